@@ -1,0 +1,113 @@
+"""Losses of a network's outputs, batched over ``B`` networks sharing one mini-batch.
+
+Each loss maps outputs ``z`` of shape ``(B, N, K)`` and integer labels ``y`` of shape
+``(N,)`` to the mean loss per network, shape ``(B,)``, and gives ``∂L/∂z`` for
+backpropagation and the predicted labels for accuracy.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+
+class Loss(Protocol):
+    name: str
+
+    def output_size(self, classes: int) -> int:
+        """Width ``K`` of the network output for ``classes`` labels."""
+        ...
+
+    def value(self, outputs: np.ndarray, labels: np.ndarray) -> np.ndarray: ...
+
+    def output_gradient(self, outputs: np.ndarray, labels: np.ndarray) -> np.ndarray: ...
+
+    def predictions(self, outputs: np.ndarray) -> np.ndarray: ...
+
+
+def _log_sum_exp(z: np.ndarray) -> np.ndarray:
+    """``log Σ_k exp z_k`` over the last axis, shifted by ``max_k z_k`` so no term overflows."""
+    peak = z.max(axis=-1, keepdims=True)
+    return np.log(np.exp(z - peak).sum(axis=-1)) + peak[..., 0]
+
+
+class SoftmaxCrossEntropy:
+    """``L = (1/N) Σ_n [log Σ_k exp z_nk - z_n,y_n]``, the negative log-likelihood of a softmax
+    classifier, computed with the log-sum-exp shift; ``∂L/∂z = (softmax(z) - onehot(y)) / N``."""
+
+    name = "cross-entropy"
+
+    def output_size(self, classes: int) -> int:
+        return classes
+
+    def value(self, outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        picked = np.take_along_axis(outputs, _label_index(outputs, labels), axis=-1)[..., 0]
+        return (_log_sum_exp(outputs) - picked).mean(axis=-1, dtype=np.float64)
+
+    def output_gradient(self, outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        grad = np.exp(outputs - _log_sum_exp(outputs)[..., None])
+        grad[..., np.arange(labels.size), labels] -= 1
+        return grad / labels.size
+
+    def predictions(self, outputs: np.ndarray) -> np.ndarray:
+        return outputs.argmax(axis=-1)
+
+
+class SquaredError:
+    """``L = (1/N) Σ_n ½‖z_n - onehot(y_n)‖²``, regression onto one-hot targets
+    (the loss of the early MNIST networks, LeCun et al. 1998); ``∂L/∂z = (z - onehot(y)) / N``."""
+
+    name = "mse"
+
+    def output_size(self, classes: int) -> int:
+        return classes
+
+    def value(self, outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        residual = _minus_one_hot(outputs, labels)
+        return 0.5 * np.einsum("...nk,...nk->...", residual, residual, dtype=np.float64) / labels.size
+
+    def output_gradient(self, outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        return _minus_one_hot(outputs, labels) / labels.size
+
+    def predictions(self, outputs: np.ndarray) -> np.ndarray:
+        return outputs.argmax(axis=-1)
+
+
+class SigmoidBinaryCrossEntropy:
+    """Two classes from one output ``z`` (the log-odds of label 1):
+    ``L = (1/N) Σ_n [log(1 + e^z_n) - y_n z_n]``, computed as
+    ``max(z, 0) - y z + log1p(e^-|z|)`` so that it never overflows;
+    ``∂L/∂z = (sigmoid(z) - y) / N``."""
+
+    name = "binary-cross-entropy"
+
+    def output_size(self, classes: int) -> int:
+        if classes != 2:
+            raise ValueError(f"binary cross-entropy needs 2 classes, got {classes}.")
+        return 1
+
+    def value(self, outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        z = outputs[..., 0]
+        per_example = np.maximum(z, 0) - labels * z + np.log1p(np.exp(-np.abs(z)))
+        return per_example.mean(axis=-1, dtype=np.float64)
+
+    def output_gradient(self, outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        probability = 0.5 * (1 + np.tanh(0.5 * outputs))  # sigmoid, without exp overflow
+        return (probability - labels[:, None]) / labels.size
+
+    def predictions(self, outputs: np.ndarray) -> np.ndarray:
+        return (outputs[..., 0] > 0).astype(np.int64)
+
+
+def _label_index(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return np.broadcast_to(labels[:, None].astype(np.intp), (*outputs.shape[:-1], 1))
+
+
+def _minus_one_hot(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    residual = outputs.copy()
+    residual[..., np.arange(labels.size), labels] -= 1
+    return residual
+
+
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (SoftmaxCrossEntropy(), SquaredError(), SigmoidBinaryCrossEntropy())}

@@ -1,0 +1,112 @@
+"""A supervised-learning objective: the mean mini-batch loss of an MLP classifier.
+
+``f(θ) = (1/N) Σ_{n ∈ batch} ℓ(MLP_θ(x_n), y_n)`` on the next mini-batch of the current
+epoch. ``evaluate`` computes it for ``B`` parameter vectors on the *same* batch (common
+random numbers, the reason SPSA differences are low-variance); ``gradient`` adds
+backprop; ``metrics`` reports loss and accuracy on held-out sets at no cost. MNIST and
+XOR-2D are both instances (:mod:`classical.specs`), differing only in data, network and
+loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from classical.epochs import EpochSampler
+from classical.examples import Examples, Index
+from classical.losses import Loss
+from classical.mlp import MLP
+from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
+
+METRIC_CHUNK = 10_000  # examples per forward pass in metrics: bounds activation memory
+
+
+class SupervisedObjective:
+    """Mini-batch training loss of ``network`` under ``loss`` on ``train``.
+
+    metric_sets: named example sets (e.g. ``{"train": ..., "test": ...}``) on which
+        ``metrics`` reports ``<name>_loss`` and ``<name>_accuracy``.
+    dtype: the precision the network is computed in (parameters arrive and values
+        leave as float64).
+    init: the weight initialisation, a key of :data:`classical.mlp.INIT_VARIANCE`.
+    """
+
+    def __init__(
+        self,
+        network: MLP,
+        loss: Loss,
+        train: Examples,
+        metric_sets: Mapping[str, Examples],
+        *,
+        batch_size: int,
+        dtype: str = "float32",
+        init: str = "he",
+    ) -> None:
+        self.network = network
+        self.loss = loss
+        self.train = train
+        self.metric_sets = dict(metric_sets)
+        self.dtype = np.dtype(dtype)
+        self.init = init
+        self.sampler = EpochSampler(len(train), batch_size)
+
+    @property
+    def dim(self) -> int:
+        return self.network.dim
+
+    @property
+    def batch_size(self) -> int:
+        return self.sampler.batch_size
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Steps of one pass over the training set (one ``evaluate`` or ``gradient`` call each)."""
+        return self.sampler.steps_per_epoch
+
+    def initial_point(self, rng: np.random.Generator) -> np.ndarray:
+        return self.network.initial_point(rng, self.init)
+
+    def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        thetas = check_thetas(thetas, self.dim)
+        batch = self.sampler.next_batch(rng)
+        values = self.losses(thetas, self.train, batch)
+        return Evaluation(values, Cost(evaluations=len(values), examples=len(values) * self.batch_size))
+
+    def losses(self, thetas: np.ndarray, examples: Examples, index: Index) -> np.ndarray:
+        """Mean loss of each row of ``thetas`` on ``examples[index]``, as float64 ``(B,)``."""
+        x = examples.features(index, self.dtype)
+        outputs = self.network.forward(thetas.astype(self.dtype, copy=False), x)[-1]
+        return self.loss.value(outputs, examples.labels[index])
+
+    def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
+        params = check_thetas(np.asarray(theta)[None, :], self.dim).astype(self.dtype, copy=False)
+        batch = self.sampler.next_batch(rng)
+        x, labels = self.train.features(batch, self.dtype), self.train.labels[batch]
+        outputs = self.network.forward(params, x)
+        output_gradient = self.loss.output_gradient(outputs[-1], labels)
+        grad = self.network.backward(params, x, outputs, output_gradient)[0]
+        value = self.loss.value(outputs[-1], labels)[0]
+        return GradientEvaluation(float(value), grad.astype(np.float64), Cost(evaluations=1, examples=len(x)))
+
+    def metrics(self, theta: np.ndarray) -> dict[str, float]:
+        """``<set>_loss`` and ``<set>_accuracy`` (in [0, 1]) on every metric set."""
+        params = check_thetas(np.asarray(theta)[None, :], self.dim).astype(self.dtype, copy=False)
+        results = {}
+        for name, examples in self.metric_sets.items():
+            loss_sum, correct = 0.0, 0
+            for chunk in examples.chunks(METRIC_CHUNK):
+                outputs = self.network.forward(params, examples.features(chunk, self.dtype))[-1]
+                labels = examples.labels[chunk]
+                loss_sum += float(self.loss.value(outputs, labels)[0]) * labels.size
+                correct += int(np.count_nonzero(self.loss.predictions(outputs)[0] == labels))
+            results[f"{name}_loss"] = loss_sum / len(examples)
+            results[f"{name}_accuracy"] = correct / len(examples)
+        return results
+
+    def get_state(self) -> dict[str, np.ndarray]:
+        return self.sampler.get_state()
+
+    def set_state(self, state: Mapping[str, np.ndarray]) -> None:
+        self.sampler.set_state(state)

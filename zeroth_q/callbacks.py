@@ -1,0 +1,75 @@
+"""Callbacks: what happens beside the optimization loop (progress, files, logging).
+
+A callback may implement any of ``on_start(run)``, ``on_step(run)`` (after each step) and
+``on_end(run, result)``. :class:`ProgressBar` is the one every CLI run shows; the run
+directory writer lives in :mod:`zeroth_q.rundir`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from zeroth_q.budget import Budget
+from zeroth_q.result import Result, RunState
+
+
+class Callback:
+    """Base class with do-nothing hooks, so a callback implements only what it needs."""
+
+    def on_start(self, run: RunState) -> None:
+        pass
+
+    def on_step(self, run: RunState) -> None:
+        pass
+
+    def on_end(self, run: RunState, result: Result) -> None:
+        pass
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over the budget that binds first (steps, else shots, evaluations, seconds),
+    showing the latest loss and ``main_metric``."""
+
+    def __init__(self, budget: Budget, main_metric: str | None = None, **tqdm_kwargs: Any) -> None:
+        self.budget, self.main_metric = budget, main_metric
+        self.unit = next(
+            u for u in ("steps", "shots", "evaluations", "seconds") if getattr(budget, u) is not None
+        )
+        self.tqdm_kwargs = tqdm_kwargs
+        self.bar: tqdm | None = None
+        self.metric: float | None = None
+
+    def _position(self, run: RunState) -> float:
+        return {
+            "steps": run.step,
+            "shots": run.cost.shots,
+            "evaluations": run.cost.evaluations,
+            "seconds": round(run.elapsed, 1),
+        }[self.unit]
+
+    def on_start(self, run: RunState) -> None:
+        self.bar = tqdm(
+            total=getattr(self.budget, self.unit),
+            initial=self._position(run),
+            unit=self.unit[:-1],
+            dynamic_ncols=True,
+            **self.tqdm_kwargs,
+        )
+
+    def on_step(self, run: RunState) -> None:
+        row = run.history[-1]
+        if self.main_metric and self.main_metric in row:
+            self.metric = row[self.main_metric]
+        postfix = {"loss": f"{row['loss']:.5g}"}
+        if self.metric is not None and not math.isnan(self.metric):
+            postfix[self.main_metric] = f"{self.metric:.5g}"
+        assert self.bar is not None
+        self.bar.set_postfix(postfix, refresh=False)
+        self.bar.update(self._position(run) - self.bar.n)
+
+    def on_end(self, run: RunState, result: Result) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,143 @@
+"""Frozen-dataclass configurations that round-trip through JSON, strictly.
+
+``from_dict(cls, data)`` is the one door through which user input (a JSON file, a
+``--set key=value`` flag, a sweep grid) becomes a configuration. It rejects unknown keys
+with a did-you-mean, and checks every value against the field's annotation, so a typo
+never silently falls back to a default. ``to_dict`` is its inverse:
+``from_dict(cls, to_dict(c)) == c`` for every config ``c``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from zeroth_q.errors import ConfigError, did_you_mean
+
+C = TypeVar("C")
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    """A JSON-ready dict of a dataclass config (tuples become lists)."""
+    out = {}
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        out[f.name] = to_dict(value) if dataclasses.is_dataclass(value) else _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def field_names(cls: type) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls) if f.init]
+
+
+def from_dict(cls: type[C], data: Mapping[str, Any], *, where: str = "") -> C:
+    """Build ``cls`` from ``data``; missing keys take the field defaults.
+
+    ``where`` names the config section in error messages (e.g. ``"objective 'vqe'"``).
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{where or cls.__name__} must be a JSON object, got {type(data).__name__}.")
+    names = field_names(cls)
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for key, value in data.items():
+        if key not in names:
+            raise ConfigError(f"unknown key {key!r} in {where or cls.__name__}.{did_you_mean(key, names)}")
+        kwargs[key] = coerce(value, hints[key], f"{where or cls.__name__}: {key}")
+    try:
+        return cls(**kwargs)
+    except ConfigError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where or cls.__name__}: {exc}") from None
+
+
+def coerce(value: Any, annotation: Any, what: str) -> Any:
+    """Check ``value`` against a type annotation, converting JSON forms (list → tuple,
+    int → float). Raises ConfigError naming ``what`` and the expected type."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if annotation is Any:
+        return value
+    if origin is typing.Union or origin is types.UnionType:
+        for arg in args:
+            try:
+                return coerce(value, arg, what)
+            except ConfigError:
+                continue
+        raise ConfigError(f"{what} must be {_describe(annotation)}, got {value!r}.")
+    if origin is typing.Literal:
+        if value not in args:
+            raise ConfigError(f"{what} must be one of {', '.join(map(repr, args))}, got {value!r}.")
+        return value
+    if annotation is type(None):
+        if value is not None:
+            raise ConfigError(f"{what} must be null, got {value!r}.")
+        return None
+    if origin in (tuple, list):
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{what} must be a list, got {value!r}.")
+        item = args[0] if args else Any
+        return tuple(coerce(v, item, what) for v in value)
+    if origin in (dict, Mapping) or annotation in (dict, Mapping):
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{what} must be an object, got {value!r}.")
+        return dict(value)
+    if dataclasses.is_dataclass(annotation):
+        return value if isinstance(value, annotation) else from_dict(annotation, value, where=what)
+    if annotation is bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{what} must be true or false, got {value!r}.")
+    if annotation is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise ConfigError(f"{what} must be an integer, got {value!r}.")
+    if annotation is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        raise ConfigError(f"{what} must be a number, got {value!r}.")
+    if annotation is str:
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"{what} must be a string, got {value!r}.")
+    return value
+
+
+def _describe(annotation: Any) -> str:
+    args = typing.get_args(annotation)
+    names = ["null" if a is type(None) else getattr(a, "__name__", str(a)) for a in args]
+    return " or ".join(names)
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse a ``--set key=value`` flag. The value is read as JSON when it parses
+    (``3``, ``0.1``, ``true``, ``[128, 64]``, ``null``), else kept as a string."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects key=value, got {text!r} (e.g. --set lr=0.01).")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise ConfigError(message) unless ``condition``: the one-liner for ``__post_init__``."""
+    if not condition:
+        raise ConfigError(message)

@@ -1,0 +1,155 @@
+"""``minimize``: the one loop that runs every optimizer against every objective.
+
+Each step estimates and updates through the optimizer, adds the step's cost, and appends
+a history row describing the iterate it started from: its loss (estimated on the step's
+own random draw), the objective's metrics there (every ``metrics_every`` steps; metrics
+cost nothing), the cumulative cost including this step, and the wall time. After the
+loop the final point is evaluated once more and gets the last row, so a history always
+ends with the returned point.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from zeroth_q.budget import Budget
+from zeroth_q.callbacks import Callback
+from zeroth_q.config import require
+from zeroth_q.objective import Cost, Objective, SupportsMetrics
+from zeroth_q.optimizers import Optimizer, get_optimizer
+from zeroth_q.result import Result, RunState
+
+
+def start_run(
+    objective: Objective, optimizer: Optimizer, seed: int, x0: np.ndarray | None = None
+) -> RunState:
+    """A fresh run: the generator from ``seed``, ``x0`` or the objective's initial point."""
+    rng = np.random.default_rng(seed)
+    x = objective.initial_point(rng) if x0 is None else np.asarray(x0, dtype=float).copy()
+    require(x.shape == (objective.dim,), f"x0 must have shape ({objective.dim},), got {x.shape}.")
+    return RunState(step=0, x=x, opt_state=optimizer.init(x), rng=rng)
+
+
+def objective_metrics(objective: Objective, x: np.ndarray) -> dict[str, float]:
+    return (
+        {k: float(v) for k, v in objective.metrics(x).items()}
+        if isinstance(objective, SupportsMetrics)
+        else {}
+    )
+
+
+def history_row(run: RunState, loss: float | None, metrics: Mapping[str, float]) -> dict[str, float]:
+    return {
+        "step": run.step,
+        **run.cost.as_dict(),
+        "loss": float("nan") if loss is None else float(loss),
+        **metrics,
+        "wall_time": run.elapsed,
+    }
+
+
+def minimize(
+    objective: Objective,
+    optimizer: Optimizer | str,
+    budget: Budget | None = None,
+    *,
+    callbacks: Sequence[Callback] = (),
+    seed: int = 0,
+    x0: np.ndarray | None = None,
+    metrics_every: int = 10,
+    optimizer_params: Mapping[str, Any] | None = None,
+    resume: RunState | None = None,
+) -> Result:
+    """Minimise ``objective`` with ``optimizer`` until ``budget`` (default 100 steps) is spent.
+
+    optimizer: an Optimizer or a registered name (``"spsa"``, ``"zo-adam"`` ...), with
+        ``optimizer_params`` overriding its defaults.
+    seed: seeds the one generator all draws come from (start point, directions,
+        mini-batches, shots): the same seed gives the same run.
+    metrics_every: compute ``objective.metrics`` every this many steps (0: only at the end).
+    resume: a :class:`RunState` loaded from a checkpoint; the run continues from it and
+        produces the same history as an uninterrupted run.
+
+    A non-finite loss or point stops the run with status ``diverged`` (history kept);
+    Ctrl-C stops it with status ``interrupted`` after the callbacks saw the last step.
+    """
+    if isinstance(optimizer, str):
+        optimizer = get_optimizer(optimizer, optimizer_params)
+    budget = budget or Budget(steps=100)
+    require(metrics_every >= 0, f"metrics_every must be >= 0 (got {metrics_every}).")
+    run = resume if resume is not None else start_run(objective, optimizer, seed, x0)
+    clock_start = time.perf_counter() - run.elapsed
+    for callback in callbacks:
+        callback.on_start(run)
+    try:
+        _loop(objective, optimizer, budget, run, callbacks, metrics_every, clock_start)
+    except KeyboardInterrupt:
+        run.status, run.message = "interrupted", f"interrupted by the user after {run.step} steps"
+    if run.status == "interrupted":
+        final_loss, metrics = float("nan"), {}
+    else:
+        final = objective.evaluate(run.x[None, :], run.rng)
+        run.cost += final.cost
+        final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)
+        run.elapsed = time.perf_counter() - clock_start
+        run.history.append(history_row(run, final_loss, metrics))
+    result = Result(
+        run.x.copy(),
+        final_loss,
+        run.step,
+        run.cost,
+        run.status,
+        run.message,
+        metrics,
+        run.history,
+        run.elapsed,
+    )
+    for callback in callbacks:
+        callback.on_end(run, result)
+    return result
+
+
+def _loop(
+    objective: Objective,
+    optimizer: Optimizer,
+    budget: Budget,
+    run: RunState,
+    callbacks: Sequence[Callback],
+    metrics_every: int,
+    clock_start: float,
+) -> None:
+    while run.status == "running":
+        reason = budget.exhausted(run.step, run.cost, run.elapsed, run.last_step_cost)
+        if reason:
+            run.status, run.message = "completed", reason
+            return
+        due = metrics_every and run.step % metrics_every == 0
+        metrics = objective_metrics(objective, run.x) if due else {}
+        outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng)
+        run.cost += outcome.cost
+        run.last_step_cost = outcome.cost
+        run.elapsed = time.perf_counter() - clock_start
+        run.history.append(history_row(run, outcome.loss, metrics))
+        finite_loss = outcome.loss is None or math.isfinite(outcome.loss)
+        if not (finite_loss and np.all(np.isfinite(outcome.x))):
+            run.status = "diverged"
+            run.message = (
+                f"loss or parameters became non-finite at step {run.step} (loss {outcome.loss}); "
+                f"lower the learning rate (lr) or perturbation size (c)"
+            )
+            return
+        run.x, run.opt_state = outcome.x, outcome.state
+        run.step += 1
+        for callback in callbacks:
+            callback.on_step(run)
+
+
+def total_cost(rows: Sequence[Mapping[str, float]]) -> Cost:
+    """The cumulative cost recorded in the last history row."""
+    last = rows[-1] if rows else {}
+    return Cost(*(int(last.get(k, 0)) for k in ("evaluations", "circuits", "shots", "examples")))

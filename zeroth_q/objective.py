@@ -1,0 +1,130 @@
+"""The Objective protocol: a batched, cost-reporting loss.
+
+An objective evaluates a *batch* of parameter vectors ``thetas`` of shape ``(B, P)`` in
+one call and returns ``B`` loss values computed on **one** shared random draw (one
+mini-batch of training examples, one shot sample per circuit). Sharing the draw across
+the batch is what makes finite differences such as SPSA's ``f(θ+cΔ) - f(θ-cΔ)``
+low-variance: the method of common random numbers (Glasserman & Yao 1992; Kleinman,
+Spall & Naiman 1999, "Simulation-based optimization with stochastic approximation using
+common random numbers").
+
+Every evaluation reports what it cost (:class:`Cost`), so budgets and the x-axes of all
+plots are exact: "equal shot budget" means equal summed ``Cost.shots``.
+
+Optional capabilities are separate protocols that optimizers discover with
+``isinstance`` and never assume: :class:`SupportsGradient`, :class:`SupportsMetrics`,
+:class:`SupportsState`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import NamedTuple, Protocol, runtime_checkable
+
+import numpy as np
+
+from zeroth_q.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What evaluations consumed. Costs add: ``total = a + b``.
+
+    evaluations: parameter vectors evaluated (rows of ``thetas``).
+    circuits: circuit executions (a row of a circuit objective with ``g`` measurement
+        groups costs ``g`` circuits); 0 for classical objectives.
+    shots: measurement shots (``circuits × shots per circuit``); 0 when exact.
+    examples: training examples pushed through a network (``rows × batch size``).
+    """
+
+    evaluations: int = 0
+    circuits: int = 0
+    shots: int = 0
+    examples: int = 0
+
+    def __add__(self, other: Cost) -> Cost:
+        if not isinstance(other, Cost):
+            return NotImplemented
+        return Cost(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Cost)))
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class Evaluation(NamedTuple):
+    """Loss values of one batch, ``values[b] = f(thetas[b])``, and what they cost."""
+
+    values: np.ndarray
+    cost: Cost
+
+
+class GradientEvaluation(NamedTuple):
+    """An objective's own gradient at one point (backprop, adjoint), with the loss there."""
+
+    value: float
+    gradient: np.ndarray
+    cost: Cost
+
+
+@runtime_checkable
+class Objective(Protocol):
+    """A loss over ``dim`` real parameters, evaluated in batches.
+
+    ``evaluate(thetas, rng)`` takes ``thetas`` of shape ``(B, dim)`` and returns ``B``
+    values computed on one random draw taken from ``rng`` (mini-batch, shot sample).
+    A deterministic objective ignores ``rng``.
+    """
+
+    @property
+    def dim(self) -> int: ...
+
+    def initial_point(self, rng: np.random.Generator) -> np.ndarray: ...
+
+    def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation: ...
+
+
+@runtime_checkable
+class SupportsGradient(Protocol):
+    """An objective that computes its exact (or mini-batch) gradient itself."""
+
+    def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation: ...
+
+
+@runtime_checkable
+class SupportsMetrics(Protocol):
+    """An objective with diagnostics that do not count as cost (test accuracy, exact
+    energy error). ``metrics(theta)`` returns a flat mapping of names to floats."""
+
+    def metrics(self, theta: np.ndarray) -> Mapping[str, float]: ...
+
+
+@runtime_checkable
+class SupportsState(Protocol):
+    """An objective with internal state a checkpoint must carry (e.g. the position in a
+    shuffled epoch). ``get_state`` returns named NumPy arrays; ``set_state`` restores them."""
+
+    def get_state(self) -> dict[str, np.ndarray]: ...
+
+    def set_state(self, state: Mapping[str, np.ndarray]) -> None: ...
+
+
+def check_thetas(thetas: np.ndarray, dim: int) -> np.ndarray:
+    """Validate a parameter batch: a finite 2-D float array with ``dim`` columns.
+
+    Returns it as a float array. A 1-D vector is rejected rather than silently treated
+    as a batch of one, because that hides shape bugs in estimators.
+    """
+    arr = np.asarray(thetas)
+    if arr.ndim != 2 or arr.shape[1] != dim:
+        raise ConfigError(
+            f"parameters must have shape (B, {dim}) (a batch of B vectors), got {arr.shape}; "
+            f"for one vector use theta[None, :]."
+        )
+    if arr.shape[0] == 0:
+        raise ConfigError("parameter batch is empty (B = 0); pass at least one row.")
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(float)
+    if not np.all(np.isfinite(arr)):
+        raise ConfigError("parameters contain NaN or inf; the optimizer diverged before this call.")
+    return arr

@@ -1,0 +1,208 @@
+"""Optimizers: a gradient estimator composed with an update rule, registered by name.
+
+"ZO-Adam" is not a class of its own: it is :class:`~zeroth_q.estimators.SPSAGradient`
+chained with :class:`~zeroth_q.update_rules.Adam`. Every named optimizer is such a
+composition (:data:`OPTIMIZERS`), and any estimator can be paired with any rule by
+passing ``{"estimator": {"kind": ...}, "update": {"kind": ...}}``.
+
+``minimize`` only needs the :class:`Optimizer` protocol (``init``/``step``/``to_dict``),
+so methods that are not "estimate, then update" (line searches, second order) plug in
+the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+
+from zeroth_q.config import field_names, from_dict, to_dict
+from zeroth_q.errors import ConfigError, did_you_mean, unknown
+from zeroth_q.estimators import (
+    ESTIMATORS,
+    AnalyticGradient,
+    CoordinateGradient,
+    GradientEstimator,
+    SPSAGradient,
+)
+from zeroth_q.objective import Cost, Objective
+from zeroth_q.transforms import GradientTransformation
+from zeroth_q.update_rules import SGD, UPDATE_RULES, Adam, AMSGrad, SignSGD, UpdateRule
+
+
+class StepOutcome(NamedTuple):
+    """One optimizer step: the new point and state, the loss estimated at the old point
+    (``None`` if the step did not estimate it), and what the step cost."""
+
+    x: np.ndarray
+    state: Any
+    loss: float | None
+    cost: Cost
+
+
+class Optimizer(Protocol):
+    name: str
+
+    def init(self, x: np.ndarray) -> Any: ...
+
+    def step(
+        self, objective: Objective, x: np.ndarray, state: Any, step: int, rng: np.random.Generator
+    ) -> StepOutcome: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class ComposedOptimizer:
+    """``x_{k+1} = x_k + update(estimate(f, x_k))``: an estimator and an update rule."""
+
+    name: str
+    estimator: GradientEstimator
+    update: UpdateRule
+
+    @cached_property
+    def transform(self) -> GradientTransformation:
+        return self.update.transform()
+
+    def init(self, x: np.ndarray) -> Any:
+        return self.transform.init(x)
+
+    def step(
+        self, objective: Objective, x: np.ndarray, state: Any, step: int, rng: np.random.Generator
+    ) -> StepOutcome:
+        estimate = self.estimator(objective, x, step, rng)
+        updates, state = self.transform.update(estimate.gradient, state, x)
+        return StepOutcome(x + updates, state, estimate.loss, estimate.cost)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "estimator": {"kind": self.estimator.kind, **to_dict(self.estimator)},
+            "update": {"kind": self.update.kind, **to_dict(self.update)},
+        }
+
+    def with_params(self, params: Mapping[str, Any]) -> ComposedOptimizer:
+        """A copy with hyper-parameters replaced.
+
+        Keys are field names of the estimator or the update rule (``lr``,
+        ``perturbations``), qualified names (``estimator.c``), or whole sections
+        (``{"update": {"kind": "adam", "lr": 0.01}}``, which may change the kind).
+        """
+        sections: dict[str, dict[str, Any]] = {"estimator": {}, "update": {}}
+        owners = {key: "estimator" for key in field_names(type(self.estimator))}
+        owners.update({key: "update" for key in field_names(type(self.update))})
+        for key, value in params.items():
+            if key in sections and isinstance(value, Mapping):
+                sections[key].update(value)
+            elif key.partition(".")[0] in sections and "." in key:
+                section, _, name = key.partition(".")
+                sections[section][name] = value
+            elif key in owners:
+                sections[owners[key]][key] = value
+            else:
+                raise ConfigError(
+                    f"unknown parameter {key!r} for optimizer {self.name!r}.{did_you_mean(key, owners)}"
+                )
+        return ComposedOptimizer(
+            self.name,
+            _rebuild(self.estimator, sections["estimator"], ESTIMATORS, f"optimizer {self.name!r} estimator"),
+            _rebuild(self.update, sections["update"], UPDATE_RULES, f"optimizer {self.name!r} update rule"),
+        )
+
+
+def _rebuild(component: Any, overrides: Mapping[str, Any], kinds: Mapping[str, type], where: str) -> Any:
+    if not overrides:
+        return component
+    overrides = dict(overrides)
+    kind = overrides.pop("kind", component.kind)
+    if kind not in kinds:
+        raise unknown(f"{where} kind", kind, kinds)
+    base = to_dict(component) if kind == component.kind else {}
+    return from_dict(kinds[kind], {**base, **overrides}, where=where)
+
+
+@dataclass(frozen=True)
+class NamedOptimizer:
+    description: str
+    build: Callable[[Mapping[str, Any]], Optimizer]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _composed(
+    name: str, estimator: GradientEstimator, update: UpdateRule, description: str
+) -> NamedOptimizer:
+    preset = ComposedOptimizer(name, estimator, update)
+    return NamedOptimizer(description, preset.with_params)
+
+
+_HALF_PI = float(np.pi / 2)
+_ZO = SPSAGradient(perturbations=10, distribution="sphere", c=0.01, gamma=0.0)
+_PARAMETER_SHIFT = CoordinateGradient(shift=_HALF_PI, rule="parameter-shift")
+
+OPTIMIZERS: dict[str, NamedOptimizer] = {
+    opt_name: _composed(opt_name, est, rule, text)
+    for opt_name, est, rule, text in [
+        (
+            "spsa",
+            SPSAGradient(),
+            SGD(lr=None, schedule="spall", target_step=0.1),
+            "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated",
+        ),
+        ("zo-sgd", _ZO, SGD(lr=0.01), "ZO-SGD (Ghadimi & Lan 2013): sphere directions, T=10, constant lr"),
+        ("zo-signsgd", _ZO, SignSGD(lr=0.01), "ZO-signSGD (Liu et al. 2019): sign of the ZO estimate"),
+        ("zo-adam", _ZO, Adam(lr=0.01), "ZO-Adam: ZO estimate (T=10 sphere directions) + Adam"),
+        ("zo-adamm", _ZO, AMSGrad(lr=0.01), "ZO-AdaMM (Chen et al. 2019): ZO estimate + AMSGrad"),
+        (
+            "fd-sgd",
+            CoordinateGradient(shift=1e-3),
+            SGD(lr=0.01),
+            "central finite differences, 2P+1 points per step, + SGD",
+        ),
+        (
+            "parameter-shift-sgd",
+            _PARAMETER_SHIFT,
+            SGD(lr=0.05),
+            "parameter-shift rule (exact for Pauli rotations), 2P+1 circuits per step, + SGD",
+        ),
+        ("parameter-shift-adam", _PARAMETER_SHIFT, Adam(lr=0.05), "parameter-shift rule + Adam"),
+        (
+            "backprop-sgd",
+            AnalyticGradient(),
+            SGD(lr=0.01),
+            "objective's own gradient (backprop/adjoint) + SGD",
+        ),
+        ("backprop-adam", AnalyticGradient(), Adam(lr=0.001), "objective's own gradient + Adam"),
+        ("backprop-amsgrad", AnalyticGradient(), AMSGrad(lr=0.001), "objective's own gradient + AMSGrad"),
+        (
+            "signsgd",
+            AnalyticGradient(),
+            SignSGD(lr=0.001),
+            "signSGD (Bernstein et al. 2018) on the exact gradient",
+        ),
+    ]
+}
+
+
+def optimizer_names() -> list[str]:
+    return sorted(OPTIMIZERS)
+
+
+def get_optimizer(name: str, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Optimizer:
+    """The named optimizer with its defaults replaced by ``params`` and ``kwargs``.
+
+    >>> get_optimizer("zo-adam", lr=1e-3, perturbations=50)  # doctest: +SKIP
+    """
+    if name not in OPTIMIZERS:
+        raise unknown("optimizer", name, OPTIMIZERS)
+    return OPTIMIZERS[name].build({**(params or {}), **kwargs})
+
+
+def optimizer_from_dict(data: Mapping[str, Any]) -> Optimizer:
+    """Inverse of ``optimizer.to_dict()``: ``{"name": ..., <parameters>}``."""
+    if "name" not in data:
+        raise ConfigError(f"optimizer config needs a 'name' (one of {', '.join(optimizer_names())}).")
+    params = {k: v for k, v in data.items() if k != "name"}
+    return get_optimizer(data["name"], params)

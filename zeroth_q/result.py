@@ -1,0 +1,64 @@
+"""What a run is (:class:`RunState`, checkpointed) and what it returns (:class:`Result`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from zeroth_q.objective import Cost
+
+Status = Literal["running", "completed", "diverged", "interrupted"]
+
+
+@dataclass
+class RunState:
+    """Everything a resumed run needs to continue bit for bit.
+
+    step: steps taken; x: the current point; opt_state: the optimizer's state;
+    rng: the one generator every random draw of the run comes from; cost: cumulative;
+    last_step_cost: the previous step's cost (for predictive budgets); elapsed: wall
+    seconds so far (across resumes); history: one row per step.
+    """
+
+    step: int
+    x: np.ndarray
+    opt_state: Any
+    rng: np.random.Generator
+    cost: Cost = field(default_factory=Cost)
+    last_step_cost: Cost | None = None
+    elapsed: float = 0.0
+    history: list[dict[str, float]] = field(default_factory=list)
+    status: Status = "running"
+    message: str = ""
+
+
+@dataclass
+class Result:
+    """The outcome of :func:`zeroth_q.minimize`, shaped like ``scipy.optimize.OptimizeResult``.
+
+    x: final point; fun: loss at ``x`` (one final evaluation, on its own random draw);
+    nit: steps taken; cost: total cost including that final evaluation; status /
+    message: why it stopped; metrics: the objective's metrics at ``x``; history: one
+    row per step plus a last row for ``x``; wall_time: seconds.
+    """
+
+    x: np.ndarray
+    fun: float
+    nit: int
+    cost: Cost
+    status: Status
+    message: str
+    metrics: dict[str, float]
+    history: list[dict[str, float]]
+    wall_time: float
+
+    @property
+    def success(self) -> bool:
+        return self.status == "completed"
+
+    @property
+    def best_loss(self) -> float:
+        finite = [row["loss"] for row in self.history if np.isfinite(row["loss"])]
+        return min(finite) if finite else float("nan")

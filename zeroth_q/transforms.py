@@ -1,0 +1,155 @@
+r"""Update rules as pure ``init`` / ``update`` pairs over NumPy arrays (after optax).
+
+A :class:`GradientTransformation` turns a gradient estimate into a parameter update:
+``state = t.init(params)``; ``updates, state = t.update(grads, state, params)``;
+``params = params + updates``. State is plain data (NamedTuples of arrays and ints), so
+a checkpoint saves it leaf by leaf and a resumed run continues bit for bit.
+
+Small pieces compose with :func:`chain`; e.g. Adam is
+``chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(schedule))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+Schedule = Callable[[int], float]
+
+
+class GradientTransformation(NamedTuple):
+    init: Callable[[np.ndarray], Any]
+    update: Callable[[np.ndarray, Any, np.ndarray], tuple[np.ndarray, Any]]
+
+
+def chain(*transforms: GradientTransformation) -> GradientTransformation:
+    """Apply ``transforms`` in order; the state is the tuple of their states."""
+
+    def init(params: np.ndarray) -> tuple:
+        return tuple(t.init(params) for t in transforms)
+
+    def update(grads: np.ndarray, state: tuple, params: np.ndarray) -> tuple[np.ndarray, tuple]:
+        new_state = []
+        for t, s in zip(transforms, state, strict=True):
+            grads, s = t.update(grads, s, params)
+            new_state.append(s)
+        return grads, tuple(new_state)
+
+    return GradientTransformation(init, update)
+
+
+class EmptyState(NamedTuple):
+    pass
+
+
+def identity() -> GradientTransformation:
+    return GradientTransformation(lambda params: EmptyState(), lambda g, s, p: (g, s))
+
+
+def scale_by_sign() -> GradientTransformation:
+    r"""``u = sign(g)``: signSGD (Bernstein et al. 2018); with a ZO estimate, ZO-signSGD
+    (Liu et al. 2019), robust to the heavy-tailed noise of few-sample estimates."""
+    return GradientTransformation(lambda params: EmptyState(), lambda g, s, p: (np.sign(g), s))
+
+
+class TraceState(NamedTuple):
+    velocity: np.ndarray
+
+
+def trace(decay: float) -> GradientTransformation:
+    r"""Heavy-ball momentum (Polyak 1964): :math:`v_k = \beta v_{k-1} + g_k`, ``u = v_k``."""
+
+    def init(params: np.ndarray) -> TraceState:
+        return TraceState(np.zeros_like(params, dtype=float))
+
+    def update(g: np.ndarray, state: TraceState, params: np.ndarray) -> tuple[np.ndarray, TraceState]:
+        velocity = decay * state.velocity + g
+        return velocity, TraceState(velocity)
+
+    return GradientTransformation(init, update)
+
+
+class AdamState(NamedTuple):
+    count: int
+    mu: np.ndarray
+    nu: np.ndarray
+    nu_max: np.ndarray
+
+
+def _scale_by_adaptive_moments(b1: float, b2: float, eps: float, amsgrad: bool) -> GradientTransformation:
+    def init(params: np.ndarray) -> AdamState:
+        zeros = np.zeros_like(params, dtype=float)
+        return AdamState(0, zeros, zeros.copy(), zeros.copy())
+
+    def update(g: np.ndarray, state: AdamState, params: np.ndarray) -> tuple[np.ndarray, AdamState]:
+        count = state.count + 1
+        mu = b1 * state.mu + (1 - b1) * g
+        nu = b2 * state.nu + (1 - b2) * g * g
+        mu_hat = mu / (1 - b1**count)
+        nu_hat = nu / (1 - b2**count)
+        nu_max = np.maximum(state.nu_max, nu_hat) if amsgrad else nu_hat
+        return mu_hat / (np.sqrt(nu_max) + eps), AdamState(count, mu, nu, nu_max)
+
+    return GradientTransformation(init, update)
+
+
+def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> GradientTransformation:
+    r"""Adam's direction (Kingma & Ba 2015):
+
+    .. math:: m_k = \beta_1 m_{k-1} + (1-\beta_1) g_k,\quad
+              v_k = \beta_2 v_{k-1} + (1-\beta_2) g_k^2,\quad
+              u_k = \frac{m_k/(1-\beta_1^k)}{\sqrt{v_k/(1-\beta_2^k)} + \epsilon}.
+    """
+    return _scale_by_adaptive_moments(b1, b2, eps, amsgrad=False)
+
+
+def scale_by_amsgrad(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> GradientTransformation:
+    r"""AMSGrad (Reddi et al. 2018): Adam with the running maximum of the bias-corrected
+    second moment, :math:`\hat v_k = \max(\hat v_{k-1}, v_k/(1-\beta_2^k))`, in the
+    denominator, so the effective step never grows. With a ZO gradient estimate this is
+    ZO-AdaMM (Chen et al. 2019), whose convergence proof needs the max."""
+    return _scale_by_adaptive_moments(b1, b2, eps, amsgrad=True)
+
+
+class ScheduleState(NamedTuple):
+    count: int
+
+
+def scale_by_learning_rate(schedule: Schedule) -> GradientTransformation:
+    r"""``u_k = -\eta_k u``: descent with step size ``schedule(k)``, ``k = 0, 1, ...``."""
+
+    def update(g: np.ndarray, state: ScheduleState, params: np.ndarray) -> tuple[np.ndarray, ScheduleState]:
+        return -schedule(state.count) * g, ScheduleState(state.count + 1)
+
+    return GradientTransformation(lambda params: ScheduleState(0), update)
+
+
+class CalibratedState(NamedTuple):
+    count: int
+    gain: float
+
+
+def scale_by_calibrated_gain(target_step: float, decay: Callable[[int], float]) -> GradientTransformation:
+    r"""Descent with gain :math:`a \cdot \mathrm{decay}(k)`, ``a`` calibrated on the first
+    gradient so that the first step moves each coordinate by ``target_step`` on average:
+
+    .. math:: a = \frac{\text{target\_step}}{\mathrm{decay}(0)\;\overline{|\hat g_0|}}.
+
+    This is Spall's (1998, "Implementation of the simultaneous perturbation algorithm for
+    stochastic optimization", §III) rule of choosing ``a`` from the desired change in early
+    iterations. Qiskit's ``SPSA.calibrate`` averages 50 extra gradient samples for it; here
+    the first step's own estimate is used, so calibration costs no evaluations.
+    """
+
+    def update(
+        g: np.ndarray, state: CalibratedState, params: np.ndarray
+    ) -> tuple[np.ndarray, CalibratedState]:
+        gain = state.gain
+        if state.count == 0:
+            magnitude = float(np.mean(np.abs(g)))
+            gain = target_step / (decay(0) * magnitude) if magnitude > 0 else 0.0
+        return -gain * decay(state.count) * g, CalibratedState(state.count + 1, gain)
+
+    return GradientTransformation(lambda params: CalibratedState(0, 0.0), update)
