@@ -110,4 +110,6 @@ def _minus_one_hot(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return residual
 
 
-LOSSES: dict[str, Loss] = {loss.name: loss for loss in (SoftmaxCrossEntropy(), SquaredError(), SigmoidBinaryCrossEntropy())}
+LOSSES: dict[str, Loss] = {
+    loss.name: loss for loss in (SoftmaxCrossEntropy(), SquaredError(), SigmoidBinaryCrossEntropy())
+}

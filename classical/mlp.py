@@ -49,7 +49,7 @@ class MLP:
 
     def __post_init__(self) -> None:
         if len(self.sizes) < 2 or min(self.sizes) < 1:
-            raise ValueError(f"layer sizes must be at least (inputs, outputs), all positive; got {self.sizes}.")
+            raise ValueError(f"layer sizes must be (inputs, ..., outputs), all positive; got {self.sizes}.")
 
     @cached_property
     def layer_offsets(self) -> tuple[tuple[int, int, int, int], ...]:

@@ -49,8 +49,10 @@ def load_mnist(data_dir: str | None = None) -> MnistSplits:
     """
     directory = PACKAGE_DATA_DIR if data_dir is None else Path(data_dir).expanduser()
     if not directory.is_dir():
-        raise DataError(f"MNIST data directory {directory} does not exist (set data_dir to a directory "
-                        f"holding the four IDX files, or leave it unset to use the shipped copy).")
+        raise DataError(
+            f"MNIST data directory {directory} does not exist (set data_dir to a directory "
+            f"holding the four IDX files, or leave it unset to use the shipped copy)."
+        )
 
     def examples(prefix: str) -> Examples:
         images = _read(directory, f"{prefix}-images-idx3-ubyte")

@@ -65,7 +65,7 @@ class MnistConfig:
         _check_network(self.hidden, self.batch_size, train_size)
         require(
             self.train_metric_size is None or 1 <= self.train_metric_size <= train_size,
-            f"train_metric_size must be between 1 and {train_size}, or null for all; got {self.train_metric_size}.",
+            f"train_metric_size must be in 1..{train_size}, or null for all; got {self.train_metric_size}.",
         )
 
 
@@ -89,7 +89,7 @@ class XorConfig:
     def __post_init__(self) -> None:
         require(
             self.grid_size >= 2 and self.grid_size % 2 == 0,
-            f"grid_size must be even and at least 2 (an odd grid puts points on the axes), got {self.grid_size}.",
+            f"grid_size must be even and >= 2 (an odd grid puts points on the axes), got {self.grid_size}.",
         )
         require(len(self.hidden) >= 1, "hidden must name at least one layer: XOR is not linearly separable.")
         _check_network(self.hidden, self.batch_size or 1, self.grid_size**2)
@@ -148,7 +148,7 @@ MNIST = ObjectiveSpec(
 
 XOR = ObjectiveSpec(
     name="xor",
-    description="XOR-2D: tiny tanh MLP on a grid in [-1, 1]^2, label sign(x) XOR sign(y), binary cross-entropy.",
+    description="XOR-2D: tiny tanh MLP, grid in [-1, 1]^2, label sign(x) XOR sign(y), binary cross-entropy.",
     config=XorConfig,
     build=build_xor,
     default_optimizer="zo-adam",
