@@ -72,7 +72,12 @@ def coerce(value: Any, annotation: Any, what: str) -> Any:
     if annotation is Any:
         return value
     if origin is typing.Union or origin is types.UnionType:
-        for arg in args:
+        if value is None and type(None) in args:
+            return None
+        others = [arg for arg in args if arg is not type(None)]
+        if len(others) == 1:
+            return coerce(value, others[0], what)
+        for arg in others:
             try:
                 return coerce(value, arg, what)
             except ConfigError:

@@ -112,7 +112,7 @@ class Adam(StepSize):
         require(
             0 <= self.b1 < 1 and 0 <= self.b2 < 1, f"b1, b2 must be in [0, 1) (got {self.b1}, {self.b2})."
         )
-        require(self.eps > 0, f"eps must be > 0 (got {self.eps}).")
+        require(self.eps >= 0, f"eps must be >= 0 (got {self.eps}).")
 
     def moments(self) -> GradientTransformation:
         return scale_by_adam(self.b1, self.b2, self.eps)

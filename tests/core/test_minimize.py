@@ -1,0 +1,79 @@
+"""The loop: budgets, history, divergence, checkpoint round trips through the API."""
+
+import math
+
+import numpy as np
+import pytest
+
+from zeroth_q import Budget, build_objective, get_optimizer, minimize
+from zeroth_q.checkpoint import load_checkpoint, save_checkpoint
+from zeroth_q.result import RunState
+
+
+def noisy_quadratic():
+    return build_objective("quadratic", {"dim": 8, "noise": 1.0, "shots": 100})
+
+
+@pytest.mark.parametrize(
+    "budget", [Budget(shots=123_456), Budget(evaluations=1001), Budget(steps=7, shots=10**9)]
+)
+def test_budgets_are_never_overspent_by_steps(budget):
+    result = minimize(noisy_quadratic(), "zo-adam", budget, optimizer_params={"perturbations": 3})
+    steps_cost = result.history[-2]
+    for name in ("shots", "evaluations"):
+        limit = getattr(budget, name)
+        if limit is not None:
+            assert steps_cost[name] <= limit
+            assert steps_cost[name] + 6 * (100 if name == "shots" else 1) > limit or result.nit == 7
+    assert result.status == "completed"
+
+
+def test_history_rows_account_for_every_evaluation():
+    result = minimize(
+        noisy_quadratic(), "spsa", Budget(steps=5), optimizer_params={"perturbations": 4}, metrics_every=2
+    )
+    rows = result.history
+    assert [r["step"] for r in rows] == [0, 1, 2, 3, 4, 5]
+    assert [r["evaluations"] for r in rows] == [8, 16, 24, 32, 40, 41]
+    assert [r["shots"] for r in rows] == [800, 1600, 2400, 3200, 4000, 4100]
+    assert ["exact_loss" in r for r in rows] == [True, False, True, False, True, True]
+    assert result.cost.evaluations == 41 and result.nit == 5
+    assert result.fun == rows[-1]["loss"]
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_nan_loss_stops_the_run_as_diverged_and_keeps_the_history():
+    quadratic = build_objective("quadratic", {"dim": 4})
+    result = minimize(quadratic, "backprop-sgd", Budget(steps=10_000), optimizer_params={"lr": 50.0})
+    assert result.status == "diverged"
+    assert "lower the learning rate" in result.message
+    assert 0 < result.nit < 10_000 and len(result.history) == result.nit + 2
+    assert np.all(np.isfinite(result.x))
+    assert not math.isfinite(result.history[-2]["loss"])
+
+
+def test_same_seed_same_run_and_checkpoint_resume_is_bit_for_bit(tmp_path):
+    optimizer = get_optimizer("zo-adamm", perturbations=3)
+    full = minimize(noisy_quadratic(), optimizer, Budget(steps=30), seed=5)
+    again = minimize(noisy_quadratic(), optimizer, Budget(steps=30), seed=5)
+    assert [r["loss"] for r in full.history] == [r["loss"] for r in again.history]
+
+    class StopAt:
+        def on_start(self, run):
+            pass
+
+        def on_end(self, run, result):
+            pass
+
+        def on_step(self, run: RunState):
+            if run.step == 12:
+                save_checkpoint(tmp_path / "ck.npz", run, objective)
+
+    objective = noisy_quadratic()
+    minimize(objective, optimizer, Budget(steps=12), seed=5, callbacks=[StopAt()])
+    objective = noisy_quadratic()
+    state = load_checkpoint(tmp_path / "ck.npz", objective, optimizer)
+    resumed = minimize(objective, optimizer, Budget(steps=30), resume=state)
+    strip = [{k: v for k, v in r.items() if k != "wall_time"} for r in resumed.history]
+    assert strip == [{k: v for k, v in r.items() if k != "wall_time"} for r in full.history]
+    np.testing.assert_array_equal(resumed.x, full.x)
