@@ -20,7 +20,7 @@ import numpy as np
 from zeroth_q.budget import Budget
 from zeroth_q.callbacks import Callback
 from zeroth_q.config import require
-from zeroth_q.objective import Cost, Objective, SupportsMetrics
+from zeroth_q.objective import Objective, SupportsMetrics
 from zeroth_q.optimizers import Optimizer, get_optimizer
 from zeroth_q.result import Result, RunState
 
@@ -148,8 +148,3 @@ def _loop(
         for callback in callbacks:
             callback.on_step(run)
 
-
-def total_cost(rows: Sequence[Mapping[str, float]]) -> Cost:
-    """The cumulative cost recorded in the last history row."""
-    last = rows[-1] if rows else {}
-    return Cost(*(int(last.get(k, 0)) for k in ("evaluations", "circuits", "shots", "examples")))
