@@ -20,8 +20,8 @@ import numpy as np
 from zeroth_q.atomic import atomic_open
 from zeroth_q.errors import ConfigError
 from zeroth_q.objective import Cost, Objective, SupportsState
-from zeroth_q.optimizers import Optimizer
 from zeroth_q.result import RunState
+from zeroth_q.step import Optimizer
 
 FORMAT_VERSION = 1
 

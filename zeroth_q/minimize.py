@@ -147,4 +147,3 @@ def _loop(
         run.step += 1
         for callback in callbacks:
             callback.on_step(run)
-

@@ -15,48 +15,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 import numpy as np
 
-from zeroth_q.config import field_names, from_dict, to_dict
-from zeroth_q.errors import ConfigError, did_you_mean, unknown
+from zeroth_q.composition import Configurable
+from zeroth_q.errors import ConfigError, unknown
 from zeroth_q.estimators import (
-    ESTIMATORS,
     AnalyticGradient,
     CoordinateGradient,
     GradientEstimator,
     SPSAGradient,
 )
-from zeroth_q.objective import Cost, Objective
+from zeroth_q.objective import Objective
+from zeroth_q.step import Optimizer, StepOutcome
 from zeroth_q.transforms import GradientTransformation
-from zeroth_q.update_rules import SGD, UPDATE_RULES, Adam, AMSGrad, SignSGD, UpdateRule
-
-
-class StepOutcome(NamedTuple):
-    """One optimizer step: the new point and state, the loss estimated at the old point
-    (``None`` if the step did not estimate it), and what the step cost."""
-
-    x: np.ndarray
-    state: Any
-    loss: float | None
-    cost: Cost
-
-
-class Optimizer(Protocol):
-    name: str
-
-    def init(self, x: np.ndarray) -> Any: ...
-
-    def step(
-        self, objective: Objective, x: np.ndarray, state: Any, step: int, rng: np.random.Generator
-    ) -> StepOutcome: ...
-
-    def to_dict(self) -> dict[str, Any]: ...
+from zeroth_q.update_rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
 
 
 @dataclass(frozen=True)
-class ComposedOptimizer:
+class ComposedOptimizer(Configurable):
     """``x_{k+1} = x_k + update(estimate(f, x_k))``: an estimator and an update rule."""
 
     name: str
@@ -76,52 +54,6 @@ class ComposedOptimizer:
         estimate = self.estimator(objective, x, step, rng)
         updates, state = self.transform.update(estimate.gradient, state, x)
         return StepOutcome(x + updates, state, estimate.loss, estimate.cost)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "estimator": {"kind": self.estimator.kind, **to_dict(self.estimator)},
-            "update": {"kind": self.update.kind, **to_dict(self.update)},
-        }
-
-    def with_params(self, params: Mapping[str, Any]) -> ComposedOptimizer:
-        """A copy with hyper-parameters replaced.
-
-        Keys are field names of the estimator or the update rule (``lr``,
-        ``perturbations``), qualified names (``estimator.c``), or whole sections
-        (``{"update": {"kind": "adam", "lr": 0.01}}``, which may change the kind).
-        """
-        sections: dict[str, dict[str, Any]] = {"estimator": {}, "update": {}}
-        owners = {key: "estimator" for key in field_names(type(self.estimator))}
-        owners.update({key: "update" for key in field_names(type(self.update))})
-        for key, value in params.items():
-            if key in sections and isinstance(value, Mapping):
-                sections[key].update(value)
-            elif key.partition(".")[0] in sections and "." in key:
-                section, _, name = key.partition(".")
-                sections[section][name] = value
-            elif key in owners:
-                sections[owners[key]][key] = value
-            else:
-                raise ConfigError(
-                    f"unknown parameter {key!r} for optimizer {self.name!r}.{did_you_mean(key, owners)}"
-                )
-        return ComposedOptimizer(
-            self.name,
-            _rebuild(self.estimator, sections["estimator"], ESTIMATORS, f"optimizer {self.name!r} estimator"),
-            _rebuild(self.update, sections["update"], UPDATE_RULES, f"optimizer {self.name!r} update rule"),
-        )
-
-
-def _rebuild(component: Any, overrides: Mapping[str, Any], kinds: Mapping[str, type], where: str) -> Any:
-    if not overrides:
-        return component
-    overrides = dict(overrides)
-    kind = overrides.pop("kind", component.kind)
-    if kind not in kinds:
-        raise unknown(f"{where} kind", kind, kinds)
-    base = to_dict(component) if kind == component.kind else {}
-    return from_dict(kinds[kind], {**base, **overrides}, where=where)
 
 
 @dataclass(frozen=True)

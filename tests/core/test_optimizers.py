@@ -60,7 +60,7 @@ def test_estimator_and_rule_compose_freely():
     optimizer = get_optimizer("spsa", {"update": {"kind": "adam", "lr": 0.02}, "perturbations": 4})
     assert optimizer.update.kind == "adam" and optimizer.update.lr == 0.02
     assert optimizer.estimator.perturbations == 4
-    with pytest.raises(ConfigError, match="unknown optimizer 'spsa' update rule kind 'adma'.*'adam'"):
+    with pytest.raises(ConfigError, match="unknown optimizer 'spsa' update kind 'adma'.*'adam'"):
         get_optimizer("spsa", {"update": {"kind": "adma"}})
 
 

@@ -1,0 +1,88 @@
+"""Optimizers as frozen dataclasses built from components, and how ``--set`` reaches them.
+
+An optimizer's fields are its own hyper-parameters (``memory``, ``damping``) and its
+*components*: a gradient ``estimator`` and an ``update`` rule, each a frozen dataclass
+of a registered ``kind``. :class:`Configurable` gives every such optimizer the same
+``to_dict`` / ``with_params``, so that a flat ``--set lr=0.01 --set perturbations=50``
+reaches whichever part owns the key, and ``{"update": {"kind": "adam"}}`` swaps a part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self
+
+from zeroth_q.config import field_names, from_dict, to_dict
+from zeroth_q.errors import ConfigError, did_you_mean, unknown
+from zeroth_q.estimators import ESTIMATORS
+from zeroth_q.update_rules import UPDATE_RULES
+
+COMPONENT_KINDS: dict[str, Mapping[str, type]] = {"estimator": ESTIMATORS, "update": UPDATE_RULES}
+
+
+class Configurable:
+    """Mixin for dataclass optimizers with a ``name`` field and optional components."""
+
+    name: str
+
+    def _components(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in field_names(type(self)) if f in COMPONENT_KINDS}
+
+    def _own_fields(self) -> list[str]:
+        return [f for f in field_names(type(self)) if f not in COMPONENT_KINDS and f != "name"]
+
+    def to_dict(self) -> dict[str, Any]:
+        own = {f: to_dict(self)[f] for f in self._own_fields()}
+        parts = {k: {"kind": c.kind, **to_dict(c)} for k, c in self._components().items()}
+        return {"name": self.name, **own, **parts}
+
+    def with_params(self, params: Mapping[str, Any]) -> Self:
+        """A copy with hyper-parameters replaced, validated.
+
+        Keys are own field names, component field names (``lr``, ``perturbations``),
+        qualified names (``estimator.c``), or whole component sections
+        (``{"update": {"kind": "adam", "lr": 0.01}}``, which may change the kind).
+        """
+        components = self._components()
+        owners: dict[str, str | None] = {key: None for key in self._own_fields()}
+        for section, component in components.items():
+            owners.update({key: section for key in field_names(type(component)) if key not in owners})
+        own: dict[str, Any] = {}
+        sections: dict[str, dict[str, Any]] = {section: {} for section in components}
+        for key, value in params.items():
+            section, dot, rest = key.partition(".")
+            if key in sections and isinstance(value, Mapping):
+                sections[key].update(value)
+            elif dot and section in sections:
+                sections[section][rest] = value
+            elif key in owners:
+                target = owners[key]
+                (own if target is None else sections[target])[key] = value
+            else:
+                raise ConfigError(
+                    f"unknown parameter {key!r} for optimizer {self.name!r}.{did_you_mean(key, owners)}"
+                )
+        rebuilt = {
+            section: rebuild_component(
+                components[section], overrides, COMPONENT_KINDS[section], f"optimizer {self.name!r} {section}"
+            )
+            for section, overrides in sections.items()
+        }
+        current = {f: getattr(self, f) for f in self._own_fields()}
+        return from_dict(
+            type(self), {"name": self.name, **current, **own, **rebuilt}, where=f"optimizer {self.name!r}"
+        )
+
+
+def rebuild_component(
+    component: Any, overrides: Mapping[str, Any], kinds: Mapping[str, type], where: str
+) -> Any:
+    """``component`` with ``overrides``; a ``kind`` key switches to another registered class."""
+    if not overrides:
+        return component
+    overrides = dict(overrides)
+    kind = overrides.pop("kind", component.kind)
+    if kind not in kinds:
+        raise unknown(f"{where} kind", kind, kinds)
+    base = to_dict(component) if kind == component.kind else {}
+    return from_dict(kinds[kind], {**base, **overrides}, where=where)

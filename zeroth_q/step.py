@@ -1,0 +1,37 @@
+"""What ``minimize`` asks of an optimizer: ``init`` and ``step``, and what a step returns."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+
+from zeroth_q.objective import Cost, Objective
+
+
+class StepOutcome(NamedTuple):
+    """One optimizer step: the new point and state, the loss estimated at the old point
+    (``None`` if the step did not estimate it), and what the step cost."""
+
+    x: np.ndarray
+    state: Any
+    loss: float | None
+    cost: Cost
+
+
+class Optimizer(Protocol):
+    """Any method ``minimize`` can run: first order, line search or second order.
+
+    ``state`` must be a tree of NamedTuples/tuples with array or number leaves, so that a
+    checkpoint can store it (:mod:`zeroth_q.checkpoint`).
+    """
+
+    name: str
+
+    def init(self, x: np.ndarray) -> Any: ...
+
+    def step(
+        self, objective: Objective, x: np.ndarray, state: Any, step: int, rng: np.random.Generator
+    ) -> StepOutcome: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
