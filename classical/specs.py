@@ -8,10 +8,14 @@ code are imported inside ``build``, so listing objectives stays instant.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from zeroth_q.config import require
 from zeroth_q.registry import ObjectiveSpec
+
+if TYPE_CHECKING:
+    from classical.examples import Examples
+    from classical.supervised import SupervisedObjective
 
 MNIST_TRAIN_SIZE = 60_000
 
@@ -95,22 +99,24 @@ class XorConfig:
         _check_network(self.hidden, self.batch_size or 1, self.grid_size**2)
 
 
-def build_mnist(config: MnistConfig):
+def build_mnist(config: MnistConfig) -> SupervisedObjective:
     from classical.examples import split_off_last, standardized
     from classical.mnist import CLASSES, IMAGE_SIZE, load_mnist
 
     train, test = load_mnist(config.data_dir)
-    metric_sets = {}
+    held_out = {}
     if config.validation_size:
-        train, metric_sets["validation"] = split_off_last(train, config.validation_size)
-    train = standardized(train)
-    metric_sets = {name: examples.standardized_like(train) for name, examples in metric_sets.items()}
-    train_metric = train.subset(slice(config.train_metric_size))
-    metric_sets = {"train": train_metric, **metric_sets, "test": test.standardized_like(train)}
+        train, held_out["validation"] = split_off_last(train, config.validation_size)
+    held_out["test"] = test
+    train = standardized(train)  # statistics of the training split only
+    metric_sets = {
+        "train": train.subset(slice(config.train_metric_size)),
+        **{name: examples.standardized_like(train) for name, examples in held_out.items()},
+    }
     return _classifier(config, IMAGE_SIZE, CLASSES, config.loss, train, metric_sets, config.batch_size)
 
 
-def build_xor(config: XorConfig):
+def build_xor(config: XorConfig) -> SupervisedObjective:
     from classical.xor import xor_grid
 
     train = xor_grid(config.grid_size)
@@ -119,7 +125,15 @@ def build_xor(config: XorConfig):
     return _classifier(config, 2, 2, "binary-cross-entropy", train, metric_sets, batch_size)
 
 
-def _classifier(config, inputs: int, classes: int, loss_name: str, train, metric_sets, batch_size: int):
+def _classifier(
+    config: MnistConfig | XorConfig,
+    inputs: int,
+    classes: int,
+    loss_name: str,
+    train: Examples,
+    metric_sets: dict[str, Examples],
+    batch_size: int,
+) -> SupervisedObjective:
     """The supervised objective both specs build: an MLP of ``inputs → config.hidden → outputs``."""
     from classical.activations import ACTIVATIONS
     from classical.losses import LOSSES
@@ -141,7 +155,7 @@ MNIST = ObjectiveSpec(
     config=MnistConfig,
     build=build_mnist,
     default_optimizer="zo-adam",
-    default_steps=1200,
+    default_steps=600,
     default_optimizer_params={"lr": 1e-3, "perturbations": 10},
     main_metric="test_accuracy",
 )
