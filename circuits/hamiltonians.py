@@ -8,12 +8,8 @@ little-endian label order: the rightmost character of a Pauli label acts on qubi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from qiskit.quantum_info import SparsePauliOp
-
-ProblemName = Literal["tfim", "xxz", "h2"]
-PROBLEMS: tuple[str, ...] = ("tfim", "xxz", "h2")
 
 # H2 at R = 0.735 Å, STO-3G, energies in Hartree *including* the nuclear repulsion
 # E_nuc = 0.7199689944489797 Ha, so both forms share the ground energy -1.137306 Ha (FCI).
@@ -67,7 +63,8 @@ def transverse_field_ising(n: int, h: float, periodic: bool = False) -> SparsePa
 
 def heisenberg_xxz(n: int, delta: float, periodic: bool = False) -> SparsePauliOp:
     """H = Σ_<ij> (X_i X_j + Y_i Y_j + Δ Z_i Z_j) (antiferromagnetic, J = 1; Δ = 1 is XXX)."""
-    terms = [(p + p, list(b), c) for b in _bonds(n, periodic) for p, c in (("X", 1.0), ("Y", 1.0), ("Z", delta))]
+    couplings = (("XX", 1.0), ("YY", 1.0), ("ZZ", delta))
+    terms = [(pauli, list(b), c) for b in _bonds(n, periodic) for pauli, c in couplings]
     return SparsePauliOp.from_sparse_list(terms, n).simplify()
 
 
@@ -85,7 +82,7 @@ class Problem:
     ``qubits`` (2 or 4).
     """
 
-    name: ProblemName
+    name: str
     qubits: int
     h: float = 1.0
     delta: float = 1.0

@@ -1,0 +1,119 @@
+"""The ansatz on a PennyLane device (``lightning.qubit``, ``default.qubit``, ...).
+
+A batch θ of shape (B, P) is passed transposed, so every gate receives a (B,) vector of
+angles: PennyLane's parameter broadcasting turns that into one tape of batch size B and
+one device execution (``default.qubit`` simulates the batch as one array; lightning
+splits it into B tapes inside the device pipeline, not in our code).
+
+Shots: finite-shot sampling uses tape-level shots (``QuantumScript(..., shots=N)``; the
+device-level ``shots=`` argument is deprecated in PennyLane 0.43+) on a device created per
+call with ``seed=`` drawn from the objective's rng, so the draws are reproducible.
+The exact gradient is PennyLane's adjoint differentiation (Jones & Gacon,
+arXiv:2009.02823): one forward and one backward sweep over the statevector, the circuit
+analogue of backpropagation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pennylane as qml
+from pennylane import numpy as pnp
+from qiskit.quantum_info import SparsePauliOp
+
+from circuits.ansatz import Circuit, Gate, measurement_basis_change
+
+_GATES: dict[str, Callable[..., qml.operation.Operator]] = {
+    "ry": qml.RY,
+    "rz": qml.RZ,
+    "cx": qml.CNOT,
+    "h": qml.Hadamard,
+    "sdg": lambda wires: qml.adjoint(qml.S(wires)),
+}
+
+
+def pennylane_operations(gates: Sequence[Gate], theta: Any) -> list[qml.operation.Operator]:
+    """The gates as PennyLane operations; ``theta[k]`` is a scalar or a (B,) batch.
+    Inside a QNode the operations queue themselves; outside they form a tape's op list."""
+    ops = []
+    for gate in gates:
+        angle = () if gate.parameter is None else (theta[gate.parameter],)
+        ops.append(_GATES[gate.name](*angle, wires=list(gate.qubits)))
+    return ops
+
+
+def to_pennylane(operator: SparsePauliOp) -> qml.operation.Operator:
+    """A ``SparsePauliOp`` as a PennyLane linear combination; Qiskit qubit q is wire q."""
+    words = [
+        qml.pauli.PauliWord({q: p for q, p in enumerate(reversed(label)) if p != "I"}).operation()
+        for label in operator.paulis.to_labels()
+    ]
+    return qml.Hamiltonian(operator.coeffs.real.tolist(), words)
+
+
+class PennyLaneBackend:
+    """Exact expectations, adjoint gradients and seeded samples on one named device."""
+
+    def __init__(
+        self,
+        circuit: Circuit,
+        hamiltonian: SparsePauliOp,
+        observables: Sequence[SparsePauliOp] = (),
+        bases: Sequence[str] = (),
+        *,
+        device: str = "lightning.qubit",
+    ):
+        self._circuit = circuit
+        self._device_name = device
+        self._device = qml.device(device, wires=circuit.num_qubits)
+        self._basis_changes = [measurement_basis_change(basis) for basis in bases]
+        measure_energy = self._measure(lambda: qml.expval(to_pennylane(hamiltonian)))
+        aux = [to_pennylane(o) for o in observables]
+        self._energy = qml.QNode(measure_energy, self._device, diff_method=None)
+        self._adjoint_energy = qml.QNode(measure_energy, self._device, diff_method="adjoint")
+        self._expectations = qml.QNode(
+            self._measure(lambda: [qml.expval(o) for o in aux]), self._device, diff_method=None
+        )
+        self._state = qml.QNode(self._measure(qml.state), self._device, diff_method=None)
+
+    def _measure(self, measurements: Callable[[], Any]) -> Callable[[Any], Any]:
+        def qfunc(theta: Any) -> Any:
+            pennylane_operations(self._circuit.gates, theta)
+            return measurements()
+
+        return qfunc
+
+    def energy(self, thetas: np.ndarray) -> np.ndarray:
+        return np.reshape(self._energy(thetas.T), len(thetas))
+
+    def expectations(self, thetas: np.ndarray) -> np.ndarray:
+        """(B, K): the QNode returns K arrays of shape (B,)."""
+        return np.reshape(np.stack(self._expectations(thetas.T), axis=-1), (len(thetas), -1))
+
+    def energy_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        gradient = qml.grad(self._adjoint_energy)
+        value = gradient(pnp.array(theta, requires_grad=True))
+        return float(gradient.forward), np.asarray(value, dtype=float)
+
+    def sample(self, thetas: np.ndarray, shots: int, seed: int) -> list[np.ndarray]:
+        """All measurement bases as tapes of one ``qml.execute`` call on a fresh device
+        seeded with ``seed``; bits (B, shots, qubits), column q = wire q."""
+        n = self._circuit.num_qubits
+        tapes = [
+            qml.tape.QuantumScript(
+                pennylane_operations((*self._circuit.gates, *change), thetas.T),
+                [qml.sample(wires=range(n))],
+                shots=shots,
+            )
+            for change in self._basis_changes
+        ]
+        device = qml.device(self._device_name, wires=n, seed=seed)
+        return [np.reshape(bits, (len(thetas), shots, n)).astype(bool) for bits in qml.execute(tapes, device)]
+
+    def statevector(self, theta: np.ndarray) -> np.ndarray:
+        """ψ(θ) reordered to Qiskit's little-endian order (PennyLane puts wire 0 first)."""
+        n = self._circuit.num_qubits
+        state = np.asarray(self._state(theta)).reshape((2,) * n)
+        return state.transpose(tuple(reversed(range(n)))).ravel()

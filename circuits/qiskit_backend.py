@@ -1,0 +1,98 @@
+"""The ansatz on Qiskit primitives V2: Aer by default, any EstimatorV2/SamplerV2 on request.
+
+Everything that does not depend on θ happens once, in the constructor: the circuit is
+built, transpiled with ``pass_manager``, and the observables are laid out on the
+transpiled qubits and coerced to ``ObservablesArray``. A call then is one primitive job
+whose PUB carries the whole (B, P) parameter array, i.e. B bound circuits simulated in
+one ``AerSimulator.run`` (Aer parallelizes over bindings).
+
+Hardware or another simulator drops in through the same interface: pass
+``estimator=`` (e.g. ``qiskit_ibm_runtime.EstimatorV2(mode=backend)``), ``sampler=`` and
+``pass_manager=generate_preset_pass_manager(optimization_level=1, backend=backend)`` so
+the circuits are ISA circuits for that backend. Only Aer's sampler is seeded from the
+objective's rng; a user sampler draws its own randomness.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit.circuit import ParameterVector
+from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
+from qiskit.primitives.containers import ObservablesArray
+from qiskit.quantum_info import SparsePauliOp, Statevector
+from qiskit.transpiler import PassManager, generate_preset_pass_manager
+from qiskit_aer import AerSimulator
+from qiskit_aer.primitives import EstimatorV2 as AerEstimator
+from qiskit_aer.primitives import SamplerV2 as AerSampler
+
+from circuits.ansatz import Circuit, Gate, measurement_basis_change
+
+# A batch is many small experiments (one per bound row): spread them over all cores
+# (0 = as many as there are) instead of Aer's default of one experiment at a time with
+# threads inside it, which only pays off from ~14 qubits on.
+AER_OPTIONS = {"max_parallel_experiments": 0}
+
+
+def to_qiskit(circuit: Circuit, extra: Sequence[Gate] = ()) -> QuantumCircuit:
+    """A ``QuantumCircuit`` over ``ParameterVector("θ", P)``; ``circuit.parameters`` is
+    then θ[0], …, θ[P-1] in index order, the column order of the PUB parameter arrays."""
+    theta = ParameterVector("θ", circuit.num_parameters)
+    qc = QuantumCircuit(circuit.num_qubits)
+    for gate in (*circuit.gates, *extra):
+        angle = () if gate.parameter is None else (theta[gate.parameter],)
+        getattr(qc, gate.name)(*angle, *gate.qubits)
+    return qc
+
+
+class QiskitBackend:
+    """Exact expectations through an EstimatorV2, bitstrings through a SamplerV2."""
+
+    def __init__(
+        self,
+        circuit: Circuit,
+        hamiltonian: SparsePauliOp,
+        observables: Sequence[SparsePauliOp] = (),
+        bases: Sequence[str] = (),
+        *,
+        estimator: BaseEstimatorV2 | None = None,
+        sampler: BaseSamplerV2 | None = None,
+        pass_manager: PassManager | None = None,
+    ):
+        self._circuit = to_qiskit(circuit)
+        if pass_manager is None:
+            pass_manager = generate_preset_pass_manager(optimization_level=1, backend=AerSimulator())
+        self._isa = pass_manager.run(self._circuit)
+        layout = self._isa.layout
+        self._hamiltonian = ObservablesArray.coerce(hamiltonian.apply_layout(layout))
+        self._observables = ObservablesArray.coerce([o.apply_layout(layout) for o in observables])
+        self._measured = [pass_manager.run(_measured(circuit, basis)) for basis in bases]
+        self._estimator = estimator or AerEstimator(options={"backend_options": AER_OPTIONS})
+        self._user_sampler = sampler
+
+    def energy(self, thetas: np.ndarray) -> np.ndarray:
+        (result,) = self._estimator.run([(self._isa, self._hamiltonian, thetas)]).result()
+        return np.asarray(result.data.evs, dtype=float)
+
+    def expectations(self, thetas: np.ndarray) -> np.ndarray:
+        """(B, K): parameters (B, 1, P) broadcast against the K observables."""
+        (result,) = self._estimator.run([(self._isa, self._observables, thetas[:, None, :])]).result()
+        return np.asarray(result.data.evs, dtype=float)
+
+    def sample(self, thetas: np.ndarray, shots: int, seed: int) -> list[np.ndarray]:
+        """One sampler job, one PUB per measurement basis; bits (B, shots, qubits)."""
+        sampler = self._user_sampler or AerSampler(seed=seed, options={"backend_options": AER_OPTIONS})
+        results = sampler.run([(qc, thetas) for qc in self._measured], shots=shots).result()
+        return [r.data.meas.to_bool_array(order="little") for r in results]
+
+    def statevector(self, theta: np.ndarray) -> np.ndarray:
+        """ψ(θ) in Qiskit's little-endian basis order (the ground-state solver's order)."""
+        return Statevector(self._circuit.assign_parameters(theta)).data
+
+
+def _measured(circuit: Circuit, basis: str) -> QuantumCircuit:
+    qc = to_qiskit(circuit, measurement_basis_change(basis))
+    qc.measure_all()
+    return qc

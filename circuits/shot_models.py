@@ -1,0 +1,139 @@
+"""How an energy estimate is produced from a circuit, and what it costs.
+
+Three models, named for what they compute:
+
+* :class:`ExactExpectation`: the statevector expectation <ψ(θ)|H|ψ(θ)>, no noise.
+* :class:`SampledMeasurement`: real measurement. Every qubit-wise commuting group is one
+  circuit measured with N shots; the energy is estimated from the bitstrings.
+* :class:`GaussianShotNoise`: exact group expectations plus Gaussian noise whose variance
+  is the sampling variance of the N-shot group mean at the current state.
+
+Neither library's built-in "precision"/"shots" knob is used for noise, on purpose: Aer's
+``EstimatorV2(precision=σ)`` adds N(0, σ²) with a *fixed* σ to the exact value,
+whatever the state, which is not what shots do (the variance of a shot estimate shrinks
+to 0 near an eigenstate of the measured group).
+
+Cost of one call with B rows and G groups: ``circuits = B·G`` and ``shots = B·G·N``
+(sampled and gaussian); exact mode counts one statevector simulation per row
+(``circuits = B``, ``shots = 0``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from qiskit.quantum_info import SparsePauliOp
+
+from circuits.grouping import MeasurementGroup
+from zeroth_q.objective import Cost
+
+SEED_BOUND = 2**31 - 1  # seeds drawn from the caller's rng; fits every simulator's seed type
+
+
+class CircuitBackend(Protocol):
+    """What a shot model needs from a simulator (see ``qiskit_backend``/``pennylane_backend``).
+
+    ``energy``: exact <H> per row. ``expectations``: exact expectations of the auxiliary
+    observables named at construction, (rows, K). ``sample``: for every measurement basis
+    named at construction, bits (rows, shots, qubits) drawn with ``seed``.
+    """
+
+    def energy(self, thetas: np.ndarray) -> np.ndarray: ...
+
+    def expectations(self, thetas: np.ndarray) -> np.ndarray: ...
+
+    def sample(self, thetas: np.ndarray, shots: int, seed: int) -> list[np.ndarray]: ...
+
+
+class ShotModel(Protocol):
+    """``observables``/``bases``: what the backend must prepare once, at construction."""
+
+    observables: tuple[SparsePauliOp, ...]
+    bases: tuple[str, ...]
+
+    def estimate(
+        self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray: ...
+
+    def cost(self, rows: int) -> Cost: ...
+
+
+class ExactExpectation:
+    """E(θ) = <ψ(θ)|H|ψ(θ)> from the statevector: the infinite-shot limit."""
+
+    observables: tuple[SparsePauliOp, ...] = ()
+    bases: tuple[str, ...] = ()
+
+    def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return backend.energy(thetas)
+
+    def cost(self, rows: int) -> Cost:
+        return Cost(evaluations=rows, circuits=rows)
+
+
+class _PerGroupShots:
+    """Shared by the two finite-shot models: N shots on each of the G group circuits."""
+
+    def __init__(self, shots: int, offset: float, groups: Sequence[MeasurementGroup]):
+        self.shots = shots
+        self.offset = offset
+        self.groups = tuple(groups)
+
+    def cost(self, rows: int) -> Cost:
+        circuits = rows * len(self.groups)
+        return Cost(evaluations=rows, circuits=circuits, shots=circuits * self.shots)
+
+
+class SampledMeasurement(_PerGroupShots):
+    """Ê = c_0 + Σ_g (1/N) Σ_shots O_g(bitstring): measured counts, as on hardware.
+
+    One call draws one seed from ``rng`` and hands it to the simulator, so a fixed rng
+    state reproduces the values bit for bit. The simulators give every row its own
+    stream (Aer increments the seed per bound parameter set, PennyLane samples each
+    broadcast row separately), so rows are independent, as on a device.
+    """
+
+    observables: tuple[SparsePauliOp, ...] = ()
+
+    @property
+    def bases(self) -> tuple[str, ...]:
+        return tuple(g.basis for g in self.groups)
+
+    def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        bits = backend.sample(thetas, self.shots, int(rng.integers(SEED_BOUND)))
+        return self.offset + sum(g.mean_from_bits(b) for g, b in zip(self.groups, bits, strict=True))
+
+
+class GaussianShotNoise(_PerGroupShots):
+    """Ê = c_0 + Σ_g (<O_g> + σ_g z_g),  σ_g² = (<O_g²> - <O_g>²) / N,  z_g ~ N(0, 1).
+
+    The mean and variance of each group estimate equal those of :class:`SampledMeasurement`
+    at the same state (both computed exactly from the statevector), at the price of one
+    exact simulation instead of G·N samples. What it neglects: the higher moments of the
+    count distribution (skewness, discreteness: with few shots or near an eigenstate the
+    N-shot mean is a scaled binomial, not a Gaussian), nothing else; groups and rows are
+    independent in both models. z is drawn from ``rng``, one per row and group.
+    """
+
+    bases: tuple[str, ...] = ()
+
+    @property
+    def observables(self) -> tuple[SparsePauliOp, ...]:
+        return tuple(g.observable for g in self.groups) + tuple(g.square() for g in self.groups)
+
+    def moments(self, backend: CircuitBackend, thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(<O_g>, σ_g²) per row and group, each (rows, G)."""
+        expectations = backend.expectations(thetas)
+        means, squares = np.split(expectations, 2, axis=1)
+        return means, np.maximum(squares - means**2, 0.0) / self.shots
+
+    def variance(self, backend: CircuitBackend, thetas: np.ndarray) -> np.ndarray:
+        """Var Ê per row = Σ_g σ_g²: the shot-noise variance of both finite-shot models."""
+        return self.moments(backend, thetas)[1].sum(axis=1)
+
+    def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        means, variances = self.moments(backend, thetas)
+        noise = np.sqrt(variances) * rng.standard_normal(means.shape)
+        return self.offset + (means + noise).sum(axis=1)
