@@ -85,8 +85,10 @@ VQE = ObjectiveSpec(
     description="VQE ground-state energy of TFIM, XXZ or H2 with a hardware-efficient ansatz",
     config=VQEConfig,
     build=build,
-    default_optimizer="spsa",
-    default_steps=200,
-    default_optimizer_params={},
+    # ZO-Adam with two Rademacher directions: on TFIM n=6 with 1000 shots it reached about
+    # half the energy error of calibrated SPSA for the same shots (0.29 vs 0.52 after 4e6).
+    default_optimizer="zo-adam",
+    default_steps=300,
+    default_optimizer_params={"perturbations": 2, "distribution": "rademacher", "c": 0.1, "lr": 0.02},
     main_metric="energy_error",
 )
