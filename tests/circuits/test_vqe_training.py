@@ -1,0 +1,152 @@
+"""The objective inside zeroth_q: registration, config, training, checkpoint/resume, CLI."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import zeroth_q
+from circuits.specs import VQE, VQEConfig
+from zeroth_q.checkpoint import load_checkpoint, save_checkpoint
+from zeroth_q.config import from_dict, parse_assignment, to_dict
+
+
+def test_registered_under_vqe_and_built_from_set_flags():
+    spec = zeroth_q.get_objective_spec("vqe")
+    assert spec is VQE and spec.main_metric == "energy_error"
+    params = dict(parse_assignment(a) for a in ["problem=h2", "qubits=2", "shots=exact", "backend=pennylane"])
+    objective = zeroth_q.build_objective("vqe", params)
+    assert objective.dim == 2 * 2 * 3
+    assert isinstance(objective, zeroth_q.SupportsGradient)
+
+
+def test_config_round_trips_through_json():
+    for config in (
+        VQEConfig(),
+        VQEConfig(shots="exact", backend="pennylane", device="default.qubit", reps=0),
+    ):
+        assert from_dict(VQEConfig, to_dict(config)) == config
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"shots": 0}, "shots must be a positive"),
+        ({"shots": "many"}, "shots"),
+        ({"problem": "ising"}, "problem.*'?tfim"),
+        ({"backend": "qiskit"}, "backend.*'?pennylane"),
+        ({"backend": "pennylane", "device": "lightning.gpu.x"}, "unknown device"),
+        ({"problem": "h2"}, "set qubits=2 or qubits=4"),
+        ({"shot_model": "binomial"}, "shot_model.*'?gaussian"),
+        ({"reps": -1}, "reps must be >= 0"),
+    ],
+)
+def test_bad_config_names_the_problem_and_the_fix(params, message):
+    with pytest.raises(zeroth_q.ConfigError, match=message):
+        VQE.make_config(params)  # the --set / JSON path
+    with pytest.raises(zeroth_q.ConfigError, match=message):
+        VQEConfig(**params)  # the Python path
+
+
+def test_importing_the_spec_loads_no_simulator():
+    code = "import sys, circuits.specs; print(any(m in sys.modules for m in ('qiskit', 'pennylane')))"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    )
+
+
+@pytest.mark.parametrize(
+    ("backend", "optimizer", "params"),
+    [
+        ("aer", "parameter-shift-adam", {"lr": 0.1}),
+        ("pennylane", "backprop-adam", {"lr": 0.1}),
+        ("aer", "spsa", {}),
+    ],
+)
+def test_training_reaches_the_h2_ground_energy(backend, optimizer, params):
+    objective = zeroth_q.build_objective(
+        "vqe", {"problem": "h2", "qubits": 2, "shots": "exact", "backend": backend}
+    )
+    result = zeroth_q.minimize(objective, optimizer, zeroth_q.Budget(steps=150), optimizer_params=params)
+    assert result.status == "completed"
+    assert 0 <= result.metrics["energy_error"] < 1e-3
+    assert result.metrics["fidelity"] > 0.99
+
+
+def test_shot_budget_is_spent_exactly_and_noisy_training_still_improves():
+    objective = zeroth_q.build_objective("vqe", {"problem": "h2", "qubits": 2, "shots": 500})
+    start = objective.metrics(objective.initial_point(np.random.default_rng(0)))["energy_error"]
+    # spsa: 2 rows per step, 2 groups per row, 500 shots per group -> 2000 shots per step
+    result = zeroth_q.minimize(objective, "spsa", zeroth_q.Budget(shots=200_000))
+    assert result.nit == 100 and result.cost.shots == 100 * 2000 + 2 * 500
+    assert result.metrics["energy_error"] < min(0.05, start / 10)
+
+
+def test_sampled_run_resumes_from_a_checkpoint_bit_for_bit(tmp_path):
+    objective = zeroth_q.build_objective("vqe", {"problem": "h2", "qubits": 2, "shots": 200})
+    optimizer = zeroth_q.get_optimizer("zo-adam", perturbations=3, lr=0.05)
+    path = tmp_path / "checkpoint.npz"
+
+    class CheckpointAtTen(zeroth_q.Callback):
+        def on_step(self, run):
+            if run.step == 10:
+                save_checkpoint(path, run, objective)
+
+    straight = zeroth_q.minimize(
+        objective, optimizer, zeroth_q.Budget(steps=25), seed=4, callbacks=[CheckpointAtTen()]
+    )
+    state = load_checkpoint(path, objective, optimizer)
+    resumed = zeroth_q.minimize(objective, optimizer, zeroth_q.Budget(steps=25), resume=state)
+    np.testing.assert_array_equal(resumed.x, straight.x)
+    assert resumed.fun == straight.fun
+
+
+def test_cli_trains_and_reports_the_energy_error(tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zeroth_q.run",
+            "--objective",
+            "vqe",
+            "--no-progress",
+            "--steps",
+            "20",
+            "--set",
+            "qubits=4",
+            "--set",
+            "shots=200",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for name in ("energy_error", "exact_ground_energy", "energy", "fidelity"):
+        assert f"{name} " in proc.stdout
+
+
+@pytest.mark.slow
+def test_default_cli_run_finishes_within_a_minute(tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zeroth_q.run",
+            "--objective",
+            "vqe",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    seconds = float(proc.stdout.split(" s\n")[0].rsplit(",", 1)[1])
+    error = float(proc.stdout.split("energy_error")[1].split()[0])
+    assert seconds < 60 and error < 1.0
