@@ -149,14 +149,17 @@ def _classifier(
     )
 
 
+# The default run is the backprop baseline for one epoch (about 96.5 % test accuracy, well
+# under 3 minutes on 2 busy cores); ZO-Adam on the same network needs about 5 minutes per
+# epoch on that machine and reaches about 79 %: `--optimizer zo-adam --epochs 1`.
 MNIST = ObjectiveSpec(
     name="mnist",
     description="NumPy MLP on the full MNIST (60,000 train / 10,000 test), mini-batch cross-entropy.",
     config=MnistConfig,
     build=build_mnist,
-    default_optimizer="zo-adam",
-    default_steps=600,
-    default_optimizer_params={"lr": 1e-3, "perturbations": 10},
+    default_optimizer="backprop-adam",
+    default_steps=1200,
+    default_optimizer_params={"lr": 1e-3},
     main_metric="test_accuracy",
 )
 
