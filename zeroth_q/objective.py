@@ -100,6 +100,21 @@ class SupportsMetrics(Protocol):
 
 
 @runtime_checkable
+class SupportsHessian(Protocol):
+    """An objective that gives its exact Hessian (small analytic problems; Newton's method)."""
+
+    def hessian(self, theta: np.ndarray) -> np.ndarray: ...
+
+
+@runtime_checkable
+class SupportsFidelity(Protocol):
+    """A circuit objective that measures state fidelities ``|<ψ(θ)|ψ(θ'_b)>|²`` for a batch
+    of ``θ'`` (the quantum natural gradient's metric; QN-SPSA, Gacon et al. 2021)."""
+
+    def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation: ...
+
+
+@runtime_checkable
 class SupportsState(Protocol):
     """An objective with internal state a checkpoint must carry (e.g. the position in a
     shuffled epoch). ``get_state`` returns named NumPy arrays; ``set_state`` restores them."""

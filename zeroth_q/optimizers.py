@@ -12,8 +12,8 @@ the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -27,7 +27,10 @@ from zeroth_q.estimators import (
     GradientEstimator,
     SPSAGradient,
 )
+from zeroth_q.newton import Newton
 from zeroth_q.objective import Objective
+from zeroth_q.quasi_newton import BFGS, LBFGS
+from zeroth_q.spsa2 import SecondOrderSPSA
 from zeroth_q.step import Optimizer, StepOutcome
 from zeroth_q.transforms import GradientTransformation
 from zeroth_q.update_rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
@@ -58,63 +61,69 @@ class ComposedOptimizer(Configurable):
 
 @dataclass(frozen=True)
 class NamedOptimizer:
+    """A registered optimizer: a configured instance whose parameters users may change."""
+
     description: str
-    build: Callable[[Mapping[str, Any]], Optimizer]
-    defaults: Mapping[str, Any] = field(default_factory=dict)
-
-
-def _composed(
-    name: str, estimator: GradientEstimator, update: UpdateRule, description: str
-) -> NamedOptimizer:
-    preset = ComposedOptimizer(name, estimator, update)
-    return NamedOptimizer(description, preset.with_params)
+    preset: Configurable
 
 
 _HALF_PI = float(np.pi / 2)
 _ZO = SPSAGradient(perturbations=10, distribution="sphere", c=0.01, gamma=0.0)
 _PARAMETER_SHIFT = CoordinateGradient(shift=_HALF_PI, rule="parameter-shift")
+_COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
+    (
+        "spsa",
+        SPSAGradient(),
+        SGD(lr=None, schedule="spall", target_step=0.1),
+        "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated",
+    ),
+    ("zo-sgd", _ZO, SGD(lr=0.01), "ZO-SGD (Ghadimi & Lan 2013): sphere directions, T=10, constant lr"),
+    ("zo-signsgd", _ZO, SignSGD(lr=0.01), "ZO-signSGD (Liu et al. 2019): sign of the ZO estimate"),
+    ("zo-adam", _ZO, Adam(lr=0.01), "ZO-Adam: ZO estimate (T=10 sphere directions) + Adam"),
+    ("zo-adamm", _ZO, AMSGrad(lr=0.01), "ZO-AdaMM (Chen et al. 2019): ZO estimate + AMSGrad"),
+    (
+        "fd-sgd",
+        CoordinateGradient(shift=1e-3),
+        SGD(lr=0.01),
+        "central finite differences, 2P+1 points, + SGD",
+    ),
+    (
+        "parameter-shift-sgd",
+        _PARAMETER_SHIFT,
+        SGD(lr=0.05),
+        "parameter-shift rule (exact for Pauli rotations), 2P+1 circuits per step, + SGD",
+    ),
+    ("parameter-shift-adam", _PARAMETER_SHIFT, Adam(lr=0.05), "parameter-shift rule + Adam"),
+    ("backprop-sgd", AnalyticGradient(), SGD(lr=0.01), "objective's own gradient (backprop/adjoint) + SGD"),
+    ("backprop-adam", AnalyticGradient(), Adam(lr=0.001), "objective's own gradient + Adam"),
+    ("backprop-amsgrad", AnalyticGradient(), AMSGrad(lr=0.001), "objective's own gradient + AMSGrad"),
+    (
+        "signsgd",
+        AnalyticGradient(),
+        SignSGD(lr=0.001),
+        "signSGD (Bernstein et al. 2018) on the exact gradient",
+    ),
+]
+_METHODS: list[tuple[Configurable, str]] = [
+    (Newton(), "Newton with Levenberg-Marquardt damping (objective's Hessian, or differences of gradients)"),
+    (BFGS(), "BFGS with scipy's Wolfe line search, over any gradient estimator (default: analytic)"),
+    (LBFGS(), "L-BFGS (memory m=10) with scipy's Wolfe line search, over any gradient estimator"),
+    (
+        SecondOrderSPSA(blocking=True),
+        "2-SPSA (Spall 2000): SPSA preconditioned by an averaged SPSA Hessian, 4+2 points/step",
+    ),
+    (
+        SecondOrderSPSA(name="qnspsa", curvature="fubini-study", lr=0.05, regularization=0.01, blocking=True),
+        "QN-SPSA (Gacon et al. 2021): SPSA preconditioned by the Fubini-Study metric from fidelities",
+    ),
+]
 
 OPTIMIZERS: dict[str, NamedOptimizer] = {
-    opt_name: _composed(opt_name, est, rule, text)
-    for opt_name, est, rule, text in [
-        (
-            "spsa",
-            SPSAGradient(),
-            SGD(lr=None, schedule="spall", target_step=0.1),
-            "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated",
-        ),
-        ("zo-sgd", _ZO, SGD(lr=0.01), "ZO-SGD (Ghadimi & Lan 2013): sphere directions, T=10, constant lr"),
-        ("zo-signsgd", _ZO, SignSGD(lr=0.01), "ZO-signSGD (Liu et al. 2019): sign of the ZO estimate"),
-        ("zo-adam", _ZO, Adam(lr=0.01), "ZO-Adam: ZO estimate (T=10 sphere directions) + Adam"),
-        ("zo-adamm", _ZO, AMSGrad(lr=0.01), "ZO-AdaMM (Chen et al. 2019): ZO estimate + AMSGrad"),
-        (
-            "fd-sgd",
-            CoordinateGradient(shift=1e-3),
-            SGD(lr=0.01),
-            "central finite differences, 2P+1 points per step, + SGD",
-        ),
-        (
-            "parameter-shift-sgd",
-            _PARAMETER_SHIFT,
-            SGD(lr=0.05),
-            "parameter-shift rule (exact for Pauli rotations), 2P+1 circuits per step, + SGD",
-        ),
-        ("parameter-shift-adam", _PARAMETER_SHIFT, Adam(lr=0.05), "parameter-shift rule + Adam"),
-        (
-            "backprop-sgd",
-            AnalyticGradient(),
-            SGD(lr=0.01),
-            "objective's own gradient (backprop/adjoint) + SGD",
-        ),
-        ("backprop-adam", AnalyticGradient(), Adam(lr=0.001), "objective's own gradient + Adam"),
-        ("backprop-amsgrad", AnalyticGradient(), AMSGrad(lr=0.001), "objective's own gradient + AMSGrad"),
-        (
-            "signsgd",
-            AnalyticGradient(),
-            SignSGD(lr=0.001),
-            "signSGD (Bernstein et al. 2018) on the exact gradient",
-        ),
-    ]
+    **{
+        name: NamedOptimizer(text, ComposedOptimizer(name, est, rule))
+        for name, est, rule, text in _COMPOSITIONS
+    },
+    **{preset.name: NamedOptimizer(text, preset) for preset, text in _METHODS},
 }
 
 
@@ -129,7 +138,7 @@ def get_optimizer(name: str, params: Mapping[str, Any] | None = None, **kwargs: 
     """
     if name not in OPTIMIZERS:
         raise unknown("optimizer", name, OPTIMIZERS)
-    return OPTIMIZERS[name].build({**(params or {}), **kwargs})
+    return OPTIMIZERS[name].preset.with_params({**(params or {}), **kwargs})
 
 
 def optimizer_from_dict(data: Mapping[str, Any]) -> Optimizer:

@@ -1,0 +1,97 @@
+"""Newton-LM, BFGS / L-BFGS and 2-SPSA against known answers."""
+
+import numpy as np
+import pytest
+from scipy.optimize import rosen, rosen_der
+
+from zeroth_q import Budget, CapabilityError, ConfigError, build_objective, get_optimizer, minimize
+from zeroth_q.checkpoint import load_checkpoint, save_checkpoint
+from zeroth_q.spsa2 import curvature_sample
+from zeroth_q.testfunctions import FunctionObjective
+
+
+def test_newton_converges_in_at_most_five_steps_on_a_strongly_convex_quadratic():
+    quadratic = build_objective("quadratic", {"dim": 30, "condition": 1000.0})
+    result = minimize(quadratic, "newton", Budget(steps=5), metrics_every=1)
+    distances = [row["distance"] for row in result.history]
+    assert distances[0] > 1 and result.metrics["distance"] < 1e-8
+    assert all(b <= a for a, b in zip(distances, distances[1:], strict=False))
+
+
+def test_newton_forms_the_hessian_from_gradients_when_the_objective_has_none():
+    objective = FunctionObjective(rosen, np.array([-1.2, 1.0]), jac=rosen_der)
+    result = minimize(objective, "newton", Budget(steps=60), metrics_every=0)
+    np.testing.assert_allclose(result.x, [1.0, 1.0], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["bfgs", "lbfgs"])
+def test_quasi_newton_reaches_1e_8_on_rosenbrock_from_the_standard_start(name):
+    rosenbrock = build_objective("rosenbrock", {"dim": 2})
+    result = minimize(rosenbrock, name, Budget(steps=100), metrics_every=0)
+    assert result.fun < 1e-8 and result.metrics["distance"] < 1e-4
+
+
+def test_lbfgs_with_finite_difference_gradients_and_a_short_memory():
+    rosenbrock = build_objective("rosenbrock", {"dim": 6})
+    optimizer = get_optimizer("lbfgs", memory=3, estimator={"kind": "coordinate", "shift": 1e-6})
+    result = minimize(rosenbrock, optimizer, Budget(steps=300), metrics_every=0)
+    assert result.fun < 1e-8
+
+
+def test_quasi_newton_state_survives_a_checkpoint_bit_for_bit(tmp_path):
+    optimizer = get_optimizer("lbfgs", memory=4)
+    full = minimize(build_objective("rosenbrock", {"dim": 4}), optimizer, Budget(steps=20))
+
+    class SaveAtTen:
+        def on_start(self, run): ...
+        def on_end(self, run, result): ...
+        def on_step(self, run):
+            if run.step == 10:
+                save_checkpoint(tmp_path / "ck.npz", run, objective)
+
+    objective = build_objective("rosenbrock", {"dim": 4})
+    minimize(objective, optimizer, Budget(steps=10), callbacks=[SaveAtTen()])
+    state = load_checkpoint(tmp_path / "ck.npz", objective, optimizer)
+    resumed = minimize(objective, optimizer, Budget(steps=20), resume=state)
+    np.testing.assert_array_equal(resumed.x, full.x)
+
+
+def test_2spsa_hessian_estimate_converges_to_the_true_hessian_of_a_quadratic():
+    quadratic = build_objective("quadratic", {"dim": 5, "condition": 10.0})
+    x, rng = np.linspace(-1, 1, 5), np.random.default_rng(0)
+    samples = np.array(
+        [curvature_sample(quadratic, x, 0.1, 0.1, "hessian", rng).curvature for _ in range(20000)]
+    )
+    truth = quadratic.hessian(x)
+
+    def error(n):
+        return np.linalg.norm(samples[:n].mean(axis=0) - truth) / np.linalg.norm(truth)
+
+    assert error(20000) < 0.1
+    assert error(20000) < error(1250) / 2.5
+
+
+def test_2spsa_beats_spsa_per_step_on_an_ill_conditioned_quadratic():
+    quadratic = build_objective("quadratic", {"dim": 20, "condition": 100.0})
+    second = minimize(quadratic, "2spsa", Budget(steps=3000), metrics_every=0, seed=1)
+    first = minimize(
+        quadratic,
+        "spsa",
+        Budget(steps=3000),
+        metrics_every=0,
+        seed=1,
+        optimizer_params={"target_step": 0.05, "stability": 50},
+    )
+    assert second.metrics["exact_loss"] < first.metrics["exact_loss"]
+
+
+def test_second_order_methods_say_what_they_need():
+    plain = FunctionObjective(rosen, np.zeros(3))
+    with pytest.raises(CapabilityError, match="no jac was given"):
+        minimize(plain, "newton", Budget(steps=1))
+    with pytest.raises(CapabilityError, match="qnspsa needs state fidelities"):
+        minimize(plain, "qnspsa", Budget(steps=1))
+    with pytest.raises(ConfigError, match="use 'lbfgs'"):
+        minimize(build_objective("rosenbrock", {"dim": 6000}), "bfgs", Budget(steps=1))
+    with pytest.raises(ConfigError, match="c1 < c2"):
+        get_optimizer("bfgs", c1=0.9, c2=0.1)
