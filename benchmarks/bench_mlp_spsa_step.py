@@ -12,8 +12,11 @@ and number of directions ``T``, three timings on the same parameters and mini-ba
   (``T`` calls of 2 networks), with the achieved GFLOP/s (``2·MACs·N·2T / time``, forward
   matrix products only) next to this machine's float32 GEMM GFLOP/s measured in the same run.
 
-Times are the minimum over repeats (the machine is shared; the minimum is the least noisy
-estimate of what the code costs). Usage: ``python benchmarks/bench_mlp_spsa_step.py``.
+Times are the minimum over repeats, the four timings of a configuration interleaved
+round by round (the machine is shared; the minimum is the least noisy estimate of what
+the code costs, and interleaving exposes both sides of each ratio to the same load).
+
+Usage: ``python benchmarks/bench_mlp_spsa_step.py [--directions 1 10] [--repeats 7]``.
 """
 
 from __future__ import annotations
@@ -35,20 +38,23 @@ MODELS = {"linear 784-10": (), "784-128-10": (128,)}
 C = 0.01
 
 
-def best_time(fn: Callable[[], object], repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def best_times(functions: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Minimum wall time of each function over ``repeats`` rounds; each round runs every
+    function once, in turn, so that all see the same (shared, noisy) machine."""
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for round_ in range(repeats + 1):
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            fn()
+            if round_:  # round 0 warms up caches and allocations
+                times[name].append(time.perf_counter() - start)
+    return {name: min(values) for name, values in times.items()}
 
 
 def gemm_gflops(size: int = 2048, repeats: int = 5) -> float:
     rng = np.random.default_rng(0)
     a, b = (rng.standard_normal((size, size), dtype=np.float32) for _ in range(2))
-    return 2 * size**3 / best_time(lambda: a @ b, repeats) / 1e9
+    return 2 * size**3 / best_times({"gemm": lambda: a @ b}, repeats)["gemm"] / 1e9
 
 
 def looped_spsa(
@@ -76,17 +82,19 @@ def measure(model: str, batch_size: int, count: int, repeats: int) -> dict[str, 
     points = theta + C * rng.standard_normal((2 * count, theta.size)) / np.sqrt(theta.size)
     pairs = [points[2 * t : 2 * t + 2] for t in range(count)]
     flops = 2 * objective.network.multiply_adds * batch_size * 2 * count
-    step = best_time(lambda: estimator(objective, theta, 0, rng), repeats)
-    loop = best_time(lambda: looped_spsa(objective, theta, batch, count), repeats)
-    eval_vec = best_time(lambda: objective.losses(points, objective.train, batch), repeats)
-    eval_loop = best_time(lambda: [objective.losses(p, objective.train, batch) for p in pairs], repeats)
+    times = best_times(
+        {
+            "step": lambda: estimator(objective, theta, 0, rng),
+            "loop": lambda: looped_spsa(objective, theta, batch, count),
+            "eval_vec": lambda: objective.losses(points, objective.train, batch),
+            "eval_loop": lambda: [objective.losses(p, objective.train, batch) for p in pairs],
+        },
+        repeats,
+    )
     return {
-        "step": step,
-        "loop": loop,
-        "eval_vec": eval_vec,
-        "eval_loop": eval_loop,
-        "gflops_vec": flops / eval_vec / 1e9,
-        "gflops_loop": flops / eval_loop / 1e9,
+        **times,
+        "gflops_vec": flops / times["eval_vec"] / 1e9,
+        "gflops_loop": flops / times["eval_loop"] / 1e9,
     }
 
 
@@ -94,7 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--directions", type=int, nargs="+", default=[1, 10, 50, 100])
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[50, 256])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
 
     peak_before = gemm_gflops()
@@ -118,7 +126,8 @@ def main() -> None:
             "",
             f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, NumPy {np.__version__}, "
             f"float32. This machine's float32 GEMM (2048², same run): {peak_before:.1f} GFLOP/s before, "
-            f"{peak_after:.1f} GFLOP/s after the table. Times: minimum of {args.repeats} repeats, in ms.",
+            f"{peak_after:.1f} GFLOP/s after the table. Times: minimum of {args.repeats} interleaved "
+            "repeats, in ms.",
             "",
             "`step`: core `SPSAGradient` (T sphere directions, 2T networks in one `evaluate`); "
             "`loop`: the same estimate with a Python loop over T (2 networks per call); "

@@ -44,29 +44,22 @@ def read_idx(path: Path, sha256: str) -> np.ndarray:
     ``sha256`` is the expected hex digest of the decompressed bytes. The returned array
     is read-only: it may be shared between objectives through a cache.
     """
-    raw = _decompressed_bytes(path)
-    actual = hashlib.sha256(raw).hexdigest()
-    if actual != sha256:
-        raise DataError(
-            f"{path} is corrupted or is not the expected file: SHA-256 of its decompressed bytes is "
-            f"{actual}, expected {sha256}. Replace it with an intact copy of the original file."
-        )
-    return _parse_idx(raw, path)
-
-
-def _decompressed_bytes(path: Path) -> bytes:
+    fix = f"Replace it with an intact copy of the original file (SHA-256 of the decompressed bytes {sha256})."
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read data file {path}: {exc.strerror or exc}.") from None
-    if path.suffix != ".gz":
-        return data
+        raise DataError(f"cannot read data file {path}: {exc.strerror or exc}. {fix}") from None
     try:
-        return gzip.decompress(data)
+        raw = gzip.decompress(data) if path.suffix == ".gz" else data
     except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{path} is truncated or corrupted (gzip: {exc}). {fix}") from None
+    actual = hashlib.sha256(raw).hexdigest()
+    if actual != sha256:
         raise DataError(
-            f"{path} is truncated or corrupted (gzip: {exc}); replace it with an intact copy."
-        ) from None
+            f"{path} is corrupted or is not the expected file: the SHA-256 of its decompressed bytes is "
+            f"{actual}. {fix}"
+        )
+    return _parse_idx(raw, path)
 
 
 def _parse_idx(raw: bytes, path: Path) -> np.ndarray:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -77,8 +79,9 @@ def test_truncated_gzip_file_is_reported_by_name(tmp_path):
     data = _copy_of_data(tmp_path)
     path = data / "train-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[:100_000])
-    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz is truncated or corrupted"):
+    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz is truncated or corrupted") as error:
         load_mnist(str(data))
+    assert FILE_SHA256["train-images-idx3-ubyte"] in str(error.value)
 
 
 def test_file_that_is_not_gzip_is_reported_by_name(tmp_path):
@@ -116,3 +119,16 @@ def test_idx_reader_parses_multi_byte_types(tmp_path):
     path = tmp_path / "floats-idx2"
     path.write_bytes(raw)
     np.testing.assert_array_equal(read_idx(path, hashlib.sha256(raw).hexdigest()), values)
+
+
+def test_cli_reports_a_corrupted_data_dir_in_one_line_without_traceback(tmp_path):
+    (tmp_path / "mnist").mkdir()
+    data = _copy_of_data(tmp_path / "mnist")
+    (data / "t10k-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    command = [sys.executable, "-m", "zeroth_q.run", "--objective", "mnist", "--steps", "1", "--no-progress",
+               "--set", f"data_dir={data}", "--out", str(tmp_path / "run")]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert "t10k-labels-idx1-ubyte.gz is truncated or corrupted" in out.stderr
+    assert FILE_SHA256["t10k-labels-idx1-ubyte"] in out.stderr
