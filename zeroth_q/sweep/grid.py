@@ -13,13 +13,14 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from zeroth_q.config import field_names, from_dict, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean
+from zeroth_q.registry import get_objective_spec
 from zeroth_q.runconfig import RunConfig
 
 SECTIONS = ("objective", "optimizer", "budget")
@@ -74,6 +75,10 @@ class Grid:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Grid:
+        if isinstance(data, Mapping) and "base" not in data:
+            raise ConfigError(
+                'a grid needs a \'base\' run config, e.g. {"objective": {"name": "quadratic"}}.'
+            )
         return from_dict(cls, data, where="grid")
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,32 +95,31 @@ class Grid:
 
     def members(self) -> list[Member]:
         """Every run of the grid, each config validated (raises ConfigError naming the run)."""
-        factors = [[{key: values[i] for key, values in self._group(dim).items()} for i in range(self._length(dim))]
-                   for dim in self.dimensions]
         members = []
-        for combination in itertools.product(*factors):
+        for combination in itertools.product(*map(self._settings, self.dimensions)):
             values = {k: v for part in combination for k, v in part.items()}
             name = run_name(values)
             data = copy.deepcopy(self.base)
             for key, value in values.items():
                 set_path(data, key, value)
             try:
-                config = RunConfig.from_dict(data)
+                config = RunConfig.from_dict(with_default_optimizer(data))
             except ConfigError as exc:
                 raise ConfigError(f"grid run {name}: {exc}") from None
             members.append(Member(name, values, config))
         names = [m.name for m in members]
         if len(set(names)) < len(names):
             twice = next(n for n in names if names.count(n) > 1)
-            raise ConfigError(f"two runs of the grid get the directory name {twice!r}; make axis values distinct.")
+            raise ConfigError(
+                f"two runs of the grid get the directory name {twice!r}; make axis values distinct."
+            )
         return members
 
-    def _group(self, dimension: tuple[str, ...]) -> dict[str, Any]:
+    def _settings(self, dimension: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The values one factor of the product takes, in order, as ``{key: value}``."""
         source = self.axes if dimension[0] in self.axes else next(g for g in self.zip if dimension[0] in g)
-        return {key: source[key] for key in dimension}
-
-    def _length(self, dimension: tuple[str, ...]) -> int:
-        return len(self._group(dimension)[dimension[0]])
+        rows = zip(*(source[key] for key in dimension), strict=True)
+        return [dict(zip(dimension, row, strict=True)) for row in rows]
 
 
 def _values(key: str, values: Any) -> Any:
@@ -152,6 +156,17 @@ def set_path(data: dict[str, Any], key: str, value: Any) -> None:
     node[last] = value
 
 
+def with_default_optimizer(data: dict[str, Any]) -> dict[str, Any]:
+    """Optimizer parameters without an optimizer name apply to the objective's default
+    optimizer, as in ``zeroth_q.run --config`` (so ``optimizer.lr`` alone is an axis)."""
+    optimizer, objective = data.get("optimizer"), data.get("objective")
+    if isinstance(optimizer, dict) and optimizer and "name" not in optimizer:
+        if isinstance(objective, Mapping) and "name" in objective:
+            spec = get_objective_spec(objective["name"])
+            data["optimizer"] = {"name": spec.default_optimizer, **spec.default_optimizer_params, **optimizer}
+    return data
+
+
 def format_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
@@ -180,7 +195,3 @@ def read_grid(path: str | Path) -> Grid:
         raise ConfigError(f"grid file {path} is not valid JSON ({exc}).") from None
     grid = Grid.from_dict(data)
     return grid if grid.name else Grid(grid.base, grid.axes, grid.zip, path.stem, grid.metric)
-
-
-def sequence_keys(members: Sequence[Member]) -> list[str]:
-    return list(dict.fromkeys(k for m in members for k in m.values))

@@ -1,0 +1,76 @@
+"""``python -m zeroth_q.sweep GRID.json``: run a grid of runs (see :mod:`zeroth_q.sweep`).
+
+Exit codes: 0 every run completed, 1 some run failed or diverged, 2 bad input (nothing
+ran), 130 interrupted (run the same command again to go on; --resume to continue
+interrupted runs from their checkpoints).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from zeroth_q.errors import ZerothQError
+from zeroth_q.sweep.engine import FAILED, SweepOutcome, run_sweep
+from zeroth_q.sweep.grid import read_grid
+from zeroth_q.sweep.rundirs import run_error
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m zeroth_q.sweep",
+        description="Run every combination of a grid file's axes, each into its own run directory. "
+        "Running the same command again skips finished runs.",
+    )
+    p.add_argument("grid", type=Path, help="JSON grid file: base config, axes, zip groups, metric")
+    p.add_argument("--out", type=Path, help="sweep directory (default sweeps/<grid name>)")
+    p.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on Dask: 'local-dask' starts a LocalCluster, tcp://HOST:PORT joins a cluster "
+        "(needs pip install 'zeroth-q[dask]')",
+    )
+    p.add_argument("--resume", action="store_true", help="continue interrupted runs from their checkpoints")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def describe(outcome: SweepOutcome) -> str:
+    counts: dict[str, int] = {}
+    for status in outcome.statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    lines = [f"{len(outcome.statuses)} runs: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))]
+    for name in outcome.failed:
+        reason = run_error(outcome.directory / name) or outcome.statuses[name]
+        lines.append(f"  {outcome.statuses[name]:<9s} {name}: {reason}")
+    lines.append(f"written to  {outcome.directory}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        grid = read_grid(args.grid)
+        outcome = run_sweep(
+            grid,
+            args.out or Path("sweeps") / str(grid.name),
+            scheduler=args.scheduler,
+            workers=args.workers,
+            resume=args.resume,
+            progress=not args.no_progress,
+        )
+    except ZerothQError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to go on (--resume continues from checkpoints).")
+        return 130
+    print(describe(outcome))
+    return 1 if any(s in FAILED for s in outcome.statuses.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

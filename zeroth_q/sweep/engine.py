@@ -1,0 +1,158 @@
+"""``run_sweep``: every unfinished run of a grid through an executor, recorded as each ends.
+
+The sweep process only submits jobs and bookkeeps: the runs write their own directories,
+and a run's status is read back from its directory when its job returns. So a killed
+sweep loses nothing that was written, and running the same sweep again picks up exactly
+the runs that have not finished (completed and diverged runs are kept; failed,
+interrupted and missing ones run again, from their checkpoints with ``resume``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from zeroth_q.atomic import write_text
+from zeroth_q.errors import ConfigError
+from zeroth_q.sweep.comparison import plot_comparison
+from zeroth_q.sweep.executors import Workers, available_cores, open_workers
+from zeroth_q.sweep.grid import Grid, Member
+from zeroth_q.sweep.job import run_job
+from zeroth_q.sweep.rundirs import FINISHED, TRACEBACK, run_status
+from zeroth_q.sweep.sweepdir import COMPARISON, SweepDirectory
+
+FAILED = ("failed", "diverged")
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """Where a sweep was written and how each of its runs (by name) ended."""
+
+    directory: Path
+    statuses: dict[str, str]
+
+    @property
+    def failed(self) -> list[str]:
+        """Runs that raised or diverged."""
+        return [name for name, status in self.statuses.items() if status in FAILED]
+
+
+def run_sweep(
+    grid: Grid | Mapping[str, Any],
+    directory: str | Path,
+    *,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> SweepOutcome:
+    """Run the grid's unfinished runs into ``directory``; write ``results.csv`` and the plot.
+
+    grid: a :class:`Grid` or its dict (the grid file's format); validated in full first.
+    executor: any ``concurrent.futures.Executor`` whose workers can import zeroth_q and
+        see ``directory``; by default one is started from ``scheduler`` and ``workers``
+        (see :func:`zeroth_q.sweep.executors.open_workers`).
+    resume: continue interrupted or failed runs from their checkpoints.
+    """
+    if executor is not None and scheduler is not None:
+        raise ConfigError("give an executor or a scheduler, not both.")
+    grid = grid if isinstance(grid, Grid) else Grid.from_dict(grid)
+    members = grid.members()
+    sweep = SweepDirectory(directory)
+    sweep.check_configs(members)
+    statuses = {m.name: run_status(sweep.run_path(m.name)) for m in members}
+    todo = [m for m in members if statuses[m.name] not in FINISHED]
+    try:
+        if todo:
+            with _workers(executor, scheduler, workers) as pool:
+                save = functools.partial(sweep.write_manifest, grid, members, statuses)
+                _dispatch(pool, todo, sweep, statuses, save, resume=resume, progress=progress)
+    finally:
+        statuses.update({m.name: run_status(sweep.run_path(m.name)) for m in todo})
+        sweep.write_manifest(grid, members, statuses)
+        sweep.write_results()
+    metric = grid.metric or members[0].config.spec.main_metric or "final_loss"
+    keys = [d[0] for d in grid.dimensions if d != ("seed",)] or ["seed"]
+    plot_comparison(sweep.rows(), keys, metric, sweep.path / COMPARISON, grid.name or sweep.path.name)
+    return SweepOutcome(sweep.path, statuses)
+
+
+@contextlib.contextmanager
+def _workers(executor: Executor | None, scheduler: str | None, workers: int | None) -> Iterator[Workers]:
+    if executor is None:
+        with open_workers(scheduler, workers) as pool:
+            yield pool
+    else:
+        yield Workers(executor, workers or available_cores())
+
+
+def _dispatch(
+    pool: Workers,
+    todo: Sequence[Member],
+    sweep: SweepDirectory,
+    statuses: dict[str, str],
+    save: Callable[[], None],
+    *,
+    resume: bool,
+    progress: bool,
+) -> None:
+    """Submit every run, then record each one's status as it ends, saving after each."""
+    futures: dict[Future, Member] = {}
+    for member in todo:
+        job = (member.config.to_dict(), str(sweep.run_path(member.name)), resume)
+        futures[pool.executor.submit(run_job, *job)] = member
+        statuses[member.name] = "running"
+    save()
+    bar = RunsBar(len(todo), pool.slots, progress)
+    try:
+        for future in as_completed(futures):
+            path = sweep.run_path(futures[future].name)
+            if future.exception() is not None:
+                # run_job never raises: the worker itself was lost (killed, out of memory).
+                write_text(path / TRACEBACK, "".join(traceback.format_exception(future.exception())))
+            statuses[futures[future].name] = status = run_status(path)
+            save()
+            bar.finished(status)
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        raise
+    finally:
+        bar.close()
+
+
+class RunsBar:
+    """One progress bar over a sweep's runs: done / failed / running, and the ETA."""
+
+    def __init__(self, total: int, slots: int, enabled: bool) -> None:
+        self.total, self.slots = total, slots
+        self.counts: Counter[str] = Counter()
+        self.bar = tqdm(total=total, unit="run", desc="sweep", disable=not enabled, dynamic_ncols=True)
+        self._show()
+
+    def finished(self, status: str) -> None:
+        self.counts[status] += 1
+        self._show()
+        self.bar.update()
+
+    def _show(self) -> None:
+        ended = sum(self.counts.values())
+        shown = {
+            "done": self.counts["completed"],
+            "failed": sum(self.counts[s] for s in FAILED),
+            "running": min(self.total - ended, self.slots),
+        }
+        self.bar.set_postfix(shown, refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
