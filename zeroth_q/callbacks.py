@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from zeroth_q.budget import Budget
@@ -73,3 +74,25 @@ class ProgressBar(Callback):
     def on_end(self, run: RunState, result: Result) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+class StopWhenConverged(Callback):
+    """Stop the run (status ``completed``) once a step moves ``x`` by less than ``tol``
+    (Euclidean norm): the usual ``xtol`` criterion of deterministic optimizers. A step that
+    does not move at all (rejected by Levenberg–Marquardt or by blocking) does not count."""
+
+    def __init__(self, tol: float) -> None:
+        self.tol = tol
+        self.previous: np.ndarray | None = None
+
+    def on_start(self, run: RunState) -> None:
+        self.previous = run.x.copy()
+
+    def on_step(self, run: RunState) -> None:
+        moved = float(np.linalg.norm(run.x - self.previous)) if self.previous is not None else np.inf
+        self.previous = run.x.copy()
+        if 0 < moved < self.tol:
+            run.status, run.message = (
+                "completed",
+                f"converged: the last step moved x by {moved:.3g} < tol {self.tol:g}",
+            )
