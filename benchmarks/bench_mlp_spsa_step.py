@@ -22,6 +22,7 @@ Usage: ``python benchmarks/bench_mlp_spsa_step.py [--directions 1 10] [--repeats
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from collections.abc import Callable
@@ -125,7 +126,8 @@ def main() -> None:
             "# SPSA step time on the MNIST MLP: vectorized over directions vs a plain loop",
             "",
             f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, NumPy {np.__version__}, "
-            f"float32. This machine's float32 GEMM (2048², same run): {peak_before:.1f} GFLOP/s before, "
+            f"float32, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}. "
+            f"This machine's float32 GEMM (2048², same run): {peak_before:.1f} GFLOP/s before, "
             f"{peak_after:.1f} GFLOP/s after the table. Times: minimum of {args.repeats} interleaved "
             "repeats, in ms.",
             "",

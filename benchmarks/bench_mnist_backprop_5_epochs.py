@@ -11,6 +11,7 @@ Usage: ``python benchmarks/bench_mnist_backprop_5_epochs.py [--epochs 5] [--seed
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 from pathlib import Path
 
@@ -51,7 +52,8 @@ def main() -> None:
             f"# Backprop-Adam, 784-128-10 ReLU, batch 50, lr 1e-3, {args.epochs} epochs (seed {args.seed})",
             "",
             f"Full test set; train loss on the first 10,000 training images. Wall time cumulative, on "
-            f"{platform.machine()}, NumPy {np.__version__}, float32, shared machine. "
+            f"{platform.machine()}, NumPy {np.__version__}, float32, OPENBLAS_NUM_THREADS="
+            f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, shared machine. "
             f"Final test accuracy: **{100 * result.metrics['test_accuracy']:.2f} %** (expected >= 97.5 %).",
             "",
             "| epoch | test accuracy % | test loss | train loss | wall s |",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -80,8 +81,9 @@ def render(store: dict[str, dict[str, dict[str, float]]], seeds_wanted: int) -> 
             "",
             f"Full test set (10,000 images); mean ± std (population) over seeds 0..n-1. "
             f"Wall time per epoch on {platform.machine()} ({platform.processor() or 'cpu'}), NumPy "
-            f"{np.__version__}, float32, one process, shared machine (other jobs running): compare "
-            f"times within this table only. `zo-adam:T` = SPSA with T sphere directions (2T networks "
+            f"{np.__version__}, float32, one process (OPENBLAS_NUM_THREADS="
+            f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}), shared machine (other jobs running): "
+            f"compare times within this table only. `zo-adam:T` = SPSA with T sphere directions (2T networks "
             f"per step), c = 0.01, + Adam. The full grid asks for {seeds_wanted} seeds per cell.",
             "",
             "| model | optimizer | test accuracy % | seeds | s / epoch |",

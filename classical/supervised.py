@@ -80,8 +80,12 @@ class SupervisedObjective:
         outputs = self.network.forward(thetas.astype(self.dtype, copy=False), x)[-1]
         return self.loss.value(outputs, examples.labels[index])
 
+    def _network_params(self, theta: np.ndarray) -> np.ndarray:
+        """One parameter vector as a batch of one, in the compute dtype."""
+        return check_thetas(np.asarray(theta)[None, :], self.dim).astype(self.dtype, copy=False)
+
     def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
-        params = check_thetas(np.asarray(theta)[None, :], self.dim).astype(self.dtype, copy=False)
+        params = self._network_params(theta)
         batch = self.sampler.next_batch(rng)
         x, labels = self.train.features(batch, self.dtype), self.train.labels[batch]
         outputs = self.network.forward(params, x)
@@ -92,7 +96,7 @@ class SupervisedObjective:
 
     def metrics(self, theta: np.ndarray) -> dict[str, float]:
         """``<set>_loss`` and ``<set>_accuracy`` (in [0, 1]) on every metric set."""
-        params = check_thetas(np.asarray(theta)[None, :], self.dim).astype(self.dtype, copy=False)
+        params = self._network_params(theta)
         results = {}
         for name, examples in self.metric_sets.items():
             loss_sum, correct = 0.0, 0
