@@ -179,7 +179,7 @@ class StopAt(Callback):
 
 
 def test_resume_continues_interrupted_runs_from_their_checkpoints(tmp_path):
-    grid = {**GRID, "axes": {"seed": [0, 1]}, "base": {**GRID["base"], "optimizer": {"name": "zo-adam"}}}
+    grid = {**GRID, "axes": {"seed": [1]}, "base": {**GRID["base"], "optimizer": {"name": "zo-adam"}}}
     grid["base"]["budget"] = {"steps": 30}
     config = RunConfig.from_dict({**grid["base"], "seed": 1})
     execute(config, tmp_path / "reference", progress=False)
@@ -191,7 +191,7 @@ def test_resume_continues_interrupted_runs_from_their_checkpoints(tmp_path):
     assert interrupted.read_summary()["status"] == "interrupted"
 
     outcome = run_sweep(grid, tmp_path / "sweep", workers=1, resume=True, progress=False)
-    assert outcome.statuses == {"seed=0": "completed", "seed=1": "completed"}
+    assert outcome.statuses == {"seed=1": "completed"}
     with open(interrupted.file("history.csv"), newline="") as handle:
         assert len(list(csv.DictReader(handle))) == 31
     assert histories(tmp_path / "sweep")["seed=1"] == histories(tmp_path)["reference"]
@@ -242,3 +242,16 @@ def test_a_bad_grid_file_exits_2_with_one_line_before_anything_runs(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "grid run optimizer.lr=fast" in proc.stderr
     assert not (tmp_path / "sweeps").exists()
+
+
+def test_the_exit_code_says_whether_a_run_failed_or_diverged(tmp_path, capsys):
+    from zeroth_q.sweep.__main__ import main
+
+    grid = {
+        "base": {"objective": {"name": "quadratic", "dim": 3}, "budget": {"steps": 10}},
+        "axes": {"optimizer.name": ["backprop-sgd"], "optimizer.lr": [1e30]},
+    }
+    (tmp_path / "grid.json").write_text(json.dumps(grid))
+    out = str(tmp_path / "out")
+    assert main([str(tmp_path / "grid.json"), "--out", out, "--workers", "1", "--no-progress"]) == 1
+    assert "1 run: 1 diverged" in capsys.readouterr().out

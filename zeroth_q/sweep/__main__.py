@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,10 +40,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def describe(outcome: SweepOutcome) -> str:
-    counts: dict[str, int] = {}
-    for status in outcome.statuses.values():
-        counts[status] = counts.get(status, 0) + 1
-    lines = [f"{len(outcome.statuses)} runs: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))]
+    counts = Counter(outcome.statuses.values())
+    total = len(outcome.statuses)
+    lines = [f"{total} run{'s' * (total != 1)}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))]
     for name in outcome.failed:
         reason = run_error(outcome.directory / name) or outcome.statuses[name]
         lines.append(f"  {outcome.statuses[name]:<9s} {name}: {reason}")
