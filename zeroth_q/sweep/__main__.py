@@ -1,7 +1,8 @@
 """``python -m zeroth_q.sweep GRID.json``: run a grid of runs (see :mod:`zeroth_q.sweep`).
 
-Exit codes: 0 every run completed, 1 some run failed or diverged, 2 bad input (nothing
-ran), 130 interrupted (run the same command again to go on; --resume to continue
+Exit codes: 0 every run completed, 1 some run failed or diverged, 2 bad input (a bad grid
+stops before anything runs; a ``metric`` no run recorded is reported after the runs, which
+are kept), 130 interrupted (run the same command again to go on; --resume to continue
 interrupted runs from their checkpoints).
 """
 

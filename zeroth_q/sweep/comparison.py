@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -54,10 +54,11 @@ def plot_comparison(
             means, stds = zip(*stats, strict=True)
             ax.errorbar(xs, means, stds, marker="o", capsize=3, label=_label([line_key], line))
         if numeric_x:
-            _log_if_wide(ax.set_xscale, [row[x_key] for row in panel_rows])
+            # Hyper-parameter grids are usually geometric: log from one decade on.
+            _log_if_wide(ax.set_xscale, [row[x_key] for row in panel_rows], decades=1)
         else:
             ax.set_xticks(range(len(x_values)), x_values, rotation=20)
-        _log_if_wide(ax.set_yscale, [row.get(metric) for row in panel_rows])
+        _log_if_wide(ax.set_yscale, [row.get(metric) for row in panel_rows], decades=2)
         ax.set_xlabel(x_key)
         ax.set_ylabel(f"final {metric} (mean ± std over seeds)")
         ax.set_title(_label(panel_keys, panel), fontsize=9)
@@ -95,8 +96,8 @@ def _mean_std(values: Sequence[Any]) -> tuple[float, float]:
     return (float(finite.mean()), float(finite.std())) if finite.size else (math.nan, math.nan)
 
 
-def _log_if_wide(set_scale: Any, values: Sequence[Any]) -> None:
-    """Log scale when all values are positive and span more than two decades."""
-    positive = [float(v) for v in values if _is_number(v)]
-    if positive and min(positive) > 0 and max(positive) / min(positive) > 100:
+def _log_if_wide(set_scale: Callable[[str], Any], values: Sequence[Any], decades: int) -> None:
+    """Log scale when the values are all positive and span at least ``decades`` decades."""
+    numbers = [float(v) for v in values if _is_number(v)]
+    if numbers and min(numbers) > 0 and max(numbers) / min(numbers) >= 10**decades:
         set_scale("log")
