@@ -16,21 +16,33 @@ lightning.qubit and default.qubit) and T ∈ {1, 50} directions:
 * ``qml.SPSAOptimizer``: PennyLane's ``step`` on a QNode (T = 1 only: it has no
   resamplings), seconds per iteration.
 
-Times are the minimum over repeats (the machine is shared; the minimum is the least
-noisy estimate of what the code costs); ratios are taken between columns of one run.
-Usage: ``python benchmarks/bench_vqe_spsa_step.py [--qubits 4 8 12]``.
+Times are the minimum over interleaved repeats (the machine is shared; the minimum is
+the least noisy estimate of what the code costs, and interleaving exposes all columns to
+the same load); ratios are taken between columns of one run.
+Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_vqe_spsa_step.py [--qubits 4 8 12]``.
+On a loaded 2-core machine, lightning's and Aer's OpenMP threads busy-wait for each
+other and for the other processes (lightning's 100-point call at n = 4 took 0.37 s with
+the default threads and 0.077 s with one); the recorded results use one thread, and the
+results header states the setting.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pennylane as qml
+import qiskit_aer
+from qiskit.primitives.containers import ObservablesArray
+from qiskit.transpiler import generate_preset_pass_manager
+from qiskit_aer import AerSimulator
+from qiskit_aer.primitives import EstimatorV2
 from qiskit_algorithms.optimizers import SPSA as QiskitSPSA
 
 from circuits.pennylane_backend import pennylane_operations, to_pennylane
@@ -44,28 +56,40 @@ BACKENDS = {"aer": {"backend": "aer"}} | {
     device: {"backend": "pennylane", "device": device} for device in ("lightning.qubit", "default.qubit")
 }
 DIRECTIONS = (1, 50)
+QISKIT_ITERATIONS = 4
 
 
-def best_time(fn: Callable[[], object], budget: float = 1.5, repeats: tuple[int, int] = (3, 15)) -> float:
-    """Minimum wall time of ``fn`` over at least repeats[0] and at most repeats[1] runs,
-    stopping once ``budget`` seconds have been spent (after one warm-up call)."""
-    fn()
-    times: list[float] = []
-    while len(times) < repeats[0] or (sum(times) < budget and len(times) < repeats[1]):
-        start = time.perf_counter()
+def best_times(
+    fns: dict[str, Callable[[], object]], budget: float = 6.0, rounds: tuple[int, int] = (5, 40)
+) -> dict[str, float]:
+    """Minimum wall time of each function, measured *interleaved* (one call of each per
+    round) so that load changes on a shared machine hit all columns alike; at least
+    rounds[0] and at most rounds[1] rounds, stopping after ``budget`` seconds."""
+    for fn in fns.values():
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    spent, done = 0.0, 0
+    while done < rounds[0] or (spent < budget and done < rounds[1]):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+            spent += times[name][-1]
+        done += 1
+    return {name: min(values) for name, values in times.items()}
 
 
 def bare_energy_call(config: VQEConfig, objective) -> Callable[[np.ndarray], np.ndarray]:
-    """The simulator's own batched call, built from the library APIs directly."""
+    """The simulator's own batched call, built from the library APIs directly, with the
+    same one-off preparation as the objective (transpiled circuit, coerced observable)."""
     hamiltonian = objective.problem.hamiltonian()
     if config.backend == "aer":
-        from qiskit_aer.primitives import EstimatorV2
-
-        estimator, circuit = EstimatorV2(options={"backend_options": AER_OPTIONS}), to_qiskit(objective.circuit)
-        return lambda points: estimator.run([(circuit, hamiltonian, points)]).result()[0].data.evs
+        estimator = EstimatorV2(options={"backend_options": AER_OPTIONS})
+        circuit = generate_preset_pass_manager(optimization_level=1, backend=AerSimulator()).run(
+            to_qiskit(objective.circuit)
+        )
+        observable = ObservablesArray.coerce(hamiltonian.apply_layout(circuit.layout))
+        return lambda points: estimator.run([(circuit, observable, points)]).result()[0].data.evs
     observable = to_pennylane(hamiltonian)
 
     @qml.qnode(qml.device(config.device, wires=config.qubits), diff_method=None)
@@ -84,14 +108,16 @@ def our_step(objective, count: int) -> Callable[[], object]:
     return lambda: optimizer.step(objective, x, state, 0, rng)
 
 
-def qiskit_spsa_iteration(bare: Callable[[np.ndarray], np.ndarray], x: np.ndarray, count: int) -> float:
-    iterations = 3
-    spsa = QiskitSPSA(maxiter=iterations, learning_rate=0.01, perturbation=0.1, resamplings=count)
+def qiskit_spsa_iterations(bare: Callable[[np.ndarray], np.ndarray], x: np.ndarray, count: int) -> Callable:
+    """``QISKIT_ITERATIONS`` iterations of qiskit-algorithms' SPSA (gains given, so that it
+    does not spend 50 evaluations calibrating them; the final ``fun(x)`` it evaluates is
+    amortized over the iterations)."""
+    spsa = QiskitSPSA(maxiter=QISKIT_ITERATIONS, learning_rate=0.01, perturbation=0.1, resamplings=count)
     spsa.set_max_evals_grouped(2 * count + 1)
-    return best_time(lambda: spsa.minimize(lambda p: bare(np.atleast_2d(p)), x), repeats=(2, 5)) / iterations
+    return lambda: spsa.minimize(lambda p: bare(np.atleast_2d(p)), x)
 
 
-def pennylane_spsa_iteration(config: VQEConfig, objective, x: np.ndarray) -> float:
+def pennylane_spsa_iteration(config: VQEConfig, objective, x: np.ndarray) -> Callable:
     observable = to_pennylane(objective.problem.hamiltonian())
 
     @qml.qnode(qml.device(config.device, wires=config.qubits), diff_method=None)
@@ -101,7 +127,7 @@ def pennylane_spsa_iteration(config: VQEConfig, objective, x: np.ndarray) -> flo
 
     optimizer = qml.SPSAOptimizer(maxiter=100)
     params = qml.numpy.array(x, requires_grad=True)
-    return best_time(lambda: optimizer.step(energy, params))
+    return lambda: optimizer.step(energy, params)
 
 
 def measure(qubits: int) -> list[dict[str, object]]:
@@ -113,18 +139,28 @@ def measure(qubits: int) -> list[dict[str, object]]:
         x = objective.initial_point(np.random.default_rng(0))
         for count in DIRECTIONS:
             points = x + 0.1 * np.random.default_rng(1).choice([-1.0, 1.0], size=(2 * count, objective.dim))
-            row = {
-                "n": qubits,
-                "backend": name,
-                "T": count,
-                "ours": best_time(our_step(objective, count)),
-                "bare": best_time(lambda p=points: bare(p)),
-                "qiskit": qiskit_spsa_iteration(bare, x, count) if name == "aer" else None,
-                "pennylane": pennylane_spsa_iteration(config, objective, x) if name != "aer" and count == 1 else None,
-            }
+            fns = {"ours": our_step(objective, count), "bare": partial(bare, points)}
+            if name == "aer":
+                fns["qiskit"] = qiskit_spsa_iterations(bare, x, count)
+            elif count == 1:
+                fns["pennylane"] = pennylane_spsa_iteration(config, objective, x)
+            row = {"n": qubits, "backend": name, "T": count, "qiskit": None, "pennylane": None}
+            row |= best_times(fns)
+            if "qiskit" in fns:
+                row["qiskit"] /= QISKIT_ITERATIONS
             rows.append(row)
             print(format_row(row), flush=True)
     return rows
+
+
+def machine_note() -> str:
+    return (
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"qiskit-aer {qiskit_aer.__version__}, pennylane {qml.version()}, "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, load average "
+        f"{os.getloadavg()[0]:.1f} at the end. Minimum over interleaved repeats; all columns "
+        "measured side by side in one run."
+    )
 
 
 def ms(seconds: float | None) -> str:
@@ -158,12 +194,9 @@ def main() -> None:
     print(HEADER)
     rows = [row for n in args.qubits for row in measure(n)]
     table = "\n".join([HEADER, *map(format_row, rows)])
-    machine = f"{platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}"
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(
-        "# One SPSA step on a VQE (TFIM, reps=2, exact)\n\n"
-        f"Machine: {machine}; qiskit-aer, pennylane {qml.version()}. Minimum over repeats; "
-        "all columns measured side by side in one run.\n\n" + table + "\n"
+        "# One SPSA step on a VQE (TFIM, reps=2, exact)\n\n" + machine_note() + "\n\n" + table + "\n"
     )
     print(f"\nwritten to {RESULTS}")
 

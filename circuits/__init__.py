@@ -3,6 +3,7 @@
 Layout: ``hamiltonians`` (problems) and ``ground_state`` (exact references), ``ansatz``
 (backend-neutral gate list), ``grouping`` (measurement groups, energies from bitstrings),
 ``shot_models`` (exact / sampled / gaussian estimates and their costs),
-``qiskit_backend`` and ``pennylane_backend`` (one simulator call per batch), ``vqe`` (the
+``backend`` (the simulator interface) with ``qiskit_backend`` and ``pennylane_backend``
+(one simulator call per batch), ``vqe`` (the
 objective), ``specs`` (its configuration and registration; cheap to import).
 """

@@ -26,25 +26,11 @@ from typing import Protocol
 import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
+from circuits.backend import CircuitBackend
 from circuits.grouping import MeasurementGroup
 from zeroth_q.objective import Cost
 
 SEED_BOUND = 2**31 - 1  # seeds drawn from the caller's rng; fits every simulator's seed type
-
-
-class CircuitBackend(Protocol):
-    """What a shot model needs from a simulator (see ``qiskit_backend``/``pennylane_backend``).
-
-    ``energy``: exact <H> per row. ``expectations``: exact expectations of the auxiliary
-    observables named at construction, (rows, K). ``sample``: for every measurement basis
-    named at construction, bits (rows, shots, qubits) drawn with ``seed``.
-    """
-
-    def energy(self, thetas: np.ndarray) -> np.ndarray: ...
-
-    def expectations(self, thetas: np.ndarray) -> np.ndarray: ...
-
-    def sample(self, thetas: np.ndarray, shots: int, seed: int) -> list[np.ndarray]: ...
 
 
 class ShotModel(Protocol):
@@ -91,8 +77,9 @@ class SampledMeasurement(_PerGroupShots):
 
     One call draws one seed from ``rng`` and hands it to the simulator, so a fixed rng
     state reproduces the values bit for bit. The simulators give every row its own
-    stream (Aer increments the seed per bound parameter set, PennyLane samples each
-    broadcast row separately), so rows are independent, as on a device.
+    stream (Aer derives a distinct seed per bound parameter set, PennyLane samples each
+    broadcast row separately), so rows are independent, as on a device; the tests check
+    this through the spread of identical rows.
     """
 
     observables: tuple[SparsePauliOp, ...] = ()

@@ -18,13 +18,14 @@ Use from Python::
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
+from qiskit.transpiler import PassManager
 
 from circuits.ansatz import Circuit, hardware_efficient
+from circuits.backend import CircuitBackend
 from circuits.ground_state import ground_state
-from circuits.grouping import qubit_wise_groups
+from circuits.grouping import MeasurementGroup, qubit_wise_groups
 from circuits.hamiltonians import Problem
 from circuits.pennylane_backend import PennyLaneBackend
 from circuits.qiskit_backend import QiskitBackend
@@ -38,7 +39,7 @@ INITIAL_SCALE = 0.1
 class VQEObjective:
     """Energy of the ansatz state, estimated under a shot model; metrics are exact."""
 
-    def __init__(self, problem: Problem, circuit: Circuit, backend: Any, shot_model: ShotModel):
+    def __init__(self, problem: Problem, circuit: Circuit, backend: CircuitBackend, shot_model: ShotModel):
         self.problem = problem
         self.circuit = circuit
         self.backend = backend
@@ -81,30 +82,41 @@ class AdjointVQEObjective(VQEObjective):
     method (Aer has no reverse mode).
     """
 
+    backend: PennyLaneBackend
+
     def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
         theta = check_thetas(np.asarray(theta)[None, :], self.dim)[0]
         value, gradient = self.backend.energy_and_gradient(theta)
         return GradientEvaluation(value, gradient, Cost(evaluations=1, circuits=1))
 
 
-def shot_model(config: VQEConfig, offset: float, groups: tuple) -> ShotModel:
+def make_shot_model(config: VQEConfig, offset: float, groups: tuple[MeasurementGroup, ...]) -> ShotModel:
+    """``shots="exact"`` → :class:`ExactExpectation`; N shots → the configured model."""
     if config.shots == "exact":
         return ExactExpectation()
     model = SampledMeasurement if config.shot_model == "sampled" else GaussianShotNoise
     return model(config.shots, offset, groups)
 
 
-def build_vqe(config: VQEConfig, **primitives: Any) -> VQEObjective:
-    """The objective described by ``config``. ``primitives`` (Qiskit backend only):
-    ``estimator``, ``sampler``, ``pass_manager``, forwarded to :class:`QiskitBackend`."""
+def build_vqe(
+    config: VQEConfig,
+    *,
+    estimator: BaseEstimatorV2 | None = None,
+    sampler: BaseSamplerV2 | None = None,
+    pass_manager: PassManager | None = None,
+) -> VQEObjective:
+    """The objective described by ``config``. With ``backend="aer"``, ``estimator`` /
+    ``sampler`` replace Aer's primitives (e.g. IBM Runtime's, with a ``pass_manager`` for
+    that backend's target); see :mod:`circuits.qiskit_backend`."""
+    primitives = {"estimator": estimator, "sampler": sampler, "pass_manager": pass_manager}
     problem = Problem(config.problem, config.qubits, config.h, config.delta, config.periodic)
     hamiltonian = problem.hamiltonian()
     circuit = hardware_efficient(config.qubits, config.reps)
-    model = shot_model(config, *qubit_wise_groups(hamiltonian))
+    model = make_shot_model(config, *qubit_wise_groups(hamiltonian))
     prepared = (circuit, hamiltonian, model.observables, model.bases)
     if config.backend == "aer":
         return VQEObjective(problem, circuit, QiskitBackend(*prepared, **primitives), model)
-    if primitives:
+    if any(p is not None for p in primitives.values()):
         raise TypeError(f"estimator/sampler/pass_manager need backend='aer', not {config.backend!r}.")
     backend = PennyLaneBackend(*prepared, device=config.device)
     objective = AdjointVQEObjective if config.shots == "exact" else VQEObjective
