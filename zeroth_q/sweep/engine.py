@@ -14,7 +14,7 @@ import functools
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,8 @@ def run_sweep(
     executor: any ``concurrent.futures.Executor`` whose workers can import zeroth_q and
         see ``directory``; by default one is started from ``scheduler`` and ``workers``
         (see :func:`zeroth_q.sweep.executors.open_workers`).
+    workers: processes to start, or with your own ``executor`` how many runs to keep in
+        flight on it (default: this machine's cores).
     resume: continue interrupted or failed runs from their checkpoints.
     """
     if executor is not None and scheduler is not None:
@@ -106,25 +108,39 @@ def _dispatch(
     resume: bool,
     progress: bool,
 ) -> None:
-    """Submit every run, then record each one's status as it ends, saving after each."""
-    futures: dict[Future, Member] = {}
-    for member in todo:
-        job = (member.config.to_dict(), str(sweep.run_path(member.name)), resume)
-        futures[pool.executor.submit(run_job, *job)] = member
-        statuses[member.name] = "running"
+    """Keep ``pool.slots`` runs in flight; record each one's status as it ends, saving after each.
+
+    Submitting no more than the workers can run means nothing waits in an executor's
+    queue: after Ctrl-C no queued run starts, and a grid of any size costs few futures.
+    """
+    waiting = iter(todo)
+    running: dict[Future, Member] = {}
+
+    def submit_next() -> None:
+        member = next(waiting, None)
+        if member is not None:
+            job = (member.config.to_dict(), str(sweep.run_path(member.name)), resume)
+            running[pool.executor.submit(run_job, *job)] = member
+            statuses[member.name] = "running"
+
+    for _ in range(pool.slots):
+        submit_next()
     save()
-    bar = RunsBar(len(todo), pool.slots, progress)
+    bar = RunsBar(len(todo), len(running), progress)
     try:
-        for future in as_completed(futures):
-            path = sweep.run_path(futures[future].name)
-            if future.exception() is not None:
-                # run_job never raises: the worker itself was lost (killed, out of memory).
-                write_text(path / TRACEBACK, "".join(traceback.format_exception(future.exception())))
-            statuses[futures[future].name] = status = run_status(path)
-            save()
-            bar.finished(status)
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                path = sweep.run_path(running.pop(future).name)
+                if future.exception() is not None:
+                    # run_job never raises: the worker itself was lost (killed, out of memory).
+                    write_text(path / TRACEBACK, "".join(traceback.format_exception(future.exception())))
+                statuses[path.name] = status = run_status(path)
+                submit_next()
+                save()
+                bar.finished(status, len(running))
     except KeyboardInterrupt:
-        for future in futures:
+        for future in running:
             future.cancel()
         raise
     finally:
@@ -134,25 +150,19 @@ def _dispatch(
 class RunsBar:
     """One progress bar over a sweep's runs: done / failed / running, and the ETA."""
 
-    def __init__(self, total: int, slots: int, enabled: bool) -> None:
-        self.total, self.slots = total, slots
+    def __init__(self, total: int, running: int, enabled: bool) -> None:
         self.counts: Counter[str] = Counter()
         self.bar = tqdm(total=total, unit="run", desc="sweep", disable=not enabled, dynamic_ncols=True)
-        self._show()
+        self._show(running)
 
-    def finished(self, status: str) -> None:
+    def finished(self, status: str, running: int) -> None:
         self.counts[status] += 1
-        self._show()
+        self._show(running)
         self.bar.update()
 
-    def _show(self) -> None:
-        ended = sum(self.counts.values())
-        shown = {
-            "done": self.counts["completed"],
-            "failed": sum(self.counts[s] for s in FAILED),
-            "running": min(self.total - ended, self.slots),
-        }
-        self.bar.set_postfix(shown, refresh=False)
+    def _show(self, running: int) -> None:
+        failed = sum(self.counts[s] for s in FAILED)
+        self.bar.set_postfix(done=self.counts["completed"], failed=failed, running=running, refresh=False)
 
     def close(self) -> None:
         self.bar.close()

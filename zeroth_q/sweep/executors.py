@@ -29,7 +29,7 @@ LOCAL_DASK = "local-dask"
 
 
 class Workers(NamedTuple):
-    """An executor and how many jobs it runs at once (for the progress bar)."""
+    """An executor and how many jobs it runs at once (the sweep keeps that many in flight)."""
 
     executor: Executor
     slots: int
