@@ -93,9 +93,11 @@ class PennyLaneBackend:
         return np.reshape(np.stack(self._expectations(thetas.T), axis=-1), (len(thetas), -1))
 
     def energy_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        gradient = qml.grad(self._adjoint_energy)
-        value = gradient(pnp.array(theta, requires_grad=True))
-        return float(gradient.forward), np.asarray(value, dtype=float)
+        """<H> and ∇<H> at one θ by adjoint differentiation (``qml.grad`` keeps the forward
+        value it computed on the way, so the energy costs no extra circuit)."""
+        differentiate = qml.grad(self._adjoint_energy)
+        gradient = differentiate(pnp.array(theta, requires_grad=True))
+        return float(differentiate.forward), np.asarray(gradient, dtype=float)
 
     def sample(self, thetas: np.ndarray, shots: int, seed: int) -> list[np.ndarray]:
         """All measurement bases as tapes of one ``qml.execute`` call on a fresh device

@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from zeroth_q.config import require
 from zeroth_q.errors import did_you_mean
 from zeroth_q.registry import ObjectiveSpec
 
-PROBLEMS = ("tfim", "xxz", "h2")
-BACKENDS = ("aer", "pennylane")
-SHOT_MODELS = ("sampled", "gaussian")
+ProblemName = Literal["tfim", "xxz", "h2"]
+BackendName = Literal["aer", "pennylane"]
+ShotModelName = Literal["sampled", "gaussian"]
+PROBLEMS, BACKENDS, SHOT_MODELS = (get_args(t) for t in (ProblemName, BackendName, ShotModelName))
 
 
 def pennylane_devices() -> list[str]:
@@ -40,16 +41,16 @@ class VQEConfig:
         expectation + Gaussian noise of the sampling variance); ignored when exact.
     """
 
-    problem: Literal["tfim", "xxz", "h2"] = "tfim"
+    problem: ProblemName = "tfim"
     qubits: int = 6
     reps: int = 2
     h: float = 1.0
     delta: float = 1.0
     periodic: bool = False
-    backend: Literal["aer", "pennylane"] = "aer"
+    backend: BackendName = "aer"
     device: str = "lightning.qubit"
     shots: int | Literal["exact"] = 1000
-    shot_model: Literal["sampled", "gaussian"] = "sampled"
+    shot_model: ShotModelName = "sampled"
 
     def __post_init__(self) -> None:
         _require_choice("problem", self.problem, PROBLEMS)

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from circuit_cases import BACKENDS
 from qiskit_aer.primitives import EstimatorV2, SamplerV2
 
 from circuits.ansatz import hardware_efficient
@@ -10,6 +9,11 @@ from circuits.specs import VQEConfig
 from circuits.vqe import build_vqe
 from zeroth_q import ConfigError
 
+BACKENDS = [
+    {"backend": "aer"},
+    {"backend": "pennylane", "device": "lightning.qubit"},
+    {"backend": "pennylane", "device": "default.qubit"},
+]
 PROBLEMS = [
     {"problem": "h2", "qubits": 2},
     {"problem": "h2", "qubits": 4},
