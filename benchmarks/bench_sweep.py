@@ -1,7 +1,7 @@
 """Benchmark: 16 runs of a ~1 s job, one after another vs a process pool vs local Dask.
 
 Each variant runs the same 16-run grid (optimizer × lr × 4 seeds on a noisy quadratic,
-100 ZO-Adam/ZO-SGD steps: about 1 s per run with its files and curve plot) through
+400 ZO-Adam/ZO-SGD steps: about 1 s per run with its files and curve plot on an idle core) through
 ``run_sweep`` into a fresh directory, so all three pay the same bookkeeping:
 
 * ``one after another``: a one-thread executor, the baseline;
@@ -42,7 +42,7 @@ GRID = {
     "base": {
         "objective": {"name": "quadratic", "dim": 100, "noise": 1.0, "shots": 100},
         "optimizer": {"perturbations": 20},
-        "budget": {"steps": 100},
+        "budget": {"steps": 400},
         "checkpoint_every": 50,
     },
     "axes": {"optimizer.name": ["zo-sgd", "zo-adam"], "optimizer.lr": [0.01, 0.03], "seed": [0, 1, 2, 3]},
