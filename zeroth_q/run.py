@@ -110,10 +110,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     optimizer = dict(base.get("optimizer", {}))
     if args.optimizer:
         optimizer = {"name": args.optimizer}
-    if "name" not in optimizer:
-        optimizer = {"name": spec.default_optimizer, **spec.default_optimizer_params, **optimizer}
     assignments = dict(parse_assignment(text) for text in args.assignments)
-    preset = get_optimizer(optimizer["name"]).to_dict()
+    preset = get_optimizer(optimizer.get("name", spec.default_optimizer)).to_dict()
     to_objective, to_optimizer = route_assignments(spec.name, preset, assignments)
     objective.update(to_objective)
     optimizer.update(to_optimizer)

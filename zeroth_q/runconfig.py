@@ -51,7 +51,10 @@ class RunConfig:
         spec = self.spec
         params = {k: v for k, v in self.objective.items() if k != "name"}
         objective = {"name": spec.name, **to_dict(spec.make_config(params))}
-        optimizer = dict(self.optimizer) or {"name": spec.default_optimizer, **spec.default_optimizer_params}
+        optimizer = dict(self.optimizer)
+        if "name" not in optimizer:
+            # Parameters without a name tune the objective's default optimizer.
+            optimizer = {"name": spec.default_optimizer, **spec.default_optimizer_params, **optimizer}
         optimizer = optimizer_from_dict(optimizer).to_dict()
         budget = self.budget or Budget(steps=spec.default_steps)
         return RunConfig(objective, optimizer, budget, self.seed, self.metrics_every, self.checkpoint_every)

@@ -71,3 +71,10 @@ def test_set_values_parse_as_json_or_strings(text, expected):
 def test_set_without_equals_is_an_error():
     with pytest.raises(ConfigError, match="key=value"):
         parse_assignment("lr")
+
+
+def test_optimizer_parameters_without_a_name_tune_the_objectives_default_optimizer():
+    config = RunConfig.from_dict({"objective": {"name": "rosenbrock"}, "optimizer": {"lr": 0.02}})
+    spec = get_objective_spec("rosenbrock")
+    assert config.optimizer["name"] == spec.default_optimizer
+    assert config.optimizer["update"]["lr"] == 0.02

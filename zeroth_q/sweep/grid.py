@@ -20,7 +20,6 @@ from typing import Any
 
 from zeroth_q.config import field_names, from_dict, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean
-from zeroth_q.registry import get_objective_spec
 from zeroth_q.runconfig import RunConfig
 
 SECTIONS = ("objective", "optimizer", "budget")
@@ -103,7 +102,7 @@ class Grid:
             for key, value in values.items():
                 set_path(data, key, value)
             try:
-                config = RunConfig.from_dict(with_default_optimizer(data))
+                config = RunConfig.from_dict(data)
             except ConfigError as exc:
                 raise ConfigError(f"grid run {name}: {exc}") from None
             members.append(Member(name, values, config))
@@ -154,17 +153,6 @@ def set_path(data: dict[str, Any], key: str, value: Any) -> None:
             raise ConfigError(f"grid axis {key!r}: {part!r} in the base config is {child!r}, not an object.")
         node = child
     node[last] = value
-
-
-def with_default_optimizer(data: dict[str, Any]) -> dict[str, Any]:
-    """Optimizer parameters without an optimizer name apply to the objective's default
-    optimizer, as in ``zeroth_q.run --config`` (so ``optimizer.lr`` alone is an axis)."""
-    optimizer, objective = data.get("optimizer"), data.get("objective")
-    if isinstance(optimizer, dict) and optimizer and "name" not in optimizer:
-        if isinstance(objective, Mapping) and "name" in objective:
-            spec = get_objective_spec(objective["name"])
-            data["optimizer"] = {"name": spec.default_optimizer, **spec.default_optimizer_params, **optimizer}
-    return data
 
 
 def format_value(value: Any) -> str:
