@@ -242,6 +242,14 @@ def _draw_base(
     return fig, ax, plt
 
 
+def _mark_start_and_frame(ax, paths: Sequence[TracedPath], surface) -> None:
+    """The common start as a star, the view fixed to the contour grid, the legend."""
+    ax.plot(*paths[0].coordinates[0], marker="*", ms=14, color="white", mec="black", label="start", ls="none")
+    ax.set_xlim(surface[0].min(), surface[0].max())
+    ax.set_ylim(surface[1].min(), surface[1].max())
+    ax.legend(fontsize=7, loc="best", framealpha=0.8)
+
+
 def plot_paths(
     paths: Sequence[TracedPath],
     surface,
@@ -260,10 +268,7 @@ def plot_paths(
             lw=1.3,
             label=f"{p.name} ({len(p.points) - 1} steps, loss {p.final_loss:.3g})",
         )
-    ax.plot(*paths[0].coordinates[0], marker="*", ms=14, color="white", mec="black", label="start", ls="none")
-    ax.set_xlim(surface[0].min(), surface[0].max())
-    ax.set_ylim(surface[1].min(), surface[1].max())
-    ax.legend(fontsize=7, loc="best", framealpha=0.8)
+    _mark_start_and_frame(ax, paths, surface)
     with atomic_open(path, "wb") as handle:
         fig.savefig(handle, format="png", dpi=dpi)
     plt.close(fig)
@@ -286,10 +291,7 @@ def animate_paths(
     fig, ax, plt = _draw_base(surface, plane, size, dpi, title)
     longest = max(len(p.points) for p in paths)
     lines = [ax.plot([], [], marker=".", ms=3, lw=1.3, label=p.name)[0] for p in paths]
-    ax.plot(*paths[0].coordinates[0], marker="*", ms=14, color="white", mec="black", ls="none")
-    ax.set_xlim(surface[0].min(), surface[0].max())
-    ax.set_ylim(surface[1].min(), surface[1].max())
-    ax.legend(fontsize=7, loc="best", framealpha=0.8)
+    _mark_start_and_frame(ax, paths, surface)
     label = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", color="white")
     steps = np.unique(np.linspace(1, longest, min(frames, longest)).astype(int))
 
