@@ -28,7 +28,7 @@ from qiskit.quantum_info import SparsePauliOp
 
 from circuits.backend import CircuitBackend
 from circuits.grouping import MeasurementGroup
-from zeroth_q.objective import Cost
+from zeroth_q.objective import Cost, Evaluation
 
 SEED_BOUND = 2**31 - 1  # seeds drawn from the caller's rng; fits every simulator's seed type
 
@@ -45,6 +45,10 @@ class ShotModel(Protocol):
 
     def cost(self, rows: int) -> Cost: ...
 
+    def fidelity(self, exact: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        """Estimates of the fidelities ``exact`` as this model measures them, and their cost."""
+        ...
+
 
 class ExactExpectation:
     """E(θ) = <ψ(θ)|H|ψ(θ)> from the statevector: the infinite-shot limit."""
@@ -58,6 +62,9 @@ class ExactExpectation:
     def cost(self, rows: int) -> Cost:
         return Cost(evaluations=rows, circuits=rows)
 
+    def fidelity(self, exact: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        return Evaluation(exact, Cost(evaluations=len(exact), circuits=len(exact)))
+
 
 class _PerGroupShots:
     """Shared by the two finite-shot models: N shots on each of the G group circuits."""
@@ -70,6 +77,10 @@ class _PerGroupShots:
     def cost(self, rows: int) -> Cost:
         circuits = rows * len(self.groups)
         return Cost(evaluations=rows, circuits=circuits, shots=circuits * self.shots)
+
+    def fidelity_cost(self, rows: int) -> Cost:
+        """One compute–uncompute circuit ``U(θ')†U(θ)`` of N shots per fidelity."""
+        return Cost(evaluations=rows, circuits=rows, shots=rows * self.shots)
 
 
 class SampledMeasurement(_PerGroupShots):
@@ -91,6 +102,12 @@ class SampledMeasurement(_PerGroupShots):
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         bits = backend.sample(thetas, self.shots, int(rng.integers(SEED_BOUND)))
         return self.offset + sum(g.mean_from_bits(b) for g, b in zip(self.groups, bits, strict=True))
+
+    def fidelity(self, exact: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        """The frequency of the all-zeros outcome of ``U(θ')†U(θ)|0>`` over N shots, which is
+        distributed exactly as Binomial(N, F)/N; drawn from that law instead of simulating
+        the doubled circuit (Havlíček et al., Nature 567, 209 (2019): the overlap test)."""
+        return Evaluation(rng.binomial(self.shots, exact) / self.shots, self.fidelity_cost(len(exact)))
 
 
 class GaussianShotNoise(_PerGroupShots):
@@ -124,3 +141,8 @@ class GaussianShotNoise(_PerGroupShots):
         means, variances = self.moments(backend, thetas)
         noise = np.sqrt(variances) * rng.standard_normal(means.shape)
         return self.offset + (means + noise).sum(axis=1)
+
+    def fidelity(self, exact: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        """F + N(0, F(1-F)/N): the Gaussian with the binomial frequency's mean and variance."""
+        noise = np.sqrt(exact * (1 - exact) / self.shots) * rng.standard_normal(exact.shape)
+        return Evaluation(exact + noise, self.fidelity_cost(len(exact)))

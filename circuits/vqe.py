@@ -60,6 +60,16 @@ class VQEObjective:
         values = self.shot_model.estimate(self.backend, thetas, rng)
         return Evaluation(np.asarray(values, dtype=float), self.shot_model.cost(len(thetas)))
 
+    def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        """Fidelities ``F_b = |<ψ(θ)|ψ(θ'_b)>|²`` of the rows of ``others`` (QN-SPSA's metric,
+        Gacon et al., Quantum 5, 567 (2021)), exact from statevectors and then measured as the
+        shot model says: ``exact``, ``sampled`` (Binomial(N, F)/N, the all-zeros frequency of
+        the compute–uncompute circuit) or ``gaussian``; each costs one circuit of N shots."""
+        reference = self.backend.statevector(check_thetas(np.asarray(theta)[None, :], self.dim)[0])
+        others = check_thetas(others, self.dim)
+        exact = np.array([abs(np.vdot(reference, self.backend.statevector(o))) ** 2 for o in others])
+        return self.shot_model.fidelity(np.clip(exact, 0.0, 1.0), rng)
+
     def metrics(self, theta: np.ndarray) -> dict[str, float]:
         """Exact diagnostics at θ (no cost): energy, the exact ground energy, their
         difference, and the probability of the state in the ground space."""
