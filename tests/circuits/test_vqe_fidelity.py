@@ -48,7 +48,10 @@ def test_qnspsa_beats_spsa_per_step_on_exact_tfim(vqe):
     start = objective.metrics(x0)["energy_error"]
     errors = {
         name: np.median(
-            [minimize(objective, name, Budget(steps=100), seed=s, x0=x0).metrics["energy_error"] for s in range(3)]
+            [
+                minimize(objective, name, Budget(steps=100), seed=s, x0=x0).metrics["energy_error"]
+                for s in range(3)
+            ]
         )
         for name in ("qnspsa", "spsa")
     }
