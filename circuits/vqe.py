@@ -70,6 +70,16 @@ class VQEObjective:
         exact = np.array([abs(np.vdot(reference, self.backend.statevector(o))) ** 2 for o in others])
         return self.shot_model.fidelity(np.clip(exact, 0.0, 1.0), rng)
 
+    def capability_hint(self, capability: str) -> str | None:
+        """How to get what an optimizer asked for: the gradient (and so Newton, BFGS) exists
+        only as PennyLane's adjoint method on exact statevectors."""
+        if capability != "gradient":
+            return None
+        return (
+            "the adjoint gradient needs exact statevectors on PennyLane: --set backend=pennylane "
+            "--set shots=exact; with shots, use 'parameter-shift-adam' or a ZO optimizer ('zo-adam', 'spsa')."
+        )
+
     def metrics(self, theta: np.ndarray) -> dict[str, float]:
         """Exact diagnostics at θ (no cost): energy, the exact ground energy, their
         difference, and the probability of the state in the ground space."""

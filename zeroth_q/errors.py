@@ -34,3 +34,20 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 def unknown(kind: str, name: str, choices: Iterable[str]) -> ConfigError:
     """A ConfigError for an unknown ``kind`` called ``name``, with suggestions."""
     return ConfigError(f"unknown {kind} {name!r}.{did_you_mean(name, choices)}")
+
+
+def missing_capability(
+    objective: object, capability: str, needed_by: str, alternatives: str
+) -> CapabilityError:
+    """A CapabilityError for ``needed_by``, which calls ``objective.<capability>()``.
+
+    The fix is the objective's own advice when it has some (an optional
+    ``capability_hint(capability) -> str | None``: a VQE on Aer says which settings give it
+    a gradient), else ``alternatives``.
+    """
+    hint = getattr(objective, "capability_hint", None)
+    advice = (hint(capability) if callable(hint) else None) or alternatives
+    return CapabilityError(
+        f"{needed_by} needs the objective's {capability}(), which {type(objective).__name__} "
+        f"does not provide; {advice}"
+    )

@@ -19,7 +19,7 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.directions import DISTRIBUTIONS, Distribution, direction_chunks, second_moment_scale
-from zeroth_q.errors import CapabilityError
+from zeroth_q.errors import missing_capability
 from zeroth_q.objective import Cost, Objective, SupportsGradient
 
 
@@ -171,10 +171,11 @@ class AnalyticGradient:
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
     ) -> GradientEstimate:
         if not isinstance(objective, SupportsGradient):
-            raise CapabilityError(
-                f"{type(objective).__name__} provides no gradient(), so backprop/analytic optimizers "
-                f"cannot run on it; use an estimator that only evaluates, e.g. 'spsa', 'zo-adam' or "
-                f"'parameter-shift-adam'."
+            raise missing_capability(
+                objective,
+                "gradient",
+                "a backprop/analytic optimizer",
+                "use an estimator that only evaluates, e.g. 'spsa', 'zo-adam' or 'parameter-shift-adam'.",
             )
         value, gradient, cost = objective.gradient(theta, rng)
         return GradientEstimate(np.asarray(gradient, dtype=float), float(value), cost)

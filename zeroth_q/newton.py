@@ -20,7 +20,7 @@ import numpy as np
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
-from zeroth_q.errors import CapabilityError
+from zeroth_q.errors import missing_capability
 from zeroth_q.objective import Cost, Objective, SupportsGradient, SupportsHessian
 from zeroth_q.step import StepOutcome
 
@@ -31,9 +31,11 @@ class NewtonState(NamedTuple):
 
 def gradient_at(objective: Objective, x: np.ndarray, rng: np.random.Generator, method: str):
     if not isinstance(objective, SupportsGradient):
-        raise CapabilityError(
-            f"{method} needs the objective's gradient(), which {type(objective).__name__} does not provide; "
-            f"use '2spsa' (curvature from evaluations only) or a first-order ZO optimizer."
+        raise missing_capability(
+            objective,
+            "gradient",
+            method,
+            "use '2spsa' (curvature from evaluations only) or a first-order ZO optimizer.",
         )
     return objective.gradient(x, rng)
 

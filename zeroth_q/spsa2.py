@@ -40,7 +40,7 @@ import numpy as np
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
-from zeroth_q.errors import CapabilityError
+from zeroth_q.errors import missing_capability
 from zeroth_q.objective import Cost, Objective, SupportsFidelity
 from zeroth_q.step import StepOutcome
 
@@ -80,9 +80,8 @@ def curvature_sample(
         second = values[2] - values[0] - values[3] + values[1]
     else:
         if not isinstance(objective, SupportsFidelity):
-            raise CapabilityError(
-                f"qnspsa needs state fidelities, which {type(objective).__name__} does not provide; "
-                f"use '2spsa' (Hessian from loss evaluations) instead."
+            raise missing_capability(
+                objective, "fidelity", "qnspsa", "use '2spsa' (Hessian from loss evaluations) instead."
             )
         evaluation = objective.evaluate(shifted[:2], rng)
         fidelities = objective.fidelity(x, shifted, rng)

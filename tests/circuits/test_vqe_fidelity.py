@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from zeroth_q import Budget, minimize
+from zeroth_q.errors import CapabilityError
 from zeroth_q.objective import Cost
 
 
@@ -65,3 +66,10 @@ def test_qnspsa_on_sampled_aer_counts_fidelity_shots(vqe):
     # per step: 2 energy rows (2 groups each) + 4 fidelities + 2 blocking rows; + the final row
     assert result.cost.circuits == 5 * (2 * 2 + 4 + 2 * 2) + 2
     assert result.cost.shots == 100 * result.cost.circuits
+
+
+def test_gradient_methods_on_aer_say_which_settings_give_a_gradient(vqe):
+    objective = vqe(qubits=3, reps=1, shots=100)
+    for name in ("backprop-adam", "newton"):
+        with pytest.raises(CapabilityError, match="--set backend=pennylane --set shots=exact"):
+            minimize(objective, name, Budget(steps=1))
