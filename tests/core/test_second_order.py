@@ -89,7 +89,7 @@ def test_second_order_methods_say_what_they_need():
     plain = FunctionObjective(rosen, np.zeros(3))
     with pytest.raises(CapabilityError, match="no jac was given"):
         minimize(plain, "newton", Budget(steps=1))
-    with pytest.raises(CapabilityError, match="qnspsa needs state fidelities"):
+    with pytest.raises(CapabilityError, match="qnspsa needs the objective.s fidelity"):
         minimize(plain, "qnspsa", Budget(steps=1))
     with pytest.raises(ConfigError, match="use 'lbfgs'"):
         minimize(build_objective("rosenbrock", {"dim": 6000}), "bfgs", Budget(steps=1))
