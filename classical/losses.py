@@ -25,6 +25,12 @@ class Loss(Protocol):
 
     def predictions(self, outputs: np.ndarray) -> np.ndarray: ...
 
+    def sampled_output_gradient(self, outputs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Per-example ``∂ℓ_n/∂z_n`` (not divided by N) for targets drawn from the model's own
+        predictive distribution: ``E[g gᵀ]`` is the output-space Fisher, which equals the loss's
+        Hessian in z, so these give the Gauss-Newton matrix (Martens & Grosse 2015, §5)."""
+        ...
+
 
 def _log_sum_exp(z: np.ndarray) -> np.ndarray:
     """``log Σ_k exp z_k`` over the last axis, shifted by ``max_k z_k`` so no term overflows."""
@@ -53,6 +59,13 @@ class SoftmaxCrossEntropy:
     def predictions(self, outputs: np.ndarray) -> np.ndarray:
         return outputs.argmax(axis=-1)
 
+    def sampled_output_gradient(self, outputs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``softmax(z) - onehot(y)`` with ``y ~ Categorical(softmax(z))``, by inverting the CDF."""
+        probabilities = np.exp(outputs - _log_sum_exp(outputs)[..., None])
+        uniform = rng.random((*outputs.shape[:-1], 1))
+        sampled = np.minimum((probabilities.cumsum(axis=-1) < uniform).sum(axis=-1), outputs.shape[-1] - 1)
+        return probabilities - (np.arange(outputs.shape[-1]) == sampled[..., None])
+
 
 class SquaredError:
     """``L = (1/N) Σ_n ½‖z_n - onehot(y_n)‖²``, regression onto one-hot targets
@@ -72,6 +85,10 @@ class SquaredError:
 
     def predictions(self, outputs: np.ndarray) -> np.ndarray:
         return outputs.argmax(axis=-1)
+
+    def sampled_output_gradient(self, outputs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``z - y`` with ``y ~ N(z, I)`` (the Gaussian likelihood whose NLL this is): ``-ε``."""
+        return -rng.standard_normal(outputs.shape).astype(outputs.dtype)
 
 
 class SigmoidBinaryCrossEntropy:
@@ -98,6 +115,11 @@ class SigmoidBinaryCrossEntropy:
 
     def predictions(self, outputs: np.ndarray) -> np.ndarray:
         return (outputs[..., 0] > 0).astype(np.int64)
+
+    def sampled_output_gradient(self, outputs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``sigmoid(z) - y`` with ``y ~ Bernoulli(sigmoid(z))``."""
+        probability = 0.5 * (1 + np.tanh(0.5 * outputs))
+        return probability - (rng.random(outputs.shape) < probability)
 
 
 def _label_index(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -107,19 +107,44 @@ class MLP:
             a = z
         return outputs
 
+    def layer_inputs(self, x: np.ndarray, outputs: list[np.ndarray]) -> list[np.ndarray]:
+        """``[a_0, ..., a_{L-1}]``, each ``(B, N, fan_in)``: what every layer multiplies."""
+        return [np.broadcast_to(x, (outputs[0].shape[0], *x.shape)), *outputs[:-1]]
+
+    def pre_activation_gradients(
+        self, thetas: np.ndarray, outputs: list[np.ndarray], output_gradient: np.ndarray
+    ) -> list[np.ndarray]:
+        """``[δ_1, ..., δ_L]``, ``δ_l = ∂L/∂z_l`` of shape ``(B, N, fan_out)``, given the layer
+        outputs from :meth:`forward` and ``δ_L = ∂L/∂a_L`` of shape ``(B, N, K)``. Per example
+        when ``output_gradient`` is (K-FAC's and the Fisher's statistics)."""
+        deltas = [output_gradient]
+        layers = self.layers(thetas)
+        for depth in range(len(layers) - 1, 0, -1):
+            weights = layers[depth][0]
+            deltas.append(
+                np.matmul(deltas[-1], weights.transpose(0, 2, 1)) * self.activation.slope(outputs[depth - 1])
+            )
+        return deltas[::-1]
+
     def backward(
         self, thetas: np.ndarray, x: np.ndarray, outputs: list[np.ndarray], output_gradient: np.ndarray
     ) -> np.ndarray:
         """``∂L/∂θ`` of shape ``(B, P)`` (dtype of ``thetas``), given the layer outputs from
         :meth:`forward` and ``∂L/∂a_L`` of shape ``(B, N, K)``."""
         grads = np.empty_like(thetas)
-        delta = output_gradient
-        layer_inputs = [np.broadcast_to(x, (thetas.shape[0], *x.shape)), *outputs[:-1]]
-        pairs = list(zip(self.layers(thetas), self.layers(grads), layer_inputs, strict=True))
-        for depth in range(len(pairs) - 1, -1, -1):
-            (weights, _), (weight_grad, bias_grad), a = pairs[depth]
+        deltas = self.pre_activation_gradients(thetas, outputs, output_gradient)
+        for (weight_grad, bias_grad), a, delta in zip(
+            self.layers(grads), self.layer_inputs(x, outputs), deltas, strict=True
+        ):
             np.matmul(a.transpose(0, 2, 1), delta, out=weight_grad)
             bias_grad[...] = delta.sum(axis=1, keepdims=True)
-            if depth > 0:
-                delta = np.matmul(delta, weights.transpose(0, 2, 1)) * self.activation.slope(a)
         return grads
+
+    def filters(self) -> list[np.ndarray]:
+        """Indices of each unit's incoming weights (column ``j`` of ``W_l``): the "filters"
+        of filter-normalised landscape directions (Li et al. 2018); biases are in none."""
+        return [
+            start + np.arange(fan_in) * fan_out + unit
+            for start, fan_in, fan_out, _ in self.layer_offsets
+            for unit in range(fan_out)
+        ]

@@ -18,7 +18,14 @@ from classical.epochs import EpochSampler
 from classical.examples import Examples, Index
 from classical.losses import Loss
 from classical.mlp import MLP
-from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
+from zeroth_q.objective import (
+    Cost,
+    DenseLayerStatistics,
+    Evaluation,
+    GradientEvaluation,
+    LayerCurvature,
+    check_thetas,
+)
 
 METRIC_CHUNK = 10_000  # examples per forward pass in metrics: bounds activation memory
 
@@ -93,6 +100,31 @@ class SupervisedObjective:
         grad = self.network.backward(params, x, outputs, output_gradient)[0]
         value = self.loss.value(outputs[-1], labels)[0]
         return GradientEvaluation(float(value), grad.astype(np.float64), Cost(evaluations=1, examples=len(x)))
+
+    def layer_curvature(self, theta: np.ndarray, rng: np.random.Generator) -> LayerCurvature:
+        """Loss and gradient on the next mini-batch, plus each layer's inputs and per-example
+        pre-activation gradients for targets sampled from the network's own predictions
+        (one forward pass, two backward passes; computed in float64)."""
+        params = self._network_params(theta).astype(np.float64)
+        batch = self.sampler.next_batch(rng)
+        x, labels = self.train.features(batch, np.dtype(np.float64)), self.train.labels[batch]
+        outputs = self.network.forward(params, x)
+        gradient = self.network.backward(params, x, outputs, self.loss.output_gradient(outputs[-1], labels))[
+            0
+        ]
+        sampled = self.loss.sampled_output_gradient(outputs[-1], rng)
+        deltas = self.network.pre_activation_gradients(params, outputs, sampled)
+        layers = tuple(
+            DenseLayerStatistics(slice(start, bias), slice(bias, bias + fan_out), a[0], delta[0])
+            for (start, _, fan_out, bias), a, delta in zip(
+                self.network.layer_offsets, self.network.layer_inputs(x, outputs), deltas, strict=True
+            )
+        )
+        value = float(self.loss.value(outputs[-1], labels)[0])
+        return LayerCurvature(value, gradient, layers, Cost(evaluations=1, examples=len(x)))
+
+    def filters(self) -> list[np.ndarray]:
+        return self.network.filters()
 
     def metrics(self, theta: np.ndarray) -> dict[str, float]:
         """``<set>_loss`` and ``<set>_accuracy`` (in [0, 1]) on every metric set."""

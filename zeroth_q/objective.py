@@ -114,6 +114,40 @@ class SupportsFidelity(Protocol):
     def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation: ...
 
 
+class DenseLayerStatistics(NamedTuple):
+    """One dense layer ``z = a W + b`` on a mini-batch of N examples, as K-FAC and the
+    natural gradient see it: where its parameters sit in θ and its per-example signals.
+
+    weights, biases: slices of θ holding ``W`` (``fan_in × fan_out``, row-major) and ``b``.
+    inputs: ``(N, fan_in)``, the layer's inputs ``a``.
+    output_gradients: ``(N, fan_out)``, per-example ``∂ℓ_n/∂z`` for targets *sampled from the
+        model* (not the labels), so that the per-example gradients ``a_n ⊗ g_n`` have
+        second moment equal to the Fisher = generalised Gauss-Newton matrix.
+    """
+
+    weights: slice
+    biases: slice
+    inputs: np.ndarray
+    output_gradients: np.ndarray
+
+
+class LayerCurvature(NamedTuple):
+    """The mini-batch loss and gradient (true labels) with every layer's statistics."""
+
+    value: float
+    gradient: np.ndarray
+    layers: tuple[DenseLayerStatistics, ...]
+    cost: Cost
+
+
+@runtime_checkable
+class SupportsLayerCurvature(Protocol):
+    """A network of dense layers that exposes per-layer activations and per-example
+    pre-activation gradients (natural gradient, K-FAC; Martens & Grosse 2015)."""
+
+    def layer_curvature(self, theta: np.ndarray, rng: np.random.Generator) -> LayerCurvature: ...
+
+
 @runtime_checkable
 class SupportsState(Protocol):
     """An objective with internal state a checkpoint must carry (e.g. the position in a

@@ -27,6 +27,7 @@ from zeroth_q.estimators import (
     GradientEstimator,
     SPSAGradient,
 )
+from zeroth_q.fisher import KFAC, NaturalGradient
 from zeroth_q.newton import Newton
 from zeroth_q.objective import Objective
 from zeroth_q.quasi_newton import BFGS, LBFGS
@@ -108,6 +109,18 @@ _METHODS: list[tuple[Configurable, str]] = [
     (Newton(), "Newton with Levenberg-Marquardt damping (objective's Hessian, or differences of gradients)"),
     (BFGS(), "BFGS with scipy's Wolfe line search, over any gradient estimator (default: analytic)"),
     (LBFGS(), "L-BFGS (memory m=10) with scipy's Wolfe line search, over any gradient estimator"),
+    (
+        NaturalGradient(),
+        "natural gradient: (mini-batch Fisher + λI)^{-1} ∇f by Woodbury, + SGD; networks (mnist, xor)",
+    ),
+    (
+        NaturalGradient(name="gauss-newton"),
+        "generalised Gauss-Newton = natural gradient for softmax-CE, sigmoid-CE, squared error",
+    ),
+    (
+        KFAC(),
+        "K-FAC (Martens & Grosse 2015): Kronecker-factored Fisher per layer, averaged, damped; + SGD",
+    ),
     (
         SecondOrderSPSA(blocking=True),
         "2-SPSA (Spall 2000): SPSA preconditioned by an averaged SPSA Hessian, 4+2 points/step",

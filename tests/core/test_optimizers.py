@@ -39,12 +39,14 @@ SETTINGS = {
     "2spsa": ({}, 2000),
 }
 # QN-SPSA's curvature is the metric of a quantum state: it runs on circuit objectives only
-# (tests/circuits); a quadratic has no state fidelity.
+# (tests/circuits); a quadratic has no state fidelity. The natural gradient and K-FAC need
+# a network's layer statistics (tests/classical/test_fisher_training.py).
 NEEDS_A_CIRCUIT = {"qnspsa"}
+NEEDS_A_NETWORK = {"natural-gradient", "gauss-newton", "kfac"}
 
 
 def test_every_registered_optimizer_is_covered():
-    assert set(SETTINGS) | NEEDS_A_CIRCUIT == set(optimizer_names())
+    assert set(SETTINGS) | NEEDS_A_CIRCUIT | NEEDS_A_NETWORK == set(optimizer_names())
 
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))
