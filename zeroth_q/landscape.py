@@ -21,10 +21,12 @@ A path's other coordinates leave the plane: a projected path shows where an opti
 *along* the plane, and the contour is the loss *on* the plane (Li et al., §6, make the same
 caveat). Examples::
 
-    python -m zeroth_q.landscape                                   # XOR-2D, seven optimizers
+    python -m zeroth_q.landscape                                   # XOR-2D: eight optimizers, K-FAC included
     python -m zeroth_q.landscape --objective rosenbrock --params 0,1 --x0 -1.2 --y0 1 \\
         --optimizers adam,newton,bfgs,2spsa --steps 300 --lr 0.01
-    python -m zeroth_q.landscape --objective vqe --set qubits=2 --set reps=1 --params 0,1
+    python -m zeroth_q.landscape --objective vqe --set qubits=2 --set reps=1 --params 0,1   # SPSA family
+    python -m zeroth_q.landscape --objective vqe --set qubits=2 --set reps=1 --params 0,1 \\
+        --set backend=pennylane --set shots=exact                       # + gradient methods
 """
 
 from __future__ import annotations
@@ -45,13 +47,25 @@ from zeroth_q.callbacks import Callback, StopWhenConverged
 from zeroth_q.config import parse_assignment
 from zeroth_q.errors import ConfigError, ZerothQError, unknown
 from zeroth_q.minimize import minimize
-from zeroth_q.objective import Objective
+from zeroth_q.objective import Objective, SupportsFidelity, SupportsGradient, SupportsLayerCurvature
 from zeroth_q.optimizers import OPTIMIZERS, get_optimizer
 from zeroth_q.registry import build_objective
 from zeroth_q.result import RunState
 
 ALIASES = {"sgd": "backprop-sgd", "adam": "backprop-adam", "amsgrad": "backprop-amsgrad"}
 DEFAULT_OPTIMIZERS = "sgd,adam,spsa,zo-adam,newton,bfgs,lbfgs"
+NETWORK_OPTIMIZERS = ",kfac"
+EVALUATION_ONLY_OPTIMIZERS = "spsa,zo-adam,parameter-shift-adam,2spsa"
+
+
+def default_optimizers(objective: Objective) -> str:
+    """What the objective can run: gradient methods (and K-FAC for networks) where it has a
+    gradient, else evaluation-only ones (and QN-SPSA where it measures fidelities)."""
+    if isinstance(objective, SupportsLayerCurvature):
+        return DEFAULT_OPTIMIZERS + NETWORK_OPTIMIZERS
+    if isinstance(objective, SupportsGradient):
+        return DEFAULT_OPTIMIZERS
+    return EVALUATION_ONLY_OPTIMIZERS + (",qnspsa" if isinstance(objective, SupportsFidelity) else "")
 
 
 @runtime_checkable
@@ -324,7 +338,9 @@ def parser() -> argparse.ArgumentParser:
         help="objective parameter (repeatable)",
     )
     p.add_argument(
-        "--optimizers", default=DEFAULT_OPTIMIZERS, help=f"comma-separated (default {DEFAULT_OPTIMIZERS})"
+        "--optimizers",
+        help=f"comma-separated (default: {DEFAULT_OPTIMIZERS} with a gradient, +kfac for networks; "
+        f"without one {EVALUATION_ONLY_OPTIMIZERS}, +qnspsa for circuits)",
     )
     p.add_argument("--params", help="slice along two parameters, e.g. 0,1")
     p.add_argument(
@@ -338,7 +354,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--lr", type=float, default=0.1, help="learning rate of every optimizer that has one (default 0.1)"
     )
-    p.add_argument("--damping", type=float, help="damping for Newton (Levenberg-Marquardt λ)")
+    p.add_argument(
+        "--damping", type=float, help="damping λ of Newton (Levenberg-Marquardt), natural-gradient and kfac"
+    )
     p.add_argument("--steps", type=int, default=100, help="maximum steps per optimizer (default 100)")
     p.add_argument("--tol", type=float, default=0.0, help="stop a path when a step moves less than this")
     p.add_argument(
@@ -367,7 +385,8 @@ def run(args: argparse.Namespace) -> list[TracedPath]:
         raise ConfigError("need --steps >= 1, --resolution >= 5 and --tol >= 0.")
     size, dpi = _size(args.size), 100
     objective = build_objective(args.objective, dict(parse_assignment(t) for t in args.assignments))
-    names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
+    listed = args.optimizers or default_optimizers(objective)
+    names = [n.strip() for n in listed.split(",") if n.strip()]
     for name in names:
         optimizer_for(name, None, None)
     rng = np.random.default_rng(args.seed)

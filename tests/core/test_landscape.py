@@ -96,3 +96,39 @@ def test_filter_normalisation_matches_each_filter_norm():
     for index in filters:
         assert np.linalg.norm(scaled[index]) == pytest.approx(np.linalg.norm(reference[index]))
     assert scaled[6] == 0.0
+
+
+def test_vqe_slice_defaults_to_the_optimizers_a_shot_based_circuit_can_run(tmp_path):
+    args = [
+        "--objective",
+        "vqe",
+        "--set",
+        "qubits=2",
+        "--set",
+        "reps=1",
+        "--set",
+        "shots=200",
+        "--params",
+        "0,1",
+    ]
+    proc = landscape(*args, "--steps", "15", "--resolution", "8", "--size", "300x240", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads((tmp_path / "paths.json").read_text())
+    assert set(record["paths"]) == {"spsa", "zo-adam", "parameter-shift-adam", "2spsa", "qnspsa"}
+    for path in record["paths"].values():
+        np.testing.assert_allclose(path["coordinates"][0], record["start"], atol=1e-9)
+    assert png_size(tmp_path / "paths.png") == (300, 240)
+
+
+def test_xor_random_filter_normalised_plane_with_kfac(tmp_path):
+    args = ["--optimizers", "kfac,natural-gradient,sgd", "--directions", "random", "--damping", "0.001"]
+    proc = landscape(
+        *args, "--steps", "30", "--resolution", "10", "--size", "300x240", "--out", str(tmp_path)
+    )
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads((tmp_path / "paths.json").read_text())
+    assert record["labels"][0].startswith("direction 1 (filter-normalised)")
+    for name in ("kfac", "natural-gradient"):
+        path = record["paths"][name]
+        np.testing.assert_allclose(path["coordinates"][0], [0.0, 0.0], atol=1e-9)
+        assert path["final_loss"] < 0.5 * path["start_loss"], name
