@@ -49,9 +49,11 @@ class _SaveAt(Callback):
             save_checkpoint(self.path, run, self.objective)
 
 
-def test_resuming_mid_epoch_reproduces_the_uninterrupted_run_bit_for_bit(tmp_path):
+@pytest.mark.parametrize("name, lr", [("backprop-adam", 1e-2), ("kfac", 0.1)])
+def test_resuming_mid_epoch_reproduces_the_uninterrupted_run_bit_for_bit(tmp_path, name, lr):
+    """Also for K-FAC, whose averaged Kronecker factors are checkpointed."""
     params = {"hidden": [], "batch_size": 5000}  # 12 steps per epoch: the run crosses epochs
-    optimizer = zeroth_q.get_optimizer("backprop-adam", lr=1e-2)
+    optimizer = zeroth_q.get_optimizer(name, lr=lr)
     budget, path = zeroth_q.Budget(steps=30), tmp_path / "checkpoint.npz"
     objective = build_objective("mnist", params)
     full = zeroth_q.minimize(objective, optimizer, budget, callbacks=[_SaveAt(17, path, objective)])
