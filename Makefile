@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-slow notebooks lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ test: $(PY)
 test-slow: $(PY)
 	$(PY) -m pip install -q -e ".[dev]"
 	$(PY) -m pytest -q -m slow
+
+# Re-run both notebooks at full size, in place (outputs and notebooks/figures/*.png).
+notebooks: $(PY)
+	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) notebooks/execute.py notebooks/shot_budgets.ipynb
+	$(PY) notebooks/execute.py notebooks/classical_validation.ipynb
 
 lint: $(PY)
 	$(PY) -m ruff check .
