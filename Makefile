@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test test-slow notebooks lint bench clean
+.PHONY: demo test test-slow notebooks lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
