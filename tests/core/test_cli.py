@@ -107,6 +107,8 @@ def test_config_file_reproduces_a_run(tmp_path):
         (["--config", "/nonexistent/config.json"], "config file /nonexistent/config.json not found"),
         (["--resume", "/nonexistent/run"], "not a run directory"),
         ([], "no objective given"),
+        (["--objective", "quadratic", "--blas-threads", "0"], "--blas-threads must be >= 1"),
+        (["--objective", "quadratic", "--optimizer", "kfac"], "kfac needs the objective's layer_curvature()"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(args, message, tmp_path):
