@@ -19,8 +19,7 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.directions import DISTRIBUTIONS, Distribution, direction_chunks, second_moment_scale
-from zeroth_q.errors import missing_capability
-from zeroth_q.objective import Cost, Objective, SupportsGradient
+from zeroth_q.objective import Cost, Objective, require_capability
 
 
 class GradientEstimate(NamedTuple):
@@ -64,6 +63,7 @@ class SPSAGradient:
     gamma: float = 0.101
     evaluate_center: bool = False
     kind: ClassVar[str] = "spsa"
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         require(self.perturbations >= 1, f"perturbations must be >= 1 (got {self.perturbations}).")
@@ -128,6 +128,7 @@ class CoordinateGradient:
     rule: Literal["finite-difference", "parameter-shift"] = "finite-difference"
     evaluate_center: bool = True
     kind: ClassVar[str] = "coordinate"
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         require(self.shift > 0, f"shift must be > 0 (got {self.shift}).")
@@ -166,17 +167,12 @@ class AnalyticGradient:
     """The objective's own gradient: backprop for networks, adjoint for statevector circuits."""
 
     kind: ClassVar[str] = "analytic"
+    requires: ClassVar[tuple[str, ...]] = ("gradient",)
 
     def __call__(
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
     ) -> GradientEstimate:
-        if not isinstance(objective, SupportsGradient):
-            raise missing_capability(
-                objective,
-                "gradient",
-                "a backprop/analytic optimizer",
-                "use an estimator that only evaluates, e.g. 'spsa', 'zo-adam' or 'parameter-shift-adam'.",
-            )
+        require_capability(objective, "gradient", "a backprop/analytic optimizer")
         value, gradient, cost = objective.gradient(theta, rng)
         return GradientEstimate(np.asarray(gradient, dtype=float), float(value), cost)
 

@@ -33,14 +33,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
-from zeroth_q.errors import missing_capability
-from zeroth_q.objective import DenseLayerStatistics, LayerCurvature, Objective, SupportsLayerCurvature
+from zeroth_q.objective import DenseLayerStatistics, LayerCurvature, Objective, require_capability
 from zeroth_q.step import StepOutcome
 from zeroth_q.transforms import GradientTransformation
 from zeroth_q.update_rules import SGD, UpdateRule
@@ -59,20 +58,6 @@ class KroneckerState(NamedTuple):
 
     steps: int
     factors: np.ndarray
-
-
-def layer_curvature(
-    objective: Objective, x: np.ndarray, rng: np.random.Generator, method: str
-) -> LayerCurvature:
-    if not isinstance(objective, SupportsLayerCurvature):
-        raise missing_capability(
-            objective,
-            "layer_curvature",
-            method,
-            "the natural gradient and K-FAC need a network of dense layers (objectives mnist, xor); "
-            "elsewhere use 'newton' or 'bfgs' (with a gradient) or '2spsa' (evaluations only).",
-        )
-    return objective.layer_curvature(x, rng)
 
 
 def per_example_gradients(layers: tuple[DenseLayerStatistics, ...], dim: int) -> np.ndarray:
@@ -117,6 +102,7 @@ class _Preconditioned(Configurable):
     name: str
     damping: float
     update: UpdateRule
+    requires: ClassVar[tuple[str, ...]] = ("layer_curvature",)
 
     def __post_init__(self) -> None:
         require(self.damping > 0, f"damping must be > 0 (got {self.damping}); it keeps the solve well posed.")
@@ -142,7 +128,8 @@ class _Preconditioned(Configurable):
         step: int,
         rng: np.random.Generator,
     ) -> StepOutcome:
-        statistics = layer_curvature(objective, x, rng, self.name)
+        require_capability(objective, "layer_curvature", self.name)
+        statistics = objective.layer_curvature(x, rng)
         direction, curvature = self.precondition(statistics, x.size, state.curvature)
         updates, update_state = self.transform.update(direction, state.update, x)
         return StepOutcome(

@@ -23,6 +23,7 @@ from zeroth_q.config import require
 from zeroth_q.objective import Objective, SupportsMetrics
 from zeroth_q.optimizers import Optimizer, get_optimizer
 from zeroth_q.result import Result, RunState
+from zeroth_q.step import check_capabilities
 
 
 def start_run(
@@ -82,6 +83,7 @@ def minimize(
         optimizer = get_optimizer(optimizer, optimizer_params)
     budget = budget or Budget(steps=100)
     require(metrics_every >= 0, f"metrics_every must be >= 0 (got {metrics_every}).")
+    check_capabilities(optimizer, objective)
     run = resume if resume is not None else start_run(objective, optimizer, seed, x0)
     clock_start = time.perf_counter() - run.elapsed
     for callback in callbacks:

@@ -14,14 +14,13 @@ failing that, from central differences of its gradient (``2P`` gradient calls).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
-from zeroth_q.errors import missing_capability
-from zeroth_q.objective import Cost, Objective, SupportsGradient, SupportsHessian
+from zeroth_q.objective import Cost, Objective, SupportsHessian, require_capability
 from zeroth_q.step import StepOutcome
 
 
@@ -30,13 +29,7 @@ class NewtonState(NamedTuple):
 
 
 def gradient_at(objective: Objective, x: np.ndarray, rng: np.random.Generator, method: str):
-    if not isinstance(objective, SupportsGradient):
-        raise missing_capability(
-            objective,
-            "gradient",
-            method,
-            "use '2spsa' (curvature from evaluations only) or a first-order ZO optimizer.",
-        )
+    require_capability(objective, "gradient", method)
     return objective.gradient(x, rng)
 
 
@@ -79,6 +72,7 @@ def damped_direction(
 @dataclass(frozen=True)
 class Newton(Configurable):
     name: str = "newton"
+    requires: ClassVar[tuple[str, ...]] = ("gradient",)
     damping: float = 1e-3
     damping_factor: float = 3.0
     hessian_step: float = 1e-4

@@ -24,7 +24,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
-from zeroth_q.errors import ConfigError
+from zeroth_q.errors import ConfigError, missing_capability
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,30 @@ class SupportsState(Protocol):
     def get_state(self) -> dict[str, np.ndarray]: ...
 
     def set_state(self, state: Mapping[str, np.ndarray]) -> None: ...
+
+
+CAPABILITIES: dict[str, type] = {
+    "gradient": SupportsGradient,
+    "hessian": SupportsHessian,
+    "fidelity": SupportsFidelity,
+    "layer_curvature": SupportsLayerCurvature,
+}
+# What to use instead when an objective lacks a capability (the objective's own
+# capability_hint, if any, comes first).
+ALTERNATIVES = {
+    "gradient": "use an optimizer that only evaluates: 'spsa', 'zo-adam', 'parameter-shift-adam', "
+    "or '2spsa' for curvature.",
+    "hessian": "use 'newton' on an objective with a gradient, or '2spsa'.",
+    "fidelity": "use '2spsa' (Hessian from loss evaluations) instead.",
+    "layer_curvature": "the natural gradient and K-FAC need a network of dense layers (objectives mnist, "
+    "xor); elsewhere use 'newton' or 'bfgs' (with a gradient) or '2spsa' (evaluations only).",
+}
+
+
+def require_capability(objective: object, capability: str, needed_by: str) -> None:
+    """Raise a CapabilityError naming the fix unless ``objective`` offers ``capability``."""
+    if not isinstance(objective, CAPABILITIES[capability]):
+        raise missing_capability(objective, capability, needed_by, ALTERNATIVES[capability])
 
 
 def check_thetas(thetas: np.ndarray, dim: int) -> np.ndarray:

@@ -45,6 +45,10 @@ class ComposedOptimizer(Configurable):
     estimator: GradientEstimator
     update: UpdateRule
 
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return self.estimator.requires
+
     @cached_property
     def transform(self) -> GradientTransformation:
         return self.update.transform()

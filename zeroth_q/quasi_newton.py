@@ -85,6 +85,10 @@ class _Probe:
 @dataclass(frozen=True)
 class _QuasiNewton(Configurable):
     estimator: GradientEstimator = AnalyticGradient()
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return self.estimator.requires
     c1: float = 1e-4
     c2: float = 0.9
     line_search_iterations: int = 20

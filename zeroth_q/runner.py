@@ -14,6 +14,7 @@ from zeroth_q.minimize import minimize
 from zeroth_q.result import Result
 from zeroth_q.runconfig import RunConfig
 from zeroth_q.rundir import CHECKPOINT, RunDirectory, RunDirectoryWriter
+from zeroth_q.step import check_capabilities
 
 
 def execute(
@@ -27,6 +28,7 @@ def execute(
     rundir = RunDirectory(directory)
     objective = config.build_objective()
     optimizer = config.build_optimizer()
+    check_capabilities(optimizer, objective)
     state = None
     if resume and rundir.file(CHECKPOINT).is_file():
         state = load_checkpoint(rundir.file(CHECKPOINT), objective, optimizer)

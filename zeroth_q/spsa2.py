@@ -40,8 +40,7 @@ import numpy as np
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
-from zeroth_q.errors import missing_capability
-from zeroth_q.objective import Cost, Objective, SupportsFidelity
+from zeroth_q.objective import Cost, Objective, require_capability
 from zeroth_q.step import StepOutcome
 
 
@@ -79,10 +78,7 @@ def curvature_sample(
         values, cost = evaluation.values, evaluation.cost
         second = values[2] - values[0] - values[3] + values[1]
     else:
-        if not isinstance(objective, SupportsFidelity):
-            raise missing_capability(
-                objective, "fidelity", "qnspsa", "use '2spsa' (Hessian from loss evaluations) instead."
-            )
+        require_capability(objective, "fidelity", "qnspsa")
         evaluation = objective.evaluate(shifted[:2], rng)
         fidelities = objective.fidelity(x, shifted, rng)
         values, cost = evaluation.values, evaluation.cost + fidelities.cost
@@ -124,6 +120,10 @@ class SecondOrderSPSA(Configurable):
         require(self.c_tilde is None or self.c_tilde > 0, f"c_tilde must be > 0 (got {self.c_tilde}).")
         require(self.regularization > 0, f"regularization must be > 0 (got {self.regularization}).")
         require(self.delay >= 0 and self.stability >= 0, "delay and stability must be >= 0.")
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return ("fidelity",) if self.curvature == "fubini-study" else ()
 
     def init(self, x: np.ndarray) -> CurvatureState:
         return CurvatureState(np.eye(x.size), 1)

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from zeroth_q.objective import Cost, Objective
+from zeroth_q.objective import Cost, Objective, require_capability
 
 
 class StepOutcome(NamedTuple):
@@ -23,7 +23,8 @@ class Optimizer(Protocol):
     """Any method ``minimize`` can run: first order, line search or second order.
 
     ``state`` must be a tree of NamedTuples/tuples with array or number leaves, so that a
-    checkpoint can store it (:mod:`zeroth_q.checkpoint`).
+    checkpoint can store it (:mod:`zeroth_q.checkpoint`). An optional ``requires``, names
+    of :data:`~zeroth_q.objective.CAPABILITIES`, is checked before a run starts.
     """
 
     name: str
@@ -35,3 +36,10 @@ class Optimizer(Protocol):
     ) -> StepOutcome: ...
 
     def to_dict(self) -> dict[str, Any]: ...
+
+
+def check_capabilities(optimizer: Optimizer, objective: Objective) -> None:
+    """Fail before the first step (and before a run directory is written) if ``objective``
+    lacks what ``optimizer`` calls, with the fix in the message."""
+    for capability in getattr(optimizer, "requires", ()):
+        require_capability(objective, capability, optimizer.name)
