@@ -38,6 +38,10 @@ def _log_sum_exp(z: np.ndarray) -> np.ndarray:
     return np.log(np.exp(z - peak).sum(axis=-1)) + peak[..., 0]
 
 
+def _softmax(z: np.ndarray) -> np.ndarray:
+    return np.exp(z - _log_sum_exp(z)[..., None])
+
+
 class SoftmaxCrossEntropy:
     """``L = (1/N) Σ_n [log Σ_k exp z_nk - z_n,y_n]``, the negative log-likelihood of a softmax
     classifier, computed with the log-sum-exp shift; ``∂L/∂z = (softmax(z) - onehot(y)) / N``."""
@@ -52,7 +56,7 @@ class SoftmaxCrossEntropy:
         return (_log_sum_exp(outputs) - picked).mean(axis=-1, dtype=np.float64)
 
     def output_gradient(self, outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        grad = np.exp(outputs - _log_sum_exp(outputs)[..., None])
+        grad = _softmax(outputs)
         grad[..., np.arange(labels.size), labels] -= 1
         return grad / labels.size
 
@@ -61,7 +65,7 @@ class SoftmaxCrossEntropy:
 
     def sampled_output_gradient(self, outputs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """``softmax(z) - onehot(y)`` with ``y ~ Categorical(softmax(z))``, by inverting the CDF."""
-        probabilities = np.exp(outputs - _log_sum_exp(outputs)[..., None])
+        probabilities = _softmax(outputs)
         uniform = rng.random((*outputs.shape[:-1], 1))
         sampled = np.minimum((probabilities.cumsum(axis=-1) < uniform).sum(axis=-1), outputs.shape[-1] - 1)
         return probabilities - (np.arange(outputs.shape[-1]) == sampled[..., None])

@@ -91,27 +91,27 @@ class SupervisedObjective:
         """One parameter vector as a batch of one, in the compute dtype."""
         return check_thetas(np.asarray(theta)[None, :], self.dim).astype(self.dtype, copy=False)
 
-    def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
-        params = self._network_params(theta)
+    def _forward_backward(
+        self, params: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, list[np.ndarray], float, np.ndarray]:
+        """On the next mini-batch: its inputs, the layer outputs, the loss and its gradient."""
         batch = self.sampler.next_batch(rng)
-        x, labels = self.train.features(batch, self.dtype), self.train.labels[batch]
+        x, labels = self.train.features(batch, params.dtype), self.train.labels[batch]
         outputs = self.network.forward(params, x)
         output_gradient = self.loss.output_gradient(outputs[-1], labels)
-        grad = self.network.backward(params, x, outputs, output_gradient)[0]
-        value = self.loss.value(outputs[-1], labels)[0]
-        return GradientEvaluation(float(value), grad.astype(np.float64), Cost(evaluations=1, examples=len(x)))
+        gradient = self.network.backward(params, x, outputs, output_gradient)[0]
+        return x, outputs, float(self.loss.value(outputs[-1], labels)[0]), gradient
+
+    def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
+        x, _, value, grad = self._forward_backward(self._network_params(theta), rng)
+        return GradientEvaluation(value, grad.astype(np.float64), Cost(evaluations=1, examples=len(x)))
 
     def layer_curvature(self, theta: np.ndarray, rng: np.random.Generator) -> LayerCurvature:
         """Loss and gradient on the next mini-batch, plus each layer's inputs and per-example
         pre-activation gradients for targets sampled from the network's own predictions
         (one forward pass, two backward passes; computed in float64)."""
         params = self._network_params(theta).astype(np.float64)
-        batch = self.sampler.next_batch(rng)
-        x, labels = self.train.features(batch, np.dtype(np.float64)), self.train.labels[batch]
-        outputs = self.network.forward(params, x)
-        gradient = self.network.backward(params, x, outputs, self.loss.output_gradient(outputs[-1], labels))[
-            0
-        ]
+        x, outputs, value, gradient = self._forward_backward(params, rng)
         sampled = self.loss.sampled_output_gradient(outputs[-1], rng)
         deltas = self.network.pre_activation_gradients(params, outputs, sampled)
         layers = tuple(
@@ -120,7 +120,6 @@ class SupervisedObjective:
                 self.network.layer_offsets, self.network.layer_inputs(x, outputs), deltas, strict=True
             )
         )
-        value = float(self.loss.value(outputs[-1], labels)[0])
         return LayerCurvature(value, gradient, layers, Cost(evaluations=1, examples=len(x)))
 
     def filters(self) -> list[np.ndarray]:
