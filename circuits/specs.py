@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args
 
 from zeroth_q.config import require
 from zeroth_q.errors import did_you_mean
-from zeroth_q.registry import ObjectiveSpec
+from zeroth_q.objectives.registry import ObjectiveSpec
 
 ProblemName = Literal["tfim", "xxz", "h2"]
 BackendName = Literal["aer", "pennylane"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from zeroth_q.config import require
-from zeroth_q.registry import ObjectiveSpec
+from zeroth_q.objectives.registry import ObjectiveSpec
 
 if TYPE_CHECKING:
     from classical.examples import Examples

@@ -6,14 +6,21 @@ Public API::
     result = minimize(objective, "zo-adam", Budget(shots=10**6), optimizer_params={"perturbations": 10})
 
 The core imports neither qiskit, pennylane nor the ``classical`` / ``circuits`` backends;
-objectives are found by name through entry points (:mod:`zeroth_q.registry`).
+objectives are found by name through entry points (:mod:`zeroth_q.objectives.registry`).
 """
 
-from zeroth_q.budget import Budget
-from zeroth_q.callbacks import Callback, ProgressBar
+from collections.abc import Mapping
+from typing import Any
+
+from zeroth_q.cli.run_config import RunConfig
+from zeroth_q.composition import ComposedOptimizer
 from zeroth_q.errors import CapabilityError, ConfigError, ZerothQError
 from zeroth_q.estimators import AnalyticGradient, CoordinateGradient, GradientEstimate, SPSAGradient
-from zeroth_q.minimize import minimize
+from zeroth_q.interop.scipy_method import scipy_method
+from zeroth_q.loop import minimize as _loop
+from zeroth_q.loop.budget import Budget
+from zeroth_q.loop.callbacks import Callback, ProgressBar
+from zeroth_q.loop.result import Result, RunState
 from zeroth_q.objective import (
     Cost,
     Evaluation,
@@ -24,11 +31,30 @@ from zeroth_q.objective import (
     SupportsState,
     check_thetas,
 )
-from zeroth_q.optimizers import ComposedOptimizer, Optimizer, get_optimizer, optimizer_names
-from zeroth_q.registry import ObjectiveSpec, build_objective, get_objective_spec, objective_names
-from zeroth_q.result import Result, RunState
-from zeroth_q.runconfig import RunConfig
-from zeroth_q.scipy_method import scipy_method
+from zeroth_q.objectives.registry import ObjectiveSpec, build_objective, get_objective_spec, objective_names
+from zeroth_q.optimizer import Optimizer
+from zeroth_q.optimizers import get_optimizer, optimizer_names
+
+
+def minimize(
+    objective: Objective,
+    optimizer: Optimizer | str,
+    budget: Budget | None = None,
+    *,
+    optimizer_params: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> Result:
+    """:func:`zeroth_q.loop.minimize.minimize`, with ``optimizer`` also given by name.
+
+    A name (``"spsa"``, ``"zo-adam"`` ...) is resolved in the catalogue with
+    ``optimizer_params`` overriding its defaults; ``options`` go to the loop unchanged.
+    """
+    if isinstance(optimizer, str):
+        optimizer = get_optimizer(optimizer, optimizer_params)
+    elif optimizer_params:
+        optimizer = optimizer.with_params(optimizer_params)  # type: ignore[attr-defined]
+    return _loop.minimize(objective, optimizer, budget, **options)
+
 
 __all__ = [
     "AnalyticGradient",

@@ -10,12 +10,19 @@ reaches whichever part owns the key, and ``{"update": {"kind": "adam"}}`` swaps 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Self
+
+import numpy as np
 
 from zeroth_q.config import field_names, from_dict, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean, unknown
-from zeroth_q.estimators import ESTIMATORS
-from zeroth_q.update_rules import UPDATE_RULES
+from zeroth_q.estimators import ESTIMATORS, GradientEstimator
+from zeroth_q.objective import Objective
+from zeroth_q.optimizer import StepOutcome
+from zeroth_q.updates.rules import UPDATE_RULES, UpdateRule
+from zeroth_q.updates.transforms import GradientTransformation
 
 COMPONENT_KINDS: dict[str, Mapping[str, type]] = {"estimator": ESTIMATORS, "update": UPDATE_RULES}
 
@@ -86,3 +93,30 @@ def rebuild_component(
         raise unknown(f"{where} kind", kind, kinds)
     base = to_dict(component) if kind == component.kind else {}
     return from_dict(kinds[kind], {**base, **overrides}, where=where)
+
+
+@dataclass(frozen=True)
+class ComposedOptimizer(Configurable):
+    """``x_{k+1} = x_k + update(estimate(f, x_k))``: an estimator and an update rule."""
+
+    name: str
+    estimator: GradientEstimator
+    update: UpdateRule
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return self.estimator.requires
+
+    @cached_property
+    def transform(self) -> GradientTransformation:
+        return self.update.transform()
+
+    def init(self, x: np.ndarray) -> Any:
+        return self.transform.init(x)
+
+    def step(
+        self, objective: Objective, x: np.ndarray, state: Any, step: int, rng: np.random.Generator
+    ) -> StepOutcome:
+        estimate = self.estimator(objective, x, step, rng)
+        updates, state = self.transform.update(estimate.gradient, state, x)
+        return StepOutcome(x + updates, state, estimate.loss, estimate.cost)

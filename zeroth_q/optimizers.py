@@ -1,7 +1,7 @@
 """Optimizers: a gradient estimator composed with an update rule, registered by name.
 
 "ZO-Adam" is not a class of its own: it is :class:`~zeroth_q.estimators.SPSAGradient`
-chained with :class:`~zeroth_q.update_rules.Adam`. Every named optimizer is such a
+chained with :class:`~zeroth_q.updates.rules.Adam`. Every named optimizer is such a
 composition (:data:`OPTIMIZERS`), and any estimator can be paired with any rule by
 passing ``{"estimator": {"kind": ...}, "update": {"kind": ...}}``.
 
@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from zeroth_q.composition import Configurable
+from zeroth_q.composition import ComposedOptimizer, Configurable
 from zeroth_q.errors import ConfigError, unknown
 from zeroth_q.estimators import (
     AnalyticGradient,
@@ -27,41 +26,12 @@ from zeroth_q.estimators import (
     GradientEstimator,
     SPSAGradient,
 )
-from zeroth_q.fisher import KFAC, NaturalGradient
-from zeroth_q.newton import Newton
-from zeroth_q.objective import Objective
-from zeroth_q.quasi_newton import BFGS, LBFGS
-from zeroth_q.spsa2 import SecondOrderSPSA
-from zeroth_q.step import Optimizer, StepOutcome
-from zeroth_q.transforms import GradientTransformation
-from zeroth_q.update_rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
-
-
-@dataclass(frozen=True)
-class ComposedOptimizer(Configurable):
-    """``x_{k+1} = x_k + update(estimate(f, x_k))``: an estimator and an update rule."""
-
-    name: str
-    estimator: GradientEstimator
-    update: UpdateRule
-
-    @property
-    def requires(self) -> tuple[str, ...]:
-        return self.estimator.requires
-
-    @cached_property
-    def transform(self) -> GradientTransformation:
-        return self.update.transform()
-
-    def init(self, x: np.ndarray) -> Any:
-        return self.transform.init(x)
-
-    def step(
-        self, objective: Objective, x: np.ndarray, state: Any, step: int, rng: np.random.Generator
-    ) -> StepOutcome:
-        estimate = self.estimator(objective, x, step, rng)
-        updates, state = self.transform.update(estimate.gradient, state, x)
-        return StepOutcome(x + updates, state, estimate.loss, estimate.cost)
+from zeroth_q.optimizer import Optimizer
+from zeroth_q.second_order.fisher import KFAC, NaturalGradient
+from zeroth_q.second_order.newton import Newton
+from zeroth_q.second_order.quasi_newton import BFGS, LBFGS
+from zeroth_q.second_order.spsa2 import SecondOrderSPSA
+from zeroth_q.updates.rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import pytest
 
 import zeroth_q
 from circuits.specs import VQE, VQEConfig
-from zeroth_q.checkpoint import load_checkpoint, save_checkpoint
 from zeroth_q.config import from_dict, parse_assignment, to_dict
+from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
 
 
 def test_registered_under_vqe_and_built_from_set_flags():

@@ -13,7 +13,7 @@ from classical.specs import MNIST, XOR, MnistConfig
 from zeroth_q.config import from_dict, to_dict
 from zeroth_q.errors import ConfigError
 from zeroth_q.objective import Objective, SupportsGradient, SupportsMetrics, SupportsState
-from zeroth_q.registry import build_objective, get_objective_spec
+from zeroth_q.objectives.registry import build_objective, get_objective_spec
 
 
 def test_specs_are_registered_under_their_names():

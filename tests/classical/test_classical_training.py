@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import zeroth_q
-from zeroth_q.callbacks import Callback
-from zeroth_q.checkpoint import load_checkpoint, save_checkpoint
-from zeroth_q.registry import build_objective
+from zeroth_q.loop.callbacks import Callback
+from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
+from zeroth_q.objectives.registry import build_objective
 
 
 def test_backprop_adam_reaches_90_percent_on_mnist_in_a_quarter_epoch():

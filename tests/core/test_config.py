@@ -7,7 +7,7 @@ import pytest
 from zeroth_q import Budget, ConfigError, RunConfig, get_objective_spec
 from zeroth_q.config import from_dict, parse_assignment, to_dict
 from zeroth_q.estimators import ESTIMATORS
-from zeroth_q.update_rules import UPDATE_RULES
+from zeroth_q.updates.rules import UPDATE_RULES
 
 CORE_OBJECTIVES = ["quadratic", "rosenbrock"]
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from zeroth_q import AnalyticGradient, CapabilityError, CoordinateGradient, Cost, Evaluation, SPSAGradient
-from zeroth_q.directions import direction_chunks
-from zeroth_q.testfunctions import FunctionObjective, Quadratic, QuadraticConfig
+from zeroth_q.estimators.directions import direction_chunks
+from zeroth_q.objectives.testfunctions import FunctionObjective, Quadratic, QuadraticConfig
 
 
 class CountingObjective:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from zeroth_q.landscape import filter_normalized
+from zeroth_q.landscape.tool import filter_normalized
 
 
 def png_size(path):

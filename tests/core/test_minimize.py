@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from zeroth_q import Budget, build_objective, get_optimizer, minimize
-from zeroth_q.checkpoint import load_checkpoint, save_checkpoint
-from zeroth_q.result import RunState
+from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
+from zeroth_q.loop.result import RunState
 
 
 def noisy_quadratic():

@@ -5,9 +5,9 @@ import pytest
 from scipy.optimize import rosen, rosen_der
 
 from zeroth_q import Budget, CapabilityError, ConfigError, build_objective, get_optimizer, minimize
-from zeroth_q.checkpoint import load_checkpoint, save_checkpoint
-from zeroth_q.spsa2 import curvature_sample
-from zeroth_q.testfunctions import FunctionObjective
+from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
+from zeroth_q.objectives.testfunctions import FunctionObjective
+from zeroth_q.second_order.spsa2 import curvature_sample
 
 
 def test_newton_converges_in_at_most_five_steps_on_a_strongly_convex_quadratic():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from zeroth_q.update_rules import SGD, Adam, AMSGrad, SignSGD
+from zeroth_q.updates.rules import SGD, Adam, AMSGrad, SignSGD
 
 
 def run(rule, grads, params=None):

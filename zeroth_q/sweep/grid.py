@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.config import field_names, from_dict, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean
-from zeroth_q.runconfig import RunConfig
 
 SECTIONS = ("objective", "optimizer", "budget")
 # A run directory's name must be one path component on every common filesystem.

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from zeroth_q.atomic import write_text
-from zeroth_q.runconfig import RunConfig
-from zeroth_q.rundir import SUMMARY
-from zeroth_q.runner import execute
+from zeroth_q.cli.execute import execute
+from zeroth_q.cli.run_config import RunConfig
+from zeroth_q.cli.run_directory import SUMMARY
 from zeroth_q.sweep.rundirs import TRACEBACK
 
 

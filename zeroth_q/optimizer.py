@@ -23,7 +23,7 @@ class Optimizer(Protocol):
     """Any method ``minimize`` can run: first order, line search or second order.
 
     ``state`` must be a tree of NamedTuples/tuples with array or number leaves, so that a
-    checkpoint can store it (:mod:`zeroth_q.checkpoint`). An optional ``requires``, names
+    checkpoint can store it (:mod:`zeroth_q.loop.checkpoint`). An optional ``requires``, names
     of :data:`~zeroth_q.objective.CAPABILITIES`, is checked before a run starts.
     """
 

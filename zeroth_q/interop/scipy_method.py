@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-from zeroth_q.budget import Budget
-from zeroth_q.callbacks import Callback
-from zeroth_q.minimize import minimize
+from zeroth_q.loop.budget import Budget
+from zeroth_q.loop.callbacks import Callback
+from zeroth_q.loop.minimize import minimize
+from zeroth_q.loop.result import RunState
+from zeroth_q.objectives.testfunctions import FunctionObjective
 from zeroth_q.optimizers import get_optimizer
-from zeroth_q.result import RunState
-from zeroth_q.testfunctions import FunctionObjective
 
 
 class _ScipyCallback(Callback):

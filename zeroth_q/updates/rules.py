@@ -2,8 +2,8 @@
 
 Each rule owns its hyper-parameters (the ``--set`` keys ``lr``, ``momentum``, ``b1`` ...)
 and its step-size schedule: ``constant`` or Spall's ``a/(k+1+A)^alpha``
-(:func:`zeroth_q.schedules.spall_gain`). The maths of each rule lives in
-:mod:`zeroth_q.transforms`; this module only composes.
+(:func:`zeroth_q.updates.schedules.spall_gain`). The maths of each rule lives in
+:mod:`zeroth_q.updates.transforms`; this module only composes.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from zeroth_q.config import require
-from zeroth_q.schedules import constant, spall_gain
-from zeroth_q.transforms import (
+from zeroth_q.updates.schedules import constant, spall_gain
+from zeroth_q.updates.transforms import (
     GradientTransformation,
     Schedule,
     chain,
@@ -59,7 +59,7 @@ class SGD(StepSize):
     """Stochastic gradient descent, optionally with heavy-ball ``momentum``.
 
     ``lr=None`` calibrates the gain from ``target_step`` on the first gradient
-    (:func:`zeroth_q.transforms.scale_by_calibrated_gain`), Spall's recipe for SPSA.
+    (:func:`zeroth_q.updates.transforms.scale_by_calibrated_gain`), Spall's recipe for SPSA.
     """
 
     lr: float | None = 0.01
@@ -98,7 +98,7 @@ class SignSGD(StepSize):
 
 @dataclass(frozen=True)
 class Adam(StepSize):
-    """Adam (Kingma & Ba 2015); see :func:`zeroth_q.transforms.scale_by_adam`."""
+    """Adam (Kingma & Ba 2015); see :func:`zeroth_q.updates.transforms.scale_by_adam`."""
 
     lr: float = 0.001
     b1: float = 0.9

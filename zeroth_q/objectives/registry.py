@@ -48,8 +48,8 @@ class ObjectiveSpec:
 
 
 _BUILTIN: dict[str, str] = {
-    "quadratic": "zeroth_q.testfunctions:QUADRATIC",
-    "rosenbrock": "zeroth_q.testfunctions:ROSENBROCK",
+    "quadratic": "zeroth_q.objectives.testfunctions:QUADRATIC",
+    "rosenbrock": "zeroth_q.objectives.testfunctions:ROSENBROCK",
 }
 
 

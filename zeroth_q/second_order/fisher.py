@@ -40,9 +40,9 @@ import numpy as np
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
 from zeroth_q.objective import DenseLayerStatistics, LayerCurvature, Objective, require_capability
-from zeroth_q.step import StepOutcome
-from zeroth_q.transforms import GradientTransformation
-from zeroth_q.update_rules import SGD, UpdateRule
+from zeroth_q.optimizer import StepOutcome
+from zeroth_q.updates.rules import SGD, UpdateRule
+from zeroth_q.updates.transforms import GradientTransformation
 
 
 class PreconditionedState(NamedTuple):

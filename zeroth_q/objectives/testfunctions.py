@@ -17,7 +17,7 @@ import numpy as np
 from zeroth_q.config import require
 from zeroth_q.errors import CapabilityError
 from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
-from zeroth_q.registry import ObjectiveSpec
+from zeroth_q.objectives.registry import ObjectiveSpec
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
-from zeroth_q.budget import Budget
-from zeroth_q.callbacks import Callback
 from zeroth_q.config import require
+from zeroth_q.loop.budget import Budget
+from zeroth_q.loop.callbacks import Callback
+from zeroth_q.loop.result import Result, RunState
 from zeroth_q.objective import Objective, SupportsMetrics
-from zeroth_q.optimizers import Optimizer, get_optimizer
-from zeroth_q.result import Result, RunState
-from zeroth_q.step import check_capabilities
+from zeroth_q.optimizer import Optimizer, check_capabilities
 
 
 def start_run(
@@ -56,20 +54,19 @@ def history_row(run: RunState, loss: float | None, metrics: Mapping[str, float])
 
 def minimize(
     objective: Objective,
-    optimizer: Optimizer | str,
+    optimizer: Optimizer,
     budget: Budget | None = None,
     *,
     callbacks: Sequence[Callback] = (),
     seed: int = 0,
     x0: np.ndarray | None = None,
     metrics_every: int = 10,
-    optimizer_params: Mapping[str, Any] | None = None,
     resume: RunState | None = None,
 ) -> Result:
     """Minimise ``objective`` with ``optimizer`` until ``budget`` (default 100 steps) is spent.
 
-    optimizer: an Optimizer or a registered name (``"spsa"``, ``"zo-adam"`` ...), with
-        ``optimizer_params`` overriding its defaults.
+    optimizer: any object with the :class:`~zeroth_q.optimizer.Optimizer` protocol (names are
+        resolved by :func:`zeroth_q.minimize`, which calls this).
     seed: seeds the one generator all draws come from (start point, directions,
         mini-batches, shots): the same seed gives the same run.
     metrics_every: compute ``objective.metrics`` every this many steps (0: only at the end).
@@ -79,8 +76,6 @@ def minimize(
     A non-finite loss or point stops the run with status ``diverged`` (history kept);
     Ctrl-C stops it with status ``interrupted`` after the callbacks saw the last step.
     """
-    if isinstance(optimizer, str):
-        optimizer = get_optimizer(optimizer, optimizer_params)
     budget = budget or Budget(steps=100)
     require(metrics_every >= 0, f"metrics_every must be >= 0 (got {metrics_every}).")
     check_capabilities(optimizer, objective)

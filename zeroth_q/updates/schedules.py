@@ -2,7 +2,7 @@ r"""Step-size schedules ``k -> eta_k`` (``k = 0, 1, ...``)."""
 
 from __future__ import annotations
 
-from zeroth_q.transforms import Schedule
+from zeroth_q.updates.transforms import Schedule
 
 
 def constant(value: float) -> Schedule:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zeroth_q.callbacks import Callback, ProgressBar
-from zeroth_q.checkpoint import load_checkpoint
-from zeroth_q.minimize import minimize
-from zeroth_q.result import Result
-from zeroth_q.runconfig import RunConfig
-from zeroth_q.rundir import CHECKPOINT, RunDirectory, RunDirectoryWriter
-from zeroth_q.step import check_capabilities
+from zeroth_q.cli.run_config import RunConfig
+from zeroth_q.cli.run_directory import CHECKPOINT, RunDirectory, RunDirectoryWriter
+from zeroth_q.loop.callbacks import Callback, ProgressBar
+from zeroth_q.loop.checkpoint import load_checkpoint
+from zeroth_q.loop.minimize import minimize
+from zeroth_q.loop.result import Result
+from zeroth_q.optimizer import check_capabilities
 
 
 def execute(

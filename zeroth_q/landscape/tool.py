@@ -42,15 +42,15 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from zeroth_q.atomic import atomic_open, write_text
-from zeroth_q.budget import Budget
-from zeroth_q.callbacks import Callback, StopWhenConverged
 from zeroth_q.config import parse_assignment
 from zeroth_q.errors import ConfigError, ZerothQError, unknown
-from zeroth_q.minimize import minimize
+from zeroth_q.loop.budget import Budget
+from zeroth_q.loop.callbacks import Callback, StopWhenConverged
+from zeroth_q.loop.minimize import minimize
+from zeroth_q.loop.result import RunState
 from zeroth_q.objective import Objective, SupportsFidelity, SupportsGradient, SupportsLayerCurvature
+from zeroth_q.objectives.registry import build_objective
 from zeroth_q.optimizers import OPTIMIZERS, get_optimizer
-from zeroth_q.registry import build_objective
-from zeroth_q.result import RunState
 
 ALIASES = {"sgd": "backprop-sgd", "adam": "backprop-adam", "amsgrad": "backprop-amsgrad"}
 DEFAULT_OPTIMIZERS = "sgd,adam,spsa,zo-adam,newton,bfgs,lbfgs"
@@ -445,6 +445,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"written to {args.out}/paths.png, journey.gif, paths.json")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 
 from zeroth_q.atomic import atomic_open, write_text
-from zeroth_q.callbacks import Callback
-from zeroth_q.checkpoint import save_checkpoint
+from zeroth_q.cli.plotting import plot_curve
+from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.errors import ConfigError
+from zeroth_q.loop.callbacks import Callback
+from zeroth_q.loop.checkpoint import save_checkpoint
+from zeroth_q.loop.result import Result, RunState
 from zeroth_q.objective import Objective
-from zeroth_q.plotting import plot_curve
-from zeroth_q.result import Result, RunState
-from zeroth_q.runconfig import RunConfig
 
 CONFIG, HISTORY, SUMMARY, CURVE, CHECKPOINT, PARAMETERS = (
     "config.json",

@@ -2,7 +2,7 @@
 
 A callback may implement any of ``on_start(run)``, ``on_step(run)`` (after each step) and
 ``on_end(run, result)``. :class:`ProgressBar` is the one every CLI run shows; the run
-directory writer lives in :mod:`zeroth_q.rundir`.
+directory writer lives in :mod:`zeroth_q.cli.run_directory`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from zeroth_q.budget import Budget
-from zeroth_q.result import Result, RunState
+from zeroth_q.loop.budget import Budget
+from zeroth_q.loop.result import Result, RunState
 
 
 class Callback:

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from zeroth_q.budget import Budget
 from zeroth_q.config import field_names, from_dict, require, to_dict
 from zeroth_q.errors import ConfigError
+from zeroth_q.loop.budget import Budget
 from zeroth_q.objective import Objective
+from zeroth_q.objectives.registry import ObjectiveSpec, get_objective_spec
 from zeroth_q.optimizers import Optimizer, optimizer_from_dict
-from zeroth_q.registry import ObjectiveSpec, get_objective_spec
 
 
 @dataclass(frozen=True)

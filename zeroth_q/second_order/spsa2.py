@@ -41,7 +41,7 @@ import numpy as np
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
 from zeroth_q.objective import Cost, Objective, require_capability
-from zeroth_q.step import StepOutcome
+from zeroth_q.optimizer import StepOutcome
 
 
 class CurvatureState(NamedTuple):

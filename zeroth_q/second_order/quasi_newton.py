@@ -33,7 +33,7 @@ from zeroth_q.composition import Configurable
 from zeroth_q.config import require
 from zeroth_q.estimators import AnalyticGradient, GradientEstimator
 from zeroth_q.objective import Cost, Objective
-from zeroth_q.step import StepOutcome
+from zeroth_q.optimizer import StepOutcome
 
 DENSE_LIMIT = 5000
 

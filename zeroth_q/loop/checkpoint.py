@@ -1,4 +1,4 @@
-"""Checkpoints: a :class:`~zeroth_q.result.RunState` in one ``.npz`` file, written atomically.
+"""Checkpoints: a :class:`~zeroth_q.loop.result.RunState` in one ``.npz`` file, written atomically.
 
 The optimizer state is a tree of NamedTuples/tuples whose leaves are arrays and numbers.
 It is stored leaf by leaf; on load the tree's structure comes from ``optimizer.init(x)``
@@ -19,9 +19,9 @@ import numpy as np
 
 from zeroth_q.atomic import atomic_open
 from zeroth_q.errors import ConfigError
+from zeroth_q.loop.result import RunState
 from zeroth_q.objective import Cost, Objective, SupportsState
-from zeroth_q.result import RunState
-from zeroth_q.step import Optimizer
+from zeroth_q.optimizer import Optimizer
 
 FORMAT_VERSION = 1
 

@@ -1,0 +1,199 @@
+"""``python -m zeroth_q.run``: train one objective with one optimizer, into a run directory.
+
+Examples::
+
+    python -m zeroth_q.run --objective vqe
+    python -m zeroth_q.run --objective mnist --optimizer zo-adam --epochs 1 --set perturbations=50
+    python -m zeroth_q.run --objective quadratic --budget-shots 100000 --set shots=100 --set noise=1
+    python -m zeroth_q.run --resume runs/vqe-spsa-20261123-101500
+    python -m zeroth_q.run --list
+
+Exit codes: 0 completed, 1 diverged, 2 bad input, 130 interrupted (resume with --resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from threadpoolctl import threadpool_limits
+
+from zeroth_q.cli.execute import execute
+from zeroth_q.cli.run_config import RunConfig, route_assignments
+from zeroth_q.cli.run_directory import RunDirectory
+from zeroth_q.config import parse_assignment, require
+from zeroth_q.errors import ConfigError, ZerothQError
+from zeroth_q.loop.budget import Budget
+from zeroth_q.loop.result import Result
+from zeroth_q.objectives.registry import get_objective_spec, objective_names
+from zeroth_q.optimizers import OPTIMIZERS, get_optimizer
+
+EXIT_CODES = {"completed": 0, "diverged": 1, "interrupted": 130}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m zeroth_q.run",
+        description="Train an objective (circuit, MLP, test function) with a zeroth- or first-order "
+        "optimizer.",
+        epilog="Objective and optimizer parameters: --set key=value (e.g. --set qubits=8 --set "
+        "perturbations=50). Use objective.key / optimizer.key where a key is ambiguous. See --list.",
+    )
+    p.add_argument("--objective", help="objective name (see --list)")
+    p.add_argument("--optimizer", help="optimizer name (default: the objective's default)")
+    p.add_argument("--steps", type=int, help="budget: optimizer steps")
+    p.add_argument(
+        "--epochs", type=float, help="budget: passes over the training data (objectives with epochs)"
+    )
+    p.add_argument("--budget-shots", type=int, help="budget: total measurement shots")
+    p.add_argument("--budget-evaluations", type=int, help="budget: total objective evaluations (rows)")
+    p.add_argument("--budget-seconds", type=float, help="budget: wall-clock seconds")
+    p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument("--metrics-every", type=int, help="compute metrics every N steps (default 10)")
+    p.add_argument("--checkpoint-every", type=int, help="checkpoint every N steps (default 10)")
+    p.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="objective or optimizer parameter, value as JSON (repeatable)",
+    )
+    p.add_argument(
+        "--config", type=Path, help="JSON run config (the format of a run's config.json; may be partial)"
+    )
+    p.add_argument(
+        "--out", type=Path, help="run directory (default runs/<objective>-<optimizer>-<timestamp>)"
+    )
+    p.add_argument(
+        "--resume", type=Path, metavar="DIR", help="continue the run in DIR from its last checkpoint"
+    )
+    p.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="threads of NumPy's BLAS (default 1: the MLP's small products run 3x slower on 2 threads "
+        "of a busy 2-core machine; parallelise with sweeps instead)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--list", action="store_true", help="list objectives and optimizers, then exit")
+    return p
+
+
+def list_choices() -> str:
+    lines = ["objectives:"]
+    for name in objective_names():
+        try:
+            lines.append(f"  {name:22s} {get_objective_spec(name).description}")
+        except ConfigError as exc:
+            lines.append(f"  {name:22s} (unavailable: {exc})")
+    lines.append("optimizers:")
+    lines += [f"  {name:22s} {entry.description}" for name, entry in sorted(OPTIMIZERS.items())]
+    return "\n".join(lines)
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    base: dict[str, Any] = {}
+    if args.config:
+        try:
+            base = json.loads(args.config.read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"config file {args.config} not found.") from None
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"config file {args.config} is not valid JSON ({exc}).") from None
+        if not isinstance(base, dict):
+            raise ConfigError(f"config file {args.config} must hold a JSON object.")
+    objective = dict(base.get("objective", {}))
+    if args.objective:
+        if args.objective != objective.get("name"):
+            objective = {}
+        objective["name"] = args.objective
+    if "name" not in objective:
+        raise ConfigError("no objective given: pass --objective NAME (see --list) or --config FILE.")
+    spec = get_objective_spec(objective["name"])
+    optimizer = dict(base.get("optimizer", {}))
+    if args.optimizer:
+        optimizer = {"name": args.optimizer}
+    assignments = dict(parse_assignment(text) for text in args.assignments)
+    preset = get_optimizer(optimizer.get("name", spec.default_optimizer)).to_dict()
+    to_objective, to_optimizer = route_assignments(spec.name, preset, assignments)
+    objective.update(to_objective)
+    optimizer.update(to_optimizer)
+    budget = dict(base.get("budget") or {})
+    flags = {
+        "steps": args.steps,
+        "shots": args.budget_shots,
+        "evaluations": args.budget_evaluations,
+        "seconds": args.budget_seconds,
+    }
+    if any(v is not None for v in flags.values()) or args.epochs is not None:
+        budget = {k: v for k, v in flags.items() if v is not None}
+    data = {**base, "objective": objective, "optimizer": optimizer, "budget": budget or None}
+    for key in ("seed", "metrics_every", "checkpoint_every"):
+        if getattr(args, key) is not None:
+            data[key] = getattr(args, key)
+    config = RunConfig.from_dict(data)
+    if args.epochs is not None:
+        config = with_epochs(config, args.epochs)
+    return config
+
+
+def with_epochs(config: RunConfig, epochs: float) -> RunConfig:
+    if epochs <= 0:
+        raise ConfigError(f"--epochs must be > 0 (got {epochs}).")
+    objective = config.build_objective()
+    per_epoch = getattr(objective, "steps_per_epoch", None)
+    if per_epoch is None:
+        raise ConfigError(f"objective {config.objective['name']!r} has no epochs; use --steps instead.")
+    budget = Budget(**{**config.budget.__dict__, "steps": max(1, round(epochs * per_epoch))})
+    return RunConfig(
+        config.objective, config.optimizer, budget, config.seed, config.metrics_every, config.checkpoint_every
+    )
+
+
+def describe(result: Result, directory: Path, main_metric: str | None) -> str:
+    cost = result.cost
+    lines = [
+        f"status      {result.status}: {result.message}",
+        f"final loss  {result.fun:.8g}   (best seen {result.best_loss:.8g})",
+        f"cost        {result.nit} steps, {cost.evaluations:,} evaluations, {cost.circuits:,} circuits, "
+        f"{cost.shots:,} shots, {cost.examples:,} examples, {result.wall_time:.1f} s",
+    ]
+    ordered = sorted(result.metrics, key=lambda k: k != main_metric)
+    lines += [f"{k:<11s} {result.metrics[k]:.8g}" for k in ordered]
+    lines.append(f"written to  {directory}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.list:
+            print(list_choices())
+            return 0
+        if args.resume:
+            directory = args.resume
+            config = RunDirectory(directory).read_config()
+        else:
+            config = config_from_args(args)
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            directory = (
+                args.out or Path("runs") / f"{config.objective['name']}-{config.optimizer['name']}-{stamp}"
+            )
+        require(args.blas_threads >= 1, f"--blas-threads must be >= 1 (got {args.blas_threads}).")
+        with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+            result = execute(config, directory, resume=bool(args.resume), progress=not args.no_progress)
+    except ZerothQError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if result is None:
+        print(f"{directory} already finished: {RunDirectory(directory).read_summary()}")
+        return 0
+    print(describe(result, directory, config.spec.main_metric))
+    return EXIT_CODES[result.status]
+

@@ -1,0 +1,1 @@
+"""Optimizer paths on a 2-D slice of a loss landscape: ``python -m zeroth_q.landscape``."""

@@ -1,0 +1,5 @@
+import sys
+
+from zeroth_q.landscape.tool import main
+
+sys.exit(main())
