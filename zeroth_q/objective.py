@@ -150,8 +150,17 @@ class SupportsLayerCurvature(Protocol):
 
 @runtime_checkable
 class SupportsState(Protocol):
-    """An objective with internal state a checkpoint must carry (e.g. the position in a
-    shuffled epoch). ``get_state`` returns named NumPy arrays; ``set_state`` restores them."""
+    """An objective with internal state that belongs to the run using it (e.g. the order of
+    the current shuffled epoch and the position in it).
+
+    The state is the run's, not the objective's: ``minimize`` installs ``initial_state()``
+    before a fresh run's first step (or the checkpoint's state when resuming), so a run is
+    determined by its seed whatever ran on the same objective object before, and checkpoints
+    carry ``get_state()``. All three exchange named NumPy arrays; the state's random parts
+    are drawn from the ``rng`` handed to ``evaluate``, never from a generator of its own.
+    """
+
+    def initial_state(self) -> dict[str, np.ndarray]: ...
 
     def get_state(self) -> dict[str, np.ndarray]: ...
 
