@@ -167,6 +167,22 @@ class SupportsState(Protocol):
     def set_state(self, state: Mapping[str, np.ndarray]) -> None: ...
 
 
+STATE_METHODS = ("initial_state", "get_state", "set_state")
+
+
+def require_complete_state(objective: object) -> None:
+    """Raise a ConfigError if ``objective`` has some of the :class:`SupportsState` methods but
+    not all: its state would silently be neither reset per run nor checkpointed."""
+    present = [name for name in STATE_METHODS if callable(getattr(objective, name, None))]
+    if present and len(present) < len(STATE_METHODS):
+        missing = [name for name in STATE_METHODS if name not in present]
+        raise ConfigError(
+            f"{type(objective).__name__} has {', '.join(present)} but not {', '.join(missing)}; a run "
+            f"resets and checkpoints an objective's state only through all three (initial_state() "
+            f"returns the state a fresh run starts from)."
+        )
+
+
 CAPABILITIES: dict[str, type] = {
     "gradient": SupportsGradient,
     "hessian": SupportsHessian,

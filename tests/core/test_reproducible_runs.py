@@ -9,7 +9,7 @@ nothing of the first run or the seed-4 run leaks into the third), and seed 4 mus
 import numpy as np
 import pytest
 
-from zeroth_q import Budget, build_objective, get_optimizer, minimize
+from zeroth_q import Budget, ConfigError, Cost, Evaluation, build_objective, get_optimizer, minimize
 from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
 from zeroth_q.loop.minimize import start_run
 
@@ -55,3 +55,23 @@ def test_a_loaded_checkpoint_carries_the_objective_state_and_leaves_the_objectiv
     assert other.get_state()["epoch_order"].size == 0  # still the initial state
     np.testing.assert_array_equal(loaded.objective_state["epoch_order"], saved["epoch_order"])
     assert int(loaded.objective_state["epoch_position"]) == 6 * 16
+
+
+def test_an_objective_with_get_and_set_state_but_no_initial_state_is_refused():
+    class HalfStateful:
+        dim = 2
+
+        def initial_point(self, rng):
+            return np.zeros(2)
+
+        def evaluate(self, thetas, rng):
+            return Evaluation(np.sum(thetas**2, axis=1), Cost(evaluations=len(thetas)))
+
+        def get_state(self):
+            return {}
+
+        def set_state(self, state):
+            pass
+
+    with pytest.raises(ConfigError, match="has get_state, set_state but not initial_state"):
+        minimize(HalfStateful(), "zo-adam", Budget(steps=1))

@@ -20,7 +20,7 @@ from zeroth_q.config import require
 from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.result import Result, RunState
-from zeroth_q.objective import Objective, SupportsMetrics, SupportsState
+from zeroth_q.objective import Objective, SupportsMetrics, SupportsState, require_complete_state
 from zeroth_q.optimizer import Optimizer, check_capabilities
 
 
@@ -82,6 +82,7 @@ def minimize(
     budget = budget or Budget(steps=100)
     require(metrics_every >= 0, f"metrics_every must be >= 0 (got {metrics_every}).")
     check_capabilities(optimizer, objective)
+    require_complete_state(objective)
     run = resume if resume is not None else start_run(objective, optimizer, seed, x0)
     if isinstance(objective, SupportsState):
         objective.set_state(run.objective_state)
