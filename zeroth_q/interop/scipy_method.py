@@ -68,21 +68,24 @@ class ScipyCallback(Callback):
             run.status, run.message = "completed", STOPPED_BY_CALLBACK
 
 
-def refuse_unsupported(name: str, **given: Any) -> None:
-    """A ConfigError naming the first scipy argument the optimizer cannot honour."""
-    advice = {
-        "bounds": "zeroth-q optimizers are unconstrained; use method='L-BFGS-B' or 'Nelder-Mead', "
-        "or map bounded parameters through a smooth transform (e.g. x = lo + (hi - lo) * sigmoid(y))",
-        "constraints": "zeroth-q optimizers are unconstrained; use method='SLSQP', 'COBYQA' or "
-        "'trust-constr', or add a penalty to fun",
-        "hess": "the curvature comes from the optimizer itself (e.g. '2spsa', 'newton'); drop hess",
-        "hessp": "the curvature comes from the optimizer itself (e.g. '2spsa', 'newton'); drop hessp",
-        "tol": "a stochastic run has no convergence tolerance; bound it with options maxiter or maxfev, "
-        "or stop it from a callback that raises StopIteration",
-    }
+# scipy arguments these optimizers cannot honour, and what to do instead.
+UNSUPPORTED = {
+    "bounds": "zeroth-q optimizers are unconstrained; use method='L-BFGS-B' or 'Nelder-Mead', "
+    "or map bounded parameters through a smooth transform (e.g. x = lo + (hi - lo) * sigmoid(y))",
+    "constraints": "zeroth-q optimizers are unconstrained; use method='SLSQP', 'COBYQA' or "
+    "'trust-constr', or add a penalty to fun",
+    "hess": "the curvature comes from the optimizer itself (e.g. '2spsa', 'newton'); drop hess",
+    "hessp": "the curvature comes from the optimizer itself (e.g. '2spsa', 'newton'); drop hessp",
+    "tol": "a stochastic run has no convergence tolerance; bound it with options maxiter or maxfev, "
+    "or stop it from a callback that raises StopIteration",
+}
+
+
+def refuse_unsupported(name: str, given: dict[str, Any]) -> None:
+    """A ConfigError naming the first of ``given`` (scipy's arguments) that is set."""
     for key, value in given.items():
-        if (bool(value) if key == "constraints" else value is not None):
-            raise ConfigError(f"scipy_method({name!r}) cannot honour {key}: {advice[key]}.")
+        if bool(value) if key == "constraints" else value is not None:
+            raise ConfigError(f"scipy_method({name!r}) cannot honour {key}: {UNSUPPORTED[key]}.")
 
 
 def scipy_method(name: str, **params: Any) -> Callable[..., OptimizeResult]:
@@ -106,7 +109,8 @@ def scipy_method(name: str, **params: Any) -> Callable[..., OptimizeResult]:
         tol: float | None = None,
         **unknown: Any,
     ) -> OptimizeResult:
-        refuse_unsupported(name, bounds=bounds, constraints=constraints, hess=hess, hessp=hessp, tol=tol)
+        given = {"bounds": bounds, "constraints": constraints, "hess": hess, "hessp": hessp, "tol": tol}
+        refuse_unsupported(name, given)
         if unknown:
             key = sorted(unknown)[0]
             hint = did_you_mean(key, OPTIONS)
