@@ -15,6 +15,7 @@ from zeroth_q import (
     register_estimator,
     register_update_rule,
 )
+from zeroth_q.cli.main import list_choices
 from zeroth_q.estimators import ESTIMATORS
 from zeroth_q.updates import UPDATE_RULES
 from zeroth_q.updates.transforms import GradientTransformation, chain, scale_by_learning_rate
@@ -111,3 +112,11 @@ def test_an_unknown_kind_lists_the_registered_ones():
         optimizer = {"name": "zo-sgd", "estimator": {"kind": "fwd"}}
         RunConfig.from_dict({"objective": {"name": "quadratic"}, "optimizer": optimizer})
     assert {"spsa", "coordinate", "analytic"} <= set(ESTIMATORS) and {"sgd", "adam"} <= set(UPDATE_RULES)
+
+
+def test_the_cli_list_shows_user_kinds_beside_the_built_in_ones():
+    listing = list_choices()
+    estimators, rules = listing.split("estimator kinds:\n")[1].split("update rule kinds:\n")
+    assert "test-forward-difference" in estimators and "spsa" in estimators
+    assert "One-sided differences along every coordinate" in estimators
+    assert "test-clipped-sgd" in rules and "amsgrad" in rules
