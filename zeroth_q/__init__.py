@@ -6,7 +6,9 @@ Public API::
     result = minimize(objective, "zo-adam", Budget(shots=10**6), optimizer_params={"perturbations": 10})
 
 The core imports neither qiskit, pennylane nor the ``classical`` / ``circuits`` backends;
-objectives are found by name through entry points (:mod:`zeroth_q.objectives.registry`).
+objectives are found by name through entry points (:mod:`zeroth_q.objectives.registry`),
+estimators and update rules by ``kind`` (:func:`register_estimator`,
+:func:`register_update_rule` add a user's own).
 """
 
 from collections.abc import Mapping
