@@ -8,7 +8,7 @@ backend's (:mod:`circuits.qiskit_backend`, :mod:`circuits.pennylane_backend`).
 
 Use from Python::
 
-    from circuits.specs import VQEConfig
+    from circuits.config import VQEConfig
     from circuits.vqe import build_vqe
     objective = build_vqe(VQEConfig(problem="h2", qubits=2, shots=1000))
     # on hardware: any EstimatorV2/SamplerV2 and a pass manager for its target
@@ -24,13 +24,13 @@ from qiskit.transpiler import PassManager
 
 from circuits.ansatz import Circuit, hardware_efficient
 from circuits.backend import CircuitBackend
+from circuits.config import VQEConfig
 from circuits.ground_state import ground_state
 from circuits.grouping import MeasurementGroup, qubit_wise_groups
 from circuits.hamiltonians import Problem
 from circuits.pennylane_backend import PennyLaneBackend
 from circuits.qiskit_backend import QiskitBackend
 from circuits.shot_models import ExactExpectation, GaussianShotNoise, SampledMeasurement, ShotModel
-from circuits.specs import VQEConfig
 from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
 
 INITIAL_SCALE = 0.1

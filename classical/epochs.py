@@ -4,7 +4,9 @@ Sampling without replacement (the usual "epoch" of SGD; Bottou 2009, "Curiously 
 convergence of some stochastic gradient descent algorithms") rather than i.i.d. batches,
 so that ``--epochs E`` means E passes over the data. The order of an epoch is drawn from
 the ``rng`` handed in when the previous epoch is used up; the order and the position in it
-are the sampler's state, saved in checkpoints so that a resumed run draws the same batches.
+are the sampler's state. That state belongs to the run: ``minimize`` starts every run from
+:meth:`EpochSampler.initial_state` (no epoch drawn yet), so the batches a run sees follow
+from its seed alone, and checkpoints carry it so that a resumed run draws the same batches.
 The last ``N mod batch_size`` examples of each shuffled order are skipped, so every step
 sees a full batch and ``steps_per_epoch = N // batch_size``.
 """
@@ -28,8 +30,7 @@ class EpochSampler:
             raise ValueError(f"batch size must be in 1..{size}, got {batch_size}.")
         self.size = size
         self.batch_size = batch_size
-        self.order = np.arange(0, dtype=np.int64)
-        self.position = 0
+        self.set_state(self.initial_state())
 
     @property
     def steps_per_epoch(self) -> int:
@@ -44,6 +45,11 @@ class EpochSampler:
         batch = self.order[self.position : self.position + self.batch_size]
         self.position += self.batch_size
         return batch
+
+    @staticmethod
+    def initial_state() -> dict[str, np.ndarray]:
+        """Before the first batch: no epoch order drawn yet, so the first batch draws one."""
+        return {"epoch_order": np.arange(0, dtype=np.int64), "epoch_position": np.array(0)}
 
     def get_state(self) -> dict[str, np.ndarray]:
         return {"epoch_order": self.order.copy(), "epoch_position": np.array(self.position)}

@@ -140,6 +140,9 @@ class SupervisedObjective:
             results[f"{name}_accuracy"] = correct / len(examples)
         return results
 
+    def initial_state(self) -> dict[str, np.ndarray]:
+        return self.sampler.initial_state()
+
     def get_state(self) -> dict[str, np.ndarray]:
         return self.sampler.get_state()
 

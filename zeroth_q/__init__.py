@@ -6,7 +6,9 @@ Public API::
     result = minimize(objective, "zo-adam", Budget(shots=10**6), optimizer_params={"perturbations": 10})
 
 The core imports neither qiskit, pennylane nor the ``classical`` / ``circuits`` backends;
-objectives are found by name through entry points (:mod:`zeroth_q.objectives.registry`).
+objectives are found by name through entry points (:mod:`zeroth_q.objectives.registry`),
+estimators and update rules by ``kind`` (:func:`register_estimator`,
+:func:`register_update_rule` add a user's own).
 """
 
 from collections.abc import Mapping
@@ -15,7 +17,14 @@ from typing import Any
 from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.composition import ComposedOptimizer
 from zeroth_q.errors import CapabilityError, ConfigError, ZerothQError
-from zeroth_q.estimators import AnalyticGradient, CoordinateGradient, GradientEstimate, SPSAGradient
+from zeroth_q.estimators import (
+    AnalyticGradient,
+    CoordinateGradient,
+    GradientEstimate,
+    GradientEstimator,
+    SPSAGradient,
+    register_estimator,
+)
 from zeroth_q.interop.scipy_method import scipy_method
 from zeroth_q.loop import minimize as _loop
 from zeroth_q.loop.budget import Budget
@@ -34,6 +43,7 @@ from zeroth_q.objective import (
 from zeroth_q.objectives.registry import ObjectiveSpec, build_objective, get_objective_spec, objective_names
 from zeroth_q.optimizer import Optimizer
 from zeroth_q.optimizers import get_optimizer, optimizer_names
+from zeroth_q.updates import UpdateRule, register_update_rule
 
 
 def minimize(
@@ -67,6 +77,7 @@ __all__ = [
     "Cost",
     "Evaluation",
     "GradientEstimate",
+    "GradientEstimator",
     "GradientEvaluation",
     "Objective",
     "ObjectiveSpec",
@@ -79,6 +90,7 @@ __all__ = [
     "SupportsGradient",
     "SupportsMetrics",
     "SupportsState",
+    "UpdateRule",
     "ZerothQError",
     "build_objective",
     "check_thetas",
@@ -87,5 +99,7 @@ __all__ = [
     "minimize",
     "objective_names",
     "optimizer_names",
+    "register_estimator",
+    "register_update_rule",
     "scipy_method",
 ]

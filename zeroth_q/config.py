@@ -142,6 +142,39 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
+def register_kind(registry: dict[str, type], cls: type, what: str, members: tuple[str, ...]) -> type:
+    """Add ``cls`` to ``registry`` under its ``kind``, so that ``{"kind": ...}`` in a JSON
+    config builds it and ``to_dict`` writes it back; returns ``cls`` (usable as a decorator).
+
+    The class must be a dataclass (that is what makes it round-trip through JSON) with a
+    string ``kind`` and the ``members`` its role calls. Registering a class again under its
+    kind, or a redefinition of it (same module and name, as when a notebook cell re-runs),
+    replaces the entry; another class may not take a kind that is in use.
+    """
+    kind = getattr(cls, "kind", None)
+    require(
+        isinstance(cls, type) and dataclasses.is_dataclass(cls),
+        f"a registered {what} must be a dataclass (its fields are its JSON config), got {cls!r}.",
+    )
+    require(
+        isinstance(kind, str) and bool(kind),
+        f"{what} class {cls.__name__} needs a class attribute kind: ClassVar[str] = '<its name in configs>'.",
+    )
+    missing = [name for name in members if not hasattr(cls, name)]
+    require(
+        not missing,
+        f"{what} class {cls.__name__} lacks {', '.join(missing)} (a {what} has {', '.join(members)}).",
+    )
+    taken = registry.get(kind)
+    require(
+        taken is None or (taken.__module__, taken.__qualname__) == (cls.__module__, cls.__qualname__),
+        f"{what} kind {kind!r} is already registered by {getattr(taken, '__qualname__', taken)}; "
+        f"give {cls.__name__} another kind.",
+    )
+    registry[kind] = cls
+    return cls
+
+
 def require(condition: bool, message: str) -> None:
     """Raise ConfigError(message) unless ``condition``: the one-liner for ``__post_init__``."""
     if not condition:

@@ -150,12 +150,37 @@ class SupportsLayerCurvature(Protocol):
 
 @runtime_checkable
 class SupportsState(Protocol):
-    """An objective with internal state a checkpoint must carry (e.g. the position in a
-    shuffled epoch). ``get_state`` returns named NumPy arrays; ``set_state`` restores them."""
+    """An objective with internal state that belongs to the run using it (e.g. the order of
+    the current shuffled epoch and the position in it).
+
+    The state is the run's, not the objective's: ``minimize`` installs ``initial_state()``
+    before a fresh run's first step (or the checkpoint's state when resuming), so a run is
+    determined by its seed whatever ran on the same objective object before, and checkpoints
+    carry ``get_state()``. All three exchange named NumPy arrays; the state's random parts
+    are drawn from the ``rng`` handed to ``evaluate``, never from a generator of its own.
+    """
+
+    def initial_state(self) -> dict[str, np.ndarray]: ...
 
     def get_state(self) -> dict[str, np.ndarray]: ...
 
     def set_state(self, state: Mapping[str, np.ndarray]) -> None: ...
+
+
+STATE_METHODS = ("initial_state", "get_state", "set_state")
+
+
+def require_complete_state(objective: object) -> None:
+    """Raise a ConfigError if ``objective`` has some of the :class:`SupportsState` methods but
+    not all: its state would silently be neither reset per run nor checkpointed."""
+    present = [name for name in STATE_METHODS if callable(getattr(objective, name, None))]
+    if present and len(present) < len(STATE_METHODS):
+        missing = [name for name in STATE_METHODS if name not in present]
+        raise ConfigError(
+            f"{type(objective).__name__} has {', '.join(present)} but not {', '.join(missing)}; a run "
+            f"resets and checkpoints an objective's state only through all three (initial_state() "
+            f"returns the state a fresh run starts from)."
+        )
 
 
 CAPABILITIES: dict[str, type] = {

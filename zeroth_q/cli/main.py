@@ -28,10 +28,12 @@ from zeroth_q.cli.run_config import RunConfig, route_assignments
 from zeroth_q.cli.run_directory import RunDirectory
 from zeroth_q.config import parse_assignment, require
 from zeroth_q.errors import ConfigError, ZerothQError
+from zeroth_q.estimators import ESTIMATORS
 from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.result import Result
 from zeroth_q.objectives.registry import get_objective_spec, objective_names
 from zeroth_q.optimizers import OPTIMIZERS, get_optimizer
+from zeroth_q.updates import UPDATE_RULES
 
 EXIT_CODES = {"completed": 0, "diverged": 1, "interrupted": 130}
 
@@ -94,7 +96,15 @@ def list_choices() -> str:
             lines.append(f"  {name:22s} (unavailable: {exc})")
     lines.append("optimizers:")
     lines += [f"  {name:22s} {entry.description}" for name, entry in sorted(OPTIMIZERS.items())]
+    # the registered kinds, a user's own included, for {"estimator"/"update": {"kind": ...}}
+    for section, registry in (("estimator kinds", ESTIMATORS), ("update rule kinds", UPDATE_RULES)):
+        lines.append(f"{section}:")
+        lines += [f"  {kind:22s} {_summary(cls)}" for kind, cls in sorted(registry.items())]
     return "\n".join(lines)
+
+
+def _summary(cls: type) -> str:
+    return (cls.__doc__ or "").strip().split("\n")[0].replace("``", "")
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:

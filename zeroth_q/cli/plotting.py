@@ -36,18 +36,20 @@ def _set_scales(ax, x: np.ndarray, y: np.ndarray) -> None:
 def plot_curve(
     rows: Sequence[Mapping[str, float]], path: str | os.PathLike, title: str, main_metric: str | None = None
 ) -> None:
-    """Write ``path`` (PNG): loss vs cost, and ``main_metric`` vs cost beside it if recorded."""
-    import matplotlib
+    """Write ``path`` (PNG): loss vs cost, and ``main_metric`` vs cost beside it if recorded.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Drawn on a bare :class:`matplotlib.figure.Figure` (Agg canvas) rather than through
+    ``pyplot``, so that a notebook's backend and its open figures are left alone.
+    """
+    from matplotlib.figure import Figure
 
     axis = cost_axis(rows)
     x = np.array([row[axis] for row in rows], dtype=float)
     panels = [("loss", "loss (estimated on each step's draw)")]
     if main_metric and any(main_metric in row for row in rows):
         panels.append((main_metric, main_metric.replace("_", " ")))
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    fig = Figure(figsize=(5.5 * len(panels), 4))
+    axes = fig.subplots(1, len(panels), squeeze=False)
     for ax, (key, label) in zip(axes[0], panels, strict=True):
         y = np.array([row.get(key, np.nan) for row in rows], dtype=float)
         mask = np.isfinite(y)
@@ -60,4 +62,3 @@ def plot_curve(
     fig.tight_layout()
     with atomic_open(path, "wb") as handle:
         fig.savefig(handle, format="png", dpi=110)
-    plt.close(fig)

@@ -8,16 +8,30 @@ backend sees one batched job.
 
 The estimate also carries ``loss``, an estimate of ``f(theta)`` on the same draw, free of
 extra cost where possible: it is what the history records at each step.
+
+Estimators are registered by ``kind`` in :data:`ESTIMATORS`; a user's own estimator class
+joins with :func:`register_estimator` and is then named in JSON configs like the built-in
+ones.
 """
 
-
+from zeroth_q.config import register_kind
 from zeroth_q.estimators.analytic import AnalyticGradient
-from zeroth_q.estimators.base import GradientEstimate
+from zeroth_q.estimators.base import GradientEstimate, GradientEstimator
 from zeroth_q.estimators.coordinate import CoordinateGradient
 from zeroth_q.estimators.spsa import SPSAGradient
 
-GradientEstimator = SPSAGradient | CoordinateGradient | AnalyticGradient
-ESTIMATORS: dict[str, type] = {cls.kind: cls for cls in (SPSAGradient, CoordinateGradient, AnalyticGradient)}
+ESTIMATORS: dict[str, type] = {}
+
+
+def register_estimator(cls: type) -> type:
+    """Register a :class:`GradientEstimator` dataclass under its ``kind``; returns ``cls``, so
+    it also works as a class decorator. Then ``{"estimator": {"kind": cls.kind, ...}}``
+    builds it in any optimizer that has an estimator."""
+    return register_kind(ESTIMATORS, cls, "estimator", ("kind", "requires", "__call__"))
+
+
+for _builtin in (SPSAGradient, CoordinateGradient, AnalyticGradient):
+    register_estimator(_builtin)
 
 __all__ = [
     "ESTIMATORS",
@@ -26,4 +40,5 @@ __all__ = [
     "GradientEstimate",
     "GradientEstimator",
     "SPSAGradient",
+    "register_estimator",
 ]

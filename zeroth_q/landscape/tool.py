@@ -239,13 +239,14 @@ def _draw_base(
     dpi: int,
     title: str,
 ):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A bare Figure on an Agg canvas, not pyplot: a notebook's backend and figures stay as they are.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     grid_a, grid_b, values = surface
-    fig, ax = plt.subplots(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
+    fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     finite = values[np.isfinite(values)]
     levels = np.linspace(finite.min(), np.percentile(finite, 95), 30)
     contour = ax.contourf(grid_a, grid_b, values, levels=levels, cmap="viridis", extend="max")
@@ -253,7 +254,7 @@ def _draw_base(
     ax.set_xlabel(plane.labels[0])
     ax.set_ylabel(plane.labels[1])
     ax.set_title(title)
-    return fig, ax, plt
+    return fig, ax
 
 
 def _mark_start_and_frame(ax, paths: Sequence[TracedPath], surface) -> None:
@@ -273,7 +274,7 @@ def plot_paths(
     dpi: int,
     title: str,
 ) -> None:
-    fig, ax, plt = _draw_base(surface, plane, size, dpi, title)
+    fig, ax = _draw_base(surface, plane, size, dpi, title)
     for p in paths:
         ax.plot(
             *p.coordinates.T,
@@ -285,7 +286,6 @@ def plot_paths(
     _mark_start_and_frame(ax, paths, surface)
     with atomic_open(path, "wb") as handle:
         fig.savefig(handle, format="png", dpi=dpi)
-    plt.close(fig)
 
 
 def animate_paths(
@@ -302,7 +302,7 @@ def animate_paths(
     """``journey.gif``: the paths drawn up to step ``k``, for ``frames`` values of ``k``."""
     from matplotlib.animation import FuncAnimation, PillowWriter
 
-    fig, ax, plt = _draw_base(surface, plane, size, dpi, title)
+    fig, ax = _draw_base(surface, plane, size, dpi, title)
     longest = max(len(p.points) for p in paths)
     lines = [ax.plot([], [], marker=".", ms=3, lw=1.3, label=p.name)[0] for p in paths]
     _mark_start_and_frame(ax, paths, surface)
@@ -319,7 +319,6 @@ def animate_paths(
     tmp = path.with_name(f".{path.name}.tmp.gif")
     animation.save(tmp, writer=PillowWriter(fps=fps), dpi=dpi)
     tmp.replace(path)
-    plt.close(fig)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,7 +6,8 @@ of the same configuration, so no pickling is needed and a checkpoint is plain da
 The generator's ``bit_generator.state``, the cumulative cost and the history go in a JSON
 string inside the same file (Python's JSON writes floats with ``repr``, so they round-trip
 exactly); objectives with internal state (:class:`~zeroth_q.objective.SupportsState`)
-add their arrays under ``objective.<name>``.
+add their arrays under ``objective.<name>``. Loading changes nothing in the objective: the
+state goes into the returned run, and ``minimize`` installs it when the run resumes.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def save_checkpoint(path: str | os.PathLike, run: RunState, objective: Objective
 
 
 def load_checkpoint(path: str | os.PathLike, objective: Objective, optimizer: Optimizer) -> RunState:
-    """The run saved at ``path``, with the objective's internal state restored."""
+    """The run saved at ``path``, with the objective's internal state it had there."""
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
@@ -88,8 +89,11 @@ def load_checkpoint(path: str | os.PathLike, objective: Objective, optimizer: Op
         ) from None
     if meta.get("format") != FORMAT_VERSION:
         raise ConfigError(f"checkpoint {path} has format {meta.get('format')}, expected {FORMAT_VERSION}.")
-    if isinstance(objective, SupportsState) and objective_state:
-        objective.set_state(objective_state)
+    if isinstance(objective, SupportsState) and not objective_state:
+        raise ConfigError(
+            f"checkpoint {path} holds no state for {type(objective).__name__} (e.g. its mini-batch "
+            f"order); it was saved with another objective, so the run cannot be resumed from it."
+        )
     rng = np.random.default_rng()
     rng.bit_generator.state = meta["rng"]
     last = meta["last_step_cost"]
@@ -104,4 +108,5 @@ def load_checkpoint(path: str | os.PathLike, objective: Objective, optimizer: Op
         history=meta["history"],
         status=meta["status"],
         message=meta["message"],
+        objective_state=objective_state,
     )

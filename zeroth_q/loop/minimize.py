@@ -20,18 +20,20 @@ from zeroth_q.config import require
 from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.result import Result, RunState
-from zeroth_q.objective import Objective, SupportsMetrics
+from zeroth_q.objective import Objective, SupportsMetrics, SupportsState, require_complete_state
 from zeroth_q.optimizer import Optimizer, check_capabilities
 
 
 def start_run(
     objective: Objective, optimizer: Optimizer, seed: int, x0: np.ndarray | None = None
 ) -> RunState:
-    """A fresh run: the generator from ``seed``, ``x0`` or the objective's initial point."""
+    """A fresh run: the generator from ``seed``, ``x0`` or the objective's initial point,
+    and the objective's initial state (e.g. no epoch of mini-batches drawn yet)."""
     rng = np.random.default_rng(seed)
     x = objective.initial_point(rng) if x0 is None else np.asarray(x0, dtype=float).copy()
     require(x.shape == (objective.dim,), f"x0 must have shape ({objective.dim},), got {x.shape}.")
-    return RunState(step=0, x=x, opt_state=optimizer.init(x), rng=rng)
+    objective_state = objective.initial_state() if isinstance(objective, SupportsState) else {}
+    return RunState(step=0, x=x, opt_state=optimizer.init(x), rng=rng, objective_state=objective_state)
 
 
 def objective_metrics(objective: Objective, x: np.ndarray) -> dict[str, float]:
@@ -68,7 +70,8 @@ def minimize(
     optimizer: any object with the :class:`~zeroth_q.optimizer.Optimizer` protocol (names are
         resolved by :func:`zeroth_q.minimize`, which calls this).
     seed: seeds the one generator all draws come from (start point, directions,
-        mini-batches, shots): the same seed gives the same run.
+        mini-batches, shots): the same seed gives the same run, also on an objective object
+        that earlier runs used (its state is reset to ``initial_state()`` first).
     metrics_every: compute ``objective.metrics`` every this many steps (0: only at the end).
     resume: a :class:`RunState` loaded from a checkpoint; the run continues from it and
         produces the same history as an uninterrupted run.
@@ -79,7 +82,10 @@ def minimize(
     budget = budget or Budget(steps=100)
     require(metrics_every >= 0, f"metrics_every must be >= 0 (got {metrics_every}).")
     check_capabilities(optimizer, objective)
+    require_complete_state(objective)
     run = resume if resume is not None else start_run(objective, optimizer, seed, x0)
+    if isinstance(objective, SupportsState):
+        objective.set_state(run.objective_state)
     clock_start = time.perf_counter() - run.elapsed
     for callback in callbacks:
         callback.on_start(run)

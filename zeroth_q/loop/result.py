@@ -19,7 +19,9 @@ class RunState:
     step: steps taken; x: the current point; opt_state: the optimizer's state;
     rng: the one generator every random draw of the run comes from; cost: cumulative;
     last_step_cost: the previous step's cost (for predictive budgets); elapsed: wall
-    seconds so far (across resumes); history: one row per step.
+    seconds so far (across resumes); history: one row per step; objective_state: the
+    state of a :class:`~zeroth_q.objective.SupportsState` objective that the run starts
+    from (its ``initial_state()``, or the checkpoint's), installed by ``minimize``.
     """
 
     step: int
@@ -32,6 +34,7 @@ class RunState:
     history: list[dict[str, float]] = field(default_factory=list)
     status: Status = "running"
     message: str = ""
+    objective_state: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass

@@ -35,13 +35,12 @@ def plot_comparison(
         raise ConfigError(f"no completed run recorded metric {metric!r}.{did_you_mean(metric, numeric)}")
     x_key, line_key, panel_keys = keys[0], (keys[1] if len(keys) > 1 else None), list(keys[2:])
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A bare Figure (Agg canvas), not pyplot: a notebook's backend and figures stay as they are.
+    from matplotlib.figure import Figure
 
     panels = _groups(completed, panel_keys)
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.2), squeeze=False)
+    fig = Figure(figsize=(5.5 * len(panels), 4.2))
+    axes = fig.subplots(1, len(panels), squeeze=False)
     for ax, (panel, panel_rows) in zip(axes[0], panels.items(), strict=True):
         x_values = list(dict.fromkeys(format_value(row[x_key]) for row in panel_rows))
         numeric_x = all(_is_number(row[x_key]) for row in panel_rows)
@@ -69,7 +68,6 @@ def plot_comparison(
     fig.tight_layout()
     with atomic_open(path, "wb") as handle:
         fig.savefig(handle, format="png", dpi=110)
-    plt.close(fig)
     return True
 
 

@@ -3,15 +3,16 @@
 Each rule owns its hyper-parameters (the ``--set`` keys ``lr``, ``momentum``, ``b1`` ...)
 and its step-size schedule: ``constant`` or Spall's ``a/(k+1+A)^alpha``
 (:func:`zeroth_q.updates.schedules.spall_gain`). The maths of each rule lives in
-:mod:`zeroth_q.updates.transforms`; this module only composes.
+:mod:`zeroth_q.updates.transforms`; this module only composes. Rules are registered by
+``kind`` in :data:`UPDATE_RULES`; a user's own rule joins with :func:`register_update_rule`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Protocol, runtime_checkable
 
-from zeroth_q.config import require
+from zeroth_q.config import register_kind, require
 from zeroth_q.updates.schedules import constant, spall_gain
 from zeroth_q.updates.transforms import (
     GradientTransformation,
@@ -131,5 +132,26 @@ class AMSGrad(Adam):
         return scale_by_amsgrad(self.b1, self.b2, self.eps)
 
 
-UpdateRule = SGD | SignSGD | Adam | AMSGrad
-UPDATE_RULES: dict[str, type] = {cls.kind: cls for cls in (SGD, SignSGD, Adam, AMSGrad)}
+@runtime_checkable
+class UpdateRule(Protocol):
+    """A frozen dataclass (its fields are its hyper-parameters) that builds the
+    :class:`~zeroth_q.updates.transforms.GradientTransformation` turning gradient estimates
+    into steps. ``kind`` is its name in configs (``{"update": {"kind": ...}}``)."""
+
+    kind: ClassVar[str]
+
+    def transform(self) -> GradientTransformation: ...
+
+
+UPDATE_RULES: dict[str, type] = {}
+
+
+def register_update_rule(cls: type) -> type:
+    """Register an :class:`UpdateRule` dataclass under its ``kind``; returns ``cls``, so it
+    also works as a class decorator. Then ``{"update": {"kind": cls.kind, ...}}`` builds it
+    in any optimizer that has an update rule."""
+    return register_kind(UPDATE_RULES, cls, "update rule", ("kind", "transform"))
+
+
+for _builtin in (SGD, SignSGD, Adam, AMSGrad):
+    register_update_rule(_builtin)
