@@ -1,0 +1,63 @@
+"""The loss on a grid of a plane: what the contour shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from zeroth_q.landscape.planes import Plane
+from zeroth_q.objective import Objective
+
+CHUNK_ROWS = 4096  # rows per evaluate call: bounds the memory of a dense grid
+LOG_SCALE_DECADES = 1.5  # colour the loss on a log scale when it spans this many decades
+
+
+@dataclass(frozen=True)
+class Surface:
+    """``values[r, c]`` is the loss at plane coordinates ``(a[r, c], b[r, c])`` (non-finite
+    where the objective overflowed)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    values: np.ndarray
+
+    @property
+    def finite(self) -> np.ndarray:
+        return self.values[np.isfinite(self.values)]
+
+    @property
+    def log_scale(self) -> bool:
+        """A positive loss spanning ``LOG_SCALE_DECADES`` or more: on a linear scale the
+        whole valley the optimizers end in would be one colour."""
+        finite = self.finite
+        return bool(
+            finite.size and finite.min() > 0 and np.log10(finite.max() / finite.min()) >= LOG_SCALE_DECADES
+        )
+
+
+def loss_on_plane(
+    objective: Objective, plane: Plane, coordinates: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """The loss at plane coordinates ``(N, 2)``, evaluated in chunks of ``CHUNK_ROWS`` rows."""
+    points = plane.points(coordinates[:, 0], coordinates[:, 1])
+    chunks = np.array_split(points, max(1, -(-len(points) // CHUNK_ROWS)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.concatenate([objective.evaluate(chunk, rng).values for chunk in chunks])
+
+
+def loss_surface(
+    objective: Objective,
+    plane: Plane,
+    bounds: tuple[float, float, float, float],
+    resolution: int,
+    seed: int,
+) -> Surface:
+    """The loss on a ``resolution × resolution`` grid of the plane over ``bounds``
+    ``(a_min, a_max, b_min, b_max)``; random draws (mini-batches, shots) from ``seed``."""
+    a, b = np.meshgrid(
+        np.linspace(bounds[0], bounds[1], resolution), np.linspace(bounds[2], bounds[3], resolution)
+    )
+    coordinates = np.stack([a.ravel(), b.ravel()], axis=1)
+    values = loss_on_plane(objective, plane, coordinates, np.random.default_rng(seed))
+    return Surface(a, b, values.reshape(a.shape))
