@@ -278,9 +278,14 @@ def caption(landscape: Landscape) -> str:
     if landscape.mode == "exact":
         return f"Exact: the colours are the loss every path walks on ({scale})."
     return (
-        f"Projected: the colours are the loss ON the plane, not along the paths ({scale}); "
+        f"Projected: colours are the loss ON the plane, not along the paths ({scale});\n"
         f"the legend gives each path's largest distance off the plane."
     )
+
+
+def json_number(value: float) -> float | None:
+    """Strict JSON has no NaN or infinity: a diverged loss is written as null."""
+    return float(value) if np.isfinite(value) else None
 
 
 def record(landscape: Landscape, pair: tuple[int, int] | None) -> dict:
@@ -294,9 +299,8 @@ def record(landscape: Landscape, pair: tuple[int, int] | None) -> dict:
         "paths": {
             p.name: {
                 "coordinates": p.coordinates.tolist(),
-                "losses": p.losses.tolist(),
-                "start_loss": p.start_loss,
-                "final_loss": p.final_loss,
+                "losses": [json_number(v) for v in p.losses],
+                "final_loss": json_number(p.final_loss),
                 "steps": p.steps,
                 "status": p.status,
                 "message": p.message,

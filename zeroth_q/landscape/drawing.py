@@ -18,7 +18,7 @@ from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FormatStrFormatter, LogFormatterSciNotation, LogLocator, MaxNLocator
 
 from zeroth_q.atomic import atomic_open
 from zeroth_q.landscape.surface import Surface
@@ -54,7 +54,7 @@ def legend_label(path: TracedPath, view: View, loss: float | None = None) -> str
     if path.name in view.clipped:
         text += f", clipped (reaches {view.reach[path.name]:.3g})"
     if path.status == "diverged":
-        text += f", diverged at step {path.steps + 1}"
+        text += ", then diverged"
     return text
 
 
@@ -83,8 +83,14 @@ def landscape_axes(surface: Surface, view: View, layout: Layout) -> tuple[Figure
         surface.a, surface.b, values, levels=levels, norm=norm, cmap="viridis", extend=extend
     )
     bar_label = "loss (log scale)" if surface.log_scale else "loss"
-    ticks = None if surface.log_scale else MaxNLocator(8)
-    fig.colorbar(contour, ax=ax, label=bar_label, ticks=ticks, format=None if surface.log_scale else "%.3g")
+    if surface.log_scale and surface.decades > 4:
+        ticks, formatter = LogLocator(numticks=12), LogFormatterSciNotation()
+    elif surface.log_scale:  # few decades: label 1, 2, 5 of each
+        ticks, formatter = LogLocator(subs=(1.0, 2.0, 5.0)), FormatStrFormatter("%.3g")
+    else:
+        ticks, formatter = MaxNLocator(8), FormatStrFormatter("%.3g")
+    bar = fig.colorbar(contour, ax=ax, label=bar_label, ticks=ticks, format=formatter)
+    bar.minorticks_off()
     ax.set_xlim(view.bounds[0], view.bounds[1])
     ax.set_ylim(view.bounds[2], view.bounds[3])
     ax.set_xlabel(layout.labels[0])

@@ -27,13 +27,16 @@ class Surface:
         return self.values[np.isfinite(self.values)]
 
     @property
+    def decades(self) -> float:
+        """``log10(max / min)`` of a positive loss; 0 when some loss is 0 or negative."""
+        finite = self.finite
+        return float(np.log10(finite.max() / finite.min())) if finite.size and finite.min() > 0 else 0.0
+
+    @property
     def log_scale(self) -> bool:
         """A positive loss spanning ``LOG_SCALE_DECADES`` or more: on a linear scale the
         whole valley the optimizers end in would be one colour."""
-        finite = self.finite
-        return bool(
-            finite.size and finite.min() > 0 and np.log10(finite.max() / finite.min()) >= LOG_SCALE_DECADES
-        )
+        return self.decades >= LOG_SCALE_DECADES
 
 
 def loss_on_plane(

@@ -128,15 +128,16 @@ def trace_paths(
     for name in names:
         recorder = IterateRecorder()
         callbacks: list[Callback] = [recorder] + ([StopWhenConverged(tol)] if tol > 0 else [])
-        result = minimize(
-            objective,
-            optimizer_for(name, lr, damping),
-            Budget(steps=steps),
-            x0=start,
-            seed=seed,
-            callbacks=callbacks,
-            metrics_every=0,
-        )
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the status
+            result = minimize(
+                objective,
+                optimizer_for(name, lr, damping),
+                Budget(steps=steps),
+                x0=start,
+                seed=seed,
+                callbacks=callbacks,
+                metrics_every=0,
+            )
         points = np.array(recorder.points)
         losses = iterate_losses(result.history, len(points) - 1)
         paths.append(TracedPath(name, points, losses, result.status, result.message))

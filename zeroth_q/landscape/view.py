@@ -1,10 +1,10 @@
 """Which part of the plane to show: the region the paths that matter walk in.
 
 One method running off (a Newton step of 200 units, a diverging SGD) must not shrink every
-other path to a speck at the start. A path is an *excursion* when it reaches more than
-``EXCURSION`` times as far from the start as the median path (and farther than the minimum
-span); the view is fitted to the other paths, and an excursion is drawn clipped at the
-frame with the distance it reached in the legend.
+other path to a speck at the start. With the paths sorted by how far they reach from the
+start, the first gap of more than ``EXCURSION`` times (over at least the minimum span)
+separates the paths that matter from the *excursions*; the view is fitted to the former,
+and an excursion is drawn clipped at the frame with the distance it reached in the legend.
 """
 
 from __future__ import annotations
@@ -55,11 +55,18 @@ def choose_view(paths: Sequence[TracedPath], window: Bounds | None = None) -> Vi
     """Bounds around the paths that are not excursions, or ``window`` when the user gave one
     (then every path that leaves it is clipped)."""
     reach = {p.name: reach_from_start(p) for p in paths}
-    typical = max(float(np.median(list(reach.values()))), MINIMUM_SPAN)
-    kept = [p for p in paths if reach[p.name] <= EXCURSION * typical]
+    kept = [p for p in paths if reach[p.name] <= excursion_threshold(sorted(reach.values()))]
     bounds = window or fitted_bounds(np.concatenate([p.coordinates for p in kept]))
     clipped = frozenset(p.name for p in paths if not inside(p.coordinates, bounds))
     return View(bounds, reach, clipped)
+
+
+def excursion_threshold(reaches: Sequence[float]) -> float:
+    """The largest reach before the first gap of more than ``EXCURSION`` times (ascending)."""
+    for near, far in zip(reaches, reaches[1:], strict=False):
+        if far > EXCURSION * max(near, MINIMUM_SPAN):
+            return near
+    return reaches[-1]
 
 
 def inside(coordinates: np.ndarray, bounds: Bounds) -> bool:
