@@ -139,6 +139,7 @@ def parser() -> argparse.ArgumentParser:
         "--resolution", type=int, default=60, help="grid points per axis of the contour (default 60)"
     )
     p.add_argument("--size", default="900x800", help="image size in pixels, WxH (default 900x800)")
+    p.add_argument("--frames", type=int, default=80, help="frames of journey.gif (default 80; 0: no GIF)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--out", type=Path, default=Path("landscape"), help="output directory (default ./landscape)"
@@ -178,8 +179,8 @@ def window(text: str | None) -> Bounds | None:
 
 
 def check_arguments(args: argparse.Namespace) -> None:
-    if args.steps < 1 or args.resolution < 5 or args.tol < 0 or (args.pretrain or 0) < 0:
-        raise ConfigError("need --steps >= 1, --resolution >= 5, --tol >= 0 and --pretrain >= 0.")
+    if min(args.steps - 1, args.resolution - 5, args.tol, args.pretrain or 0, args.frames) < 0:
+        raise ConfigError("need --steps >= 1, --resolution >= 5 and --tol, --pretrain, --frames >= 0.")
     if args.train and args.directions:
         raise ConfigError(
             "--train (exact mode) and --directions (projection mode) exclude each other; pick one."
@@ -320,7 +321,9 @@ def write_outputs(landscape: Landscape, args: argparse.Namespace) -> None:
         raise ConfigError(f"cannot create the output directory --out {args.out}: {exc.strerror}.") from None
     layout = Layout(image_size(args.size), 100, landscape.plane.labels, landscape.title, caption(landscape))
     save_png(landscape.paths, landscape.surface, landscape.view, layout, args.out / "paths.png")
-    save_gif(landscape.paths, landscape.surface, landscape.view, layout, args.out / "journey.gif")
+    if args.frames:
+        gif = args.out / "journey.gif"
+        save_gif(landscape.paths, landscape.surface, landscape.view, layout, gif, args.frames)
     pair = tuple(int(i) for i in landscape.traced.indices) if landscape.mode == "exact" else None
     write_text(args.out / "paths.json", json.dumps(record(landscape, pair)) + "\n")
 
@@ -337,5 +340,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     for p in landscape.paths:
         note = " (clipped in the figure)" if p.name in landscape.view.clipped else ""
         print(f"{p.name:<16s} {p.steps:>6d} {p.start_loss:>12.5g} {p.final_loss:>12.5g}  {p.status}{note}")
-    print(f"written to {args.out}/paths.png, journey.gif, paths.json")
+    written = "paths.png, journey.gif, paths.json" if args.frames else "paths.png, paths.json"
+    print(f"written to {args.out}/{written}")
     return 0

@@ -27,7 +27,6 @@ from zeroth_q.landscape.view import View
 
 LEVELS = 30
 COLOURS = ("tab:red", "tab:orange", "magenta", "tab:cyan", "white", "tab:pink", "lime", "tab:brown", "gold")
-GIF_FRAMES = 80
 GIF_FPS = 12
 
 
@@ -128,8 +127,11 @@ def save_png(paths: Sequence[TracedPath], surface: Surface, view: View, layout: 
         fig.savefig(handle, format="png", dpi=layout.dpi)
 
 
-def save_gif(paths: Sequence[TracedPath], surface: Surface, view: View, layout: Layout, target: Path) -> None:
-    """``frames`` snapshots: the paths up to step ``k``, the counter, each path's loss at ``k``."""
+def save_gif(
+    paths: Sequence[TracedPath], surface: Surface, view: View, layout: Layout, target: Path, frames: int
+) -> None:
+    """At most ``frames`` snapshots (about 0.1 s each to draw): the paths up to step ``k``, the
+    step counter, and each path's loss at ``k`` in the legend."""
     fig, ax = landscape_axes(surface, view, layout)
     lines = draw_paths(ax, paths)
     legend = add_legend(fig, lines, [legend_label(p, view) for p in paths])
@@ -143,7 +145,7 @@ def save_gif(paths: Sequence[TracedPath], surface: Surface, view: View, layout: 
         fontsize=10,
         bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
     )
-    frames = np.unique(np.linspace(0, longest, min(GIF_FRAMES, longest + 1)).round().astype(int))
+    shown = np.unique(np.linspace(0, longest, min(frames, longest + 1)).round().astype(int))
 
     def draw(k: int) -> list:
         for line, text, path in zip(lines, legend.get_texts(), paths, strict=True):
@@ -153,7 +155,9 @@ def save_gif(paths: Sequence[TracedPath], surface: Surface, view: View, layout: 
         counter.set_text(f"step {k} / {longest}")
         return [*lines, counter]
 
-    animation = FuncAnimation(fig, draw, frames=frames, blit=False)
+    fig.draw_without_rendering()  # lay out once: constrained layout on every frame is most of the time
+    fig.set_layout_engine("none")
+    animation = FuncAnimation(fig, draw, frames=shown, blit=False)
     partial = target.with_name(f".{target.name}.partial.gif")
     animation.save(partial, writer=PillowWriter(fps=GIF_FPS), dpi=layout.dpi)
     partial.replace(target)
