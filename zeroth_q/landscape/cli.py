@@ -30,7 +30,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -65,10 +65,18 @@ class ExactStudy:
     train: tuple[int, int]
     start: tuple[float, float]
     pretrain: int
+    labels: tuple[str, str]
 
 
-# XOR 2-8-1: θ[24], θ[25] are the output weights of hidden units 0 and 1.
-STUDIES = {"xor": ExactStudy(train=(24, 25), start=(2.0, -2.0), pretrain=300)}
+# XOR 2-8-1 (θ = W1 (2×8), b1, W2 (8×1), b2): θ[24], θ[25] are W2[0], W2[1].
+STUDIES = {
+    "xor": ExactStudy(
+        train=(24, 25),
+        start=(2.0, -2.0),
+        pretrain=300,
+        labels=("θ[24]: output weight of hidden unit 0", "θ[25]: output weight of hidden unit 1"),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -224,7 +232,10 @@ def run(args: argparse.Namespace) -> Landscape:
     base = pretrained_point(objective, pretrain, args.seed)
     if pair is not None:
         plane = parameter_plane(base, *pair)
-        default_start = study.start if study and pair == study.train else (base[pair[0]], base[pair[1]])
+        studied = study is not None and pair == study.train
+        if studied:
+            plane = replace(plane, labels=study.labels)
+        default_start = study.start if studied else (base[pair[0]], base[pair[1]])
         start = np.array(
             [
                 default_start[0] if args.x0 is None else args.x0,
