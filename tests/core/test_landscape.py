@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from zeroth_q.landscape import cli
+from zeroth_q.landscape.drawing import legend_label
 from zeroth_q.landscape.planes import filter_normalized
 from zeroth_q.landscape.surface import Surface, loss_on_plane
 from zeroth_q.landscape.tracing import TracedPath
@@ -109,11 +110,11 @@ def test_both_modes_render_and_say_what_the_colours_are(tmp_path):
 
 def test_captions_say_whether_colours_follow_the_paths():
     exact = computed("--optimizers", "adam", "--steps", "3", "--resolution", "5", "--pretrain", "0")
-    assert "every path walks on" in cli.caption(exact) and "held" in exact.title
+    assert "every path walks on" in exact.caption and "held" in exact.title
     projected = computed(
         "--directions", "random", "--optimizers", "adam", "--steps", "3", "--resolution", "5"
     )
-    assert "loss ON the plane, not along the paths" in cli.caption(projected)
+    assert "loss ON the plane, not along the paths" in projected.caption
     assert "projected" in projected.title
 
 
@@ -260,3 +261,17 @@ def test_xor_random_filter_normalised_plane_with_kfac():
         np.testing.assert_allclose(path.coordinates[0], [0.0, 0.0], atol=1e-9)
         if path.name != "sgd":
             assert path.final_loss < 0.5 * path.start_loss, path.name
+
+
+def test_legend_says_what_the_picture_hides():
+    """Final loss and steps (PNG) or the current loss (GIF frame), distance off the plane,
+    a clipped excursion and a divergence."""
+    path = traced("sgd", [[0, 0], [1, 1], [300, 0]])
+    path.losses = np.array([0.8, 0.5, np.inf])
+    path.off_plane = np.array([0.0, 0.25, 3.0])
+    path.status = "diverged"
+    view = choose_view([path, traced("adam", [[0, 0], [0.5, 0.5]])])
+    png = legend_label(path, view)
+    assert png == "sgd: loss inf after 2 steps, ≤3 off plane, clipped (reaches 300), then diverged"
+    assert legend_label(path, view, loss=0.5).startswith("sgd: loss 0.5, ≤3 off plane")
+    assert legend_label(traced("adam", [[0, 0], [0.5, 0.5]]), view) == "adam: loss 1 after 1 step"

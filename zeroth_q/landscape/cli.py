@@ -30,68 +30,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from zeroth_q.atomic import write_text
-from zeroth_q.config import parse_assignment
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.landscape.drawing import Layout, save_gif, save_png
-from zeroth_q.landscape.planes import Plane, parameter_plane, pca_plane, random_plane
-from zeroth_q.landscape.surface import Surface, loss_surface
-from zeroth_q.landscape.tracing import (
-    EVALUATION_ONLY_OPTIMIZERS,
-    GRADIENT_OPTIMIZERS,
-    TracedPath,
-    default_optimizers,
-    optimizer_for,
-    pretrained_point,
-    trace_paths,
-)
-from zeroth_q.landscape.view import Bounds, View, choose_view
-from zeroth_q.objective import Objective
-from zeroth_q.objectives.registry import build_objective
-from zeroth_q.objectives.subspace import restrict
-
-
-@dataclass(frozen=True)
-class ExactStudy:
-    """The two parameters an objective's landscape trains by default, where they start, and
-    how many Adam steps train the whole model first (the fixed parameters are those of a
-    trained model: around an untrained one the slice is flat at chance level)."""
-
-    train: tuple[int, int]
-    start: tuple[float, float]
-    pretrain: int
-    labels: tuple[str, str]
-
-
-# XOR 2-8-1 (θ = W1 (2×8), b1, W2 (8×1), b2): θ[24], θ[25] are W2[0], W2[1].
-STUDIES = {
-    "xor": ExactStudy(
-        train=(24, 25),
-        start=(2.0, -2.0),
-        pretrain=300,
-        labels=("θ[24]: output weight of hidden unit 0", "θ[25]: output weight of hidden unit 1"),
-    )
-}
-
-
-@dataclass(frozen=True)
-class Landscape:
-    """Everything one run of the tool computed: ``objective`` is the full objective the
-    contour evaluates on ``plane``; the paths' points live in ``traced``'s coordinates."""
-
-    mode: str
-    objective: Objective
-    traced: Objective
-    plane: Plane
-    paths: list[TracedPath]
-    surface: Surface
-    view: View
-    title: str
+from zeroth_q.landscape.study import Landscape, compute
+from zeroth_q.landscape.tracing import EVALUATION_ONLY_OPTIMIZERS, GRADIENT_OPTIMIZERS
+from zeroth_q.landscape.view import Bounds
 
 
 def parser() -> argparse.ArgumentParser:
@@ -204,95 +152,11 @@ def check_arguments(args: argparse.Namespace) -> None:
         )
 
 
-def trained_pair(args: argparse.Namespace, objective: Objective) -> tuple[int, int] | None:
-    """The two trained parameters in exact mode, ``None`` in projection mode."""
-    if args.train:
-        try:
-            i, j = (int(v) for v in args.train.split(","))
-        except ValueError:
-            raise ConfigError(
-                f"--train takes two parameter indices, e.g. --train 0,1 (got {args.train!r})."
-            ) from None
-        return i, j
-    if args.directions:
-        return None
-    if args.objective in STUDIES:
-        return STUDIES[args.objective].train
-    return (0, 1) if objective.dim == 2 else None
-
-
 def run(args: argparse.Namespace) -> Landscape:
+    """Check the options (all of them, before anything runs), then compute the landscape."""
     check_arguments(args)
-    image_size(args.size)  # a bad --size fails before any run
-    bounds = window(args.window)
-    objective = build_objective(args.objective, dict(parse_assignment(t) for t in args.assignments))
-    pair = trained_pair(args, objective)
-    study = STUDIES.get(args.objective) if pair is not None else None
-    pretrain = args.pretrain if args.pretrain is not None else (study.pretrain if study else 0)
-    base = pretrained_point(objective, pretrain, args.seed)
-    if pair is not None:
-        plane = parameter_plane(base, *pair)
-        studied = study is not None and pair == study.train
-        if studied:
-            plane = replace(plane, labels=study.labels)
-        default_start = study.start if studied else (base[pair[0]], base[pair[1]])
-        start = np.array(
-            [
-                default_start[0] if args.x0 is None else args.x0,
-                default_start[1] if args.y0 is None else args.y0,
-            ]
-        )
-        traced = restrict(objective, pair, plane.points(start[0], start[1]))
-        embed = traced.embed
-        mode = "exact"
-    else:
-        rng = np.random.default_rng(args.seed)
-        plane = random_plane(objective, base, rng) if args.directions == "random" else None
-        start = base if plane is None else plane.points(np.array(args.x0 or 0.0), np.array(args.y0 or 0.0))
-        traced, embed, mode = objective, (lambda points: points), "projection"
-    listed = args.optimizers or default_optimizers(traced)
-    names = [n.strip() for n in listed.split(",") if n.strip()]
-    for name in names:
-        optimizer_for(name)  # unknown names fail before any run
-    paths = trace_paths(traced, names, start, args.steps, args.tol, args.lr, args.damping, args.seed)
-    if plane is None:
-        plane = pca_plane(start, np.concatenate([p.points for p in paths]))
-    for p in paths:
-        full = embed(p.points)
-        p.coordinates, p.off_plane = plane.project(full), plane.distance(full)
-    view = choose_view(paths, bounds)
-    surface = loss_surface(objective, plane, view.bounds, args.resolution, args.seed)
-    title = figure_title(args.objective, mode, objective.dim, pair, paths, pretrain, args.directions)
-    return Landscape(mode, objective, traced, plane, paths, surface, view, title)
-
-
-def figure_title(
-    name: str,
-    mode: str,
-    dim: int,
-    pair: tuple[int, int] | None,
-    paths: Sequence[TracedPath],
-    pretrain: int,
-    directions: str | None,
-) -> str:
-    count = f"{len(paths)} optimizers"
-    if mode == "exact":
-        held = f"the other {dim - 2} held" if dim > 2 else "all parameters trained"
-        trained = f" after {pretrain} Adam steps" if pretrain and dim > 2 else ""
-        start = ", ".join(f"{v:.3g}" for v in paths[0].points[0])
-        return f"{name}: {count} train θ[{pair[0]}], θ[{pair[1]}] from ({start}); {held}{trained}"
-    plane = "a random filter-normalised plane" if directions == "random" else "the paths' principal plane"
-    return f"{name}: {count} train all {dim} parameters; paths projected onto {plane}"
-
-
-def caption(landscape: Landscape) -> str:
-    scale = "log colour scale" if landscape.surface.log_scale else "linear colour scale"
-    if landscape.mode == "exact":
-        return f"Exact: the colours are the loss every path walks on ({scale})."
-    return (
-        f"Projected: colours are the loss ON the plane, not along the paths ({scale});\n"
-        f"the legend gives each path's largest distance off the plane."
-    )
+    image_size(args.size)
+    return compute(args, window(args.window))
 
 
 def json_number(value: float) -> float | None:
@@ -300,10 +164,11 @@ def json_number(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
-def record(landscape: Landscape, pair: tuple[int, int] | None) -> dict:
+def record(landscape: Landscape) -> dict:
+    """``paths.json``: every path's plane coordinates and recorded losses, and the view."""
     return {
         "mode": landscape.mode,
-        "train": list(pair) if pair else None,
+        "train": list(landscape.train) if landscape.train else None,
         "labels": list(landscape.plane.labels),
         "start": landscape.paths[0].coordinates[0].tolist(),
         "bounds": list(landscape.view.bounds),
@@ -330,13 +195,12 @@ def write_outputs(landscape: Landscape, args: argparse.Namespace) -> None:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create the output directory --out {args.out}: {exc.strerror}.") from None
-    layout = Layout(image_size(args.size), 100, landscape.plane.labels, landscape.title, caption(landscape))
+    layout = Layout(image_size(args.size), 100, landscape.plane.labels, landscape.title, landscape.caption)
     save_png(landscape.paths, landscape.surface, landscape.view, layout, args.out / "paths.png")
     if args.frames:
         gif = args.out / "journey.gif"
         save_gif(landscape.paths, landscape.surface, landscape.view, layout, gif, args.frames)
-    pair = tuple(int(i) for i in landscape.traced.indices) if landscape.mode == "exact" else None
-    write_text(args.out / "paths.json", json.dumps(record(landscape, pair)) + "\n")
+    write_text(args.out / "paths.json", json.dumps(record(landscape)) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -47,7 +47,7 @@ def legend_label(path: TracedPath, view: View, loss: float | None = None) -> str
     shown = path.final_loss if loss is None else loss
     text = f"{path.name}: loss {shown:.3g}"
     if loss is None:
-        text += f" after {path.steps} steps"
+        text += f" after {path.steps} step" + ("" if path.steps == 1 else "s")
     if path.off_plane.size and path.off_plane.max() > 1e-9:
         text += f", ≤{path.off_plane.max():.2g} off plane"
     if path.name in view.clipped:
@@ -100,7 +100,7 @@ def landscape_axes(surface: Surface, view: View, layout: Layout) -> tuple[Figure
 
 
 def draw_paths(ax: Axes, paths: Sequence[TracedPath]) -> list[Line2D]:
-    """One line per path (empty, to be filled), the shared start, and end markers."""
+    """One empty line per path (filled by the caller) and the shared start as a star."""
     start = paths[0].coordinates[0]
     lines = [
         ax.plot([], [], marker=".", ms=4, lw=1.6, color=COLOURS[k % len(COLOURS)])[0]
