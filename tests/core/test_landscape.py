@@ -218,39 +218,18 @@ def test_filter_normalisation_matches_each_filter_norm():
     assert scaled[6] == 0.0
 
 
-def test_vqe_pair_trains_exactly_with_the_shot_based_optimizers(tmp_path):
-    """A shot-based circuit restricted to two angles keeps its fidelities, so QN-SPSA runs."""
-    args = [
-        "--objective",
-        "vqe",
-        "--set",
-        "qubits=2",
-        "--set",
-        "reps=1",
-        "--set",
-        "shots=200",
-        "--train",
-        "0,1",
-    ]
-    code, err = landscape(
-        *args,
-        "--steps",
-        "15",
-        "--resolution",
-        "8",
-        "--size",
-        "300x240",
-        "--frames",
-        "0",
-        "--out",
-        str(tmp_path),
-    )
-    assert code == 0, err
-    record = json.loads((tmp_path / "paths.json").read_text())
-    assert set(record["paths"]) == {"spsa", "zo-adam", "parameter-shift-adam", "2spsa", "qnspsa"}
-    for path in record["paths"].values():
-        np.testing.assert_allclose(path["coordinates"][0], record["start"], atol=1e-9)
-    assert png_size(tmp_path / "paths.png") == (300, 240)
+def test_vqe_pair_trains_exactly_with_the_shot_based_optimizers():
+    """A shot-based circuit restricted to two angles keeps its fidelities, so QN-SPSA runs;
+    the caption says that each grid value is one shot draw (deterministic XOR's does not)."""
+    args = ["--objective", "vqe", "--set", "qubits=2", "--set", "reps=1", "--set", "shots=200"]
+    result = computed(*args, "--train", "0,1", "--steps", "10", "--resolution", "6")
+    assert result.mode == "exact" and result.stochastic and "one random draw" in result.caption
+    assert {p.name for p in result.paths} == {"spsa", "zo-adam", "parameter-shift-adam", "2spsa", "qnspsa"}
+    for path in result.paths:
+        np.testing.assert_allclose(path.coordinates[0], result.paths[0].coordinates[0], atol=1e-12)
+        assert path.off_plane.max() < 1e-12
+    xor = computed("--optimizers", "adam", "--steps", "2", "--resolution", "5", "--pretrain", "0")
+    assert not xor.stochastic and "draw" not in xor.caption
 
 
 def test_xor_random_filter_normalised_plane_with_kfac():

@@ -18,7 +18,7 @@ import numpy as np
 from zeroth_q.config import parse_assignment
 from zeroth_q.errors import ConfigError
 from zeroth_q.landscape.planes import Plane, parameter_plane, pca_plane, random_plane
-from zeroth_q.landscape.surface import Surface, loss_surface
+from zeroth_q.landscape.surface import Surface, is_stochastic, loss_surface
 from zeroth_q.landscape.tracing import (
     TracedPath,
     default_optimizers,
@@ -70,15 +70,17 @@ class Landscape:
     surface: Surface
     view: View
     title: str
+    stochastic: bool
 
     @property
     def caption(self) -> str:
         """What the colours are: the one thing a reader cannot see in the picture."""
         scale = "log colour scale" if self.surface.log_scale else "linear colour scale"
+        draw = "; each grid value is one random draw (mini-batch or shots)" if self.stochastic else ""
         if self.mode == "exact":
-            return f"Exact: the colours are the loss every path walks on ({scale})."
+            return f"Exact: the colours are the loss every path walks on ({scale}{draw})."
         return (
-            f"Projected: colours are the loss ON the plane, not along the paths ({scale});\n"
+            f"Projected: colours are the loss ON the plane, not along the paths ({scale}{draw});\n"
             f"the legend gives each path's largest distance off the plane."
         )
 
@@ -150,7 +152,8 @@ def compute(args: argparse.Namespace, window: Bounds | None) -> Landscape:
     surface = loss_surface(objective, plane, view.bounds, args.resolution, args.seed)
     title = figure_title(args.objective, objective.dim, pair, paths, pretrain, args.directions)
     mode = "exact" if pair is not None else "projection"
-    return Landscape(mode, pair, objective, traced, plane, paths, surface, view, title)
+    stochastic = is_stochastic(objective, plane.origin)
+    return Landscape(mode, pair, objective, traced, plane, paths, surface, view, title, stochastic)
 
 
 def figure_title(

@@ -64,3 +64,12 @@ def loss_surface(
     coordinates = np.stack([a.ravel(), b.ravel()], axis=1)
     values = loss_on_plane(objective, plane, coordinates, np.random.default_rng(seed))
     return Surface(a, b, values.reshape(a.shape))
+
+
+def is_stochastic(objective: Objective, point: np.ndarray) -> bool:
+    """Whether two evaluations of ``point`` on different random draws differ (mini-batches,
+    shots): then each grid value of the contour is one draw, not the expected loss."""
+    first, second = (
+        objective.evaluate(point[None, :], np.random.default_rng(seed)).values[0] for seed in (1, 2)
+    )
+    return bool(first != second)
