@@ -43,7 +43,8 @@ class Layout:
 
 def legend_label(path: TracedPath, view: View, loss: float | None = None) -> str:
     """``name: loss`` plus whatever the picture alone would hide: the distance off the plane,
-    a clipped excursion, a divergence."""
+    a clipped excursion, and (for the final ``loss=None`` label) the step count and a
+    divergence."""
     shown = path.final_loss if loss is None else loss
     text = f"{path.name}: loss {shown:.3g}"
     if loss is None:
@@ -52,7 +53,7 @@ def legend_label(path: TracedPath, view: View, loss: float | None = None) -> str
         text += f", ≤{path.off_plane.max():.2g} off plane"
     if path.name in view.clipped:
         text += f", clipped (reaches {view.reach[path.name]:.3g})"
-    if path.status == "diverged":
+    if loss is None and path.status == "diverged":
         text += ", then diverged"
     return text
 

@@ -55,7 +55,8 @@ def choose_view(paths: Sequence[TracedPath], window: Bounds | None = None) -> Vi
     """Bounds around the paths that are not excursions, or ``window`` when the user gave one
     (then every path that leaves it is clipped)."""
     reach = {p.name: reach_from_start(p) for p in paths}
-    kept = [p for p in paths if reach[p.name] <= excursion_threshold(sorted(reach.values()))]
+    threshold = excursion_threshold(sorted(reach.values()))
+    kept = [p for p in paths if reach[p.name] <= threshold]
     bounds = window or fitted_bounds(np.concatenate([p.coordinates for p in kept]))
     clipped = frozenset(p.name for p in paths if not inside(p.coordinates, bounds))
     return View(bounds, reach, clipped)
