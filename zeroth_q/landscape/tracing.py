@@ -2,14 +2,16 @@
 
 Each path is one :func:`~zeroth_q.loop.minimize.minimize` run with a callback that keeps the
 iterates. The loss at iterate ``k`` is the run's own history: row ``k`` is the loss the step
-from ``x_k`` estimated there (exact for a deterministic objective and a method that
-evaluates ``f(x_k)``; for SPSA the mean of its perturbed points), and the run's final
-evaluation gives the last point's. Nothing is evaluated on top of the run.
+from ``x_k`` measured there, and the run's final evaluation gives the last point's.
+Estimators that can evaluate the centre point (SPSA, ZO-*) are asked to
+(``evaluate_center=True``, one more row in the same ``evaluate`` call, the path unchanged
+on a deterministic objective), so that every method but 2-SPSA/QN-SPSA (which report the
+mean of their perturbed points) records ``f(x_k)`` itself, and the legend and the GIF show
+the loss the contour shows.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,16 +56,27 @@ def default_optimizers(objective: Objective) -> str:
     return EVALUATION_ONLY_OPTIMIZERS + (",qnspsa" if isinstance(objective, SupportsFidelity) else "")
 
 
+def parameter_names(config: Mapping[str, Any]) -> set[str]:
+    """Every key of an optimizer's ``to_dict()``, its components' included: the names a flat
+    ``with_params`` reaches."""
+    names = set(config)
+    for value in config.values():
+        if isinstance(value, Mapping):
+            names |= parameter_names(value)
+    return names
+
+
 def optimizer_for(name: str, lr: float | None = None, damping: float | None = None) -> Optimizer:
-    """A registered optimizer by name or alias, with the landscape's step size, or ``lr`` and
-    ``damping`` wherever the optimizer has such a parameter."""
+    """A registered optimizer by name or alias, with the landscape's step size (or ``lr``) and
+    ``damping`` wherever it has such a parameter, measuring the loss at its iterates."""
     resolved = ALIASES.get(name, name)
     if resolved not in OPTIMIZERS:
         raise unknown("optimizer", name, [*OPTIMIZERS, *ALIASES])
-    keys = set(json.dumps(get_optimizer(resolved).to_dict()).replace('"', " ").split())
+    keys = parameter_names(get_optimizer(resolved).to_dict())
     given = {key: value for key, value in (("lr", lr), ("damping", damping)) if value is not None}
     tuned = {} if lr is not None else STEP_SIZES.get(resolved, {})
-    return get_optimizer(resolved, {**tuned, **{k: v for k, v in given.items() if k in keys}})
+    centre = {"evaluate_center": True} if "evaluate_center" in keys else {}
+    return get_optimizer(resolved, {**tuned, **centre, **{k: v for k, v in given.items() if k in keys}})
 
 
 class IterateRecorder(Callback):
