@@ -232,6 +232,8 @@ def test_xor_random_filter_normalised_plane_with_kfac():
     args = ["--optimizers", "kfac,natural-gradient,sgd", "--directions", "random", "--damping", "0.001"]
     result = computed(*args, "--steps", "30", "--resolution", "5")
     assert result.plane.labels[0].startswith("direction 1 (filter-normalised)")
+    start, u = result.paths[0].points[0], result.plane.u
+    assert abs(u @ start) < 0.5 * np.linalg.norm(u) * np.linalg.norm(start)  # not drawn like the start
     for path in result.paths:
         np.testing.assert_allclose(path.coordinates[0], [0.0, 0.0], atol=1e-9)
         if path.name != "sgd":

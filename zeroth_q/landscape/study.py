@@ -123,7 +123,8 @@ def projection_start(
     plane comes from the paths) and ``base``."""
     if args.directions != "random":
         return None, base
-    plane = random_plane(objective, base, np.random.default_rng(args.seed))
+    directions = np.random.default_rng([args.seed, 1])  # a stream apart from the initial point's
+    plane = random_plane(objective, base, directions)
     return plane, plane.points(np.array(args.x0 or 0.0), np.array(args.y0 or 0.0))
 
 
