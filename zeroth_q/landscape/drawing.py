@@ -88,7 +88,8 @@ def landscape_axes(surface: Surface, view: View, layout: Layout) -> tuple[Figure
     elif surface.log_scale:  # few decades: label 1, 2, 5 of each
         ticks, formatter = LogLocator(subs=(1.0, 2.0, 5.0)), FormatStrFormatter("%.3g")
     else:
-        ticks, formatter = MaxNLocator(8), FormatStrFormatter("%.3g")
+        nice = MaxNLocator(8).tick_values(levels[0], levels[-1])
+        ticks, formatter = nice[(nice >= levels[0]) & (nice <= levels[-1])], FormatStrFormatter("%.3g")
     bar = fig.colorbar(contour, ax=ax, label=bar_label, ticks=ticks, format=formatter)
     bar.minorticks_off()
     ax.set_xlim(view.bounds[0], view.bounds[1])

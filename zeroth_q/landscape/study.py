@@ -76,13 +76,16 @@ class Landscape:
     def caption(self) -> str:
         """What the colours are: the one thing a reader cannot see in the picture."""
         scale = "log colour scale" if self.surface.log_scale else "linear colour scale"
-        draw = "; each grid value is one random draw (mini-batch or shots)" if self.stochastic else ""
         if self.mode == "exact":
-            return f"Exact: the colours are the loss every path walks on ({scale}{draw})."
-        return (
-            f"Projected: colours are the loss ON the plane, not along the paths ({scale}{draw});\n"
-            f"the legend gives each path's largest distance off the plane."
-        )
+            lines = [f"Exact: the colours are the loss every path walks on ({scale})."]
+        else:
+            lines = [
+                f"Projected: colours are the loss ON the plane, not along the paths ({scale});",
+                "the legend gives each path's largest distance off the plane.",
+            ]
+        if self.stochastic:
+            lines.append("Each grid value is one random draw (a mini-batch, shots).")
+        return "\n".join(lines)
 
 
 def trained_pair(args: argparse.Namespace, objective: Objective) -> tuple[int, int] | None:

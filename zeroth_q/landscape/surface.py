@@ -9,7 +9,7 @@ import numpy as np
 from zeroth_q.landscape.planes import Plane
 from zeroth_q.objective import Objective
 
-CHUNK_ROWS = 4096  # rows per evaluate call: bounds the memory of a dense grid
+CHUNK_ELEMENTS = 2**24  # parameters per evaluate call (128 MB of float64): bounds a grid's memory
 LOG_SCALE_DECADES = 1.5  # colour the loss on a log scale when it spans this many decades
 
 
@@ -42,11 +42,16 @@ class Surface:
 def loss_on_plane(
     objective: Objective, plane: Plane, coordinates: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """The loss at plane coordinates ``(N, 2)``, evaluated in chunks of ``CHUNK_ROWS`` rows."""
-    points = plane.points(coordinates[:, 0], coordinates[:, 1])
-    chunks = np.array_split(points, max(1, -(-len(points) // CHUNK_ROWS)))
+    """The loss at plane coordinates ``(N, 2)``, evaluated in chunks of at most
+    ``CHUNK_ELEMENTS`` parameters (an MNIST network's 60² grid would be 3 GB at once)."""
+    rows = max(1, CHUNK_ELEMENTS // plane.origin.size)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.concatenate([objective.evaluate(chunk, rng).values for chunk in chunks])
+        return np.concatenate(
+            [
+                objective.evaluate(plane.points(chunk[:, 0], chunk[:, 1]), rng).values
+                for chunk in np.array_split(coordinates, max(1, -(-len(coordinates) // rows)))
+            ]
+        )
 
 
 def loss_surface(
