@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 
 from zeroth_q import RunConfig
 from zeroth_q.cli.execute import execute
-from zeroth_q.landscape.tool import main as landscape
+from zeroth_q.landscape.cli import main as landscape
 from zeroth_q.sweep import run_sweep
 
 out = Path(sys.argv[1])
@@ -32,7 +32,7 @@ execute(RunConfig.from_dict({**base, "optimizer": {"name": "zo-adam"}}), out / "
 grid = {"base": base, "axes": {"optimizer.name": ["zo-sgd", "zo-adam"]}}
 with ThreadPoolExecutor(1) as pool:
     run_sweep(grid, out / "sweep", executor=pool, progress=False)
-code = landscape(["--objective", "rosenbrock", "--params", "0,1", "--optimizers", "adam", "--steps", "5",
+code = landscape(["--objective", "rosenbrock", "--train", "0,1", "--optimizers", "adam", "--steps", "5",
                   "--resolution", "8", "--size", "200x150", "--out", str(out / "landscape")])
 print(json.dumps({
     "backend": matplotlib.get_backend(),
