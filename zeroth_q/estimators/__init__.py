@@ -7,12 +7,13 @@ all perturbed points share one random draw (common random numbers) and a circuit
 backend sees one batched job.
 
 The estimate also carries ``loss``, an estimate of ``f(theta)`` on the same draw, free of
-extra cost where possible: it is what the history records at each step.
+extra cost where possible: it is what the history records at each step. ``rows(dim)`` is
+the number of points of that call and ``cost(objective, dim, step)`` what it will charge,
+from the objective's cost model, before it is made (the budget rule).
 """
 
-
 from zeroth_q.estimators.analytic import AnalyticGradient
-from zeroth_q.estimators.base import GradientEstimate
+from zeroth_q.estimators.base import GradientEstimate, require_batch_memory
 from zeroth_q.estimators.coordinate import CoordinateGradient
 from zeroth_q.estimators.spsa import SPSAGradient
 
@@ -26,4 +27,5 @@ __all__ = [
     "GradientEstimate",
     "GradientEstimator",
     "SPSAGradient",
+    "require_batch_memory",
 ]

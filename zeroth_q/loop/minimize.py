@@ -6,6 +6,11 @@ own random draw), the objective's metrics there (every ``metrics_every`` steps; 
 cost nothing), the cumulative cost including this step, and the wall time. After the
 loop the final point is evaluated once more and gets the last row, so a history always
 ends with the returned point.
+
+The budget rule (:mod:`zeroth_q.loop.budget`): with a budget in a unit of cost, a step is
+taken only if the optimizer's ``step_cost`` fits in what is left after setting aside the
+final evaluation, which is charged to the budget like any other; the step receives that
+allowance and may not spend more. So ``Result.cost`` never exceeds any limit.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from zeroth_q.config import require
-from zeroth_q.loop.budget import Budget
+from zeroth_q.errors import ConfigError, ZerothQError
+from zeroth_q.loop.budget import Budget, describe
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.result import Result, RunState
-from zeroth_q.objective import Objective, SupportsMetrics
+from zeroth_q.objective import UNLIMITED, Cost, Objective, SupportsMetrics, evaluation_cost
 from zeroth_q.optimizer import Optimizer, check_capabilities
 
 
@@ -32,6 +38,32 @@ def start_run(
     x = objective.initial_point(rng) if x0 is None else np.asarray(x0, dtype=float).copy()
     require(x.shape == (objective.dim,), f"x0 must have shape ({objective.dim},), got {x.shape}.")
     return RunState(step=0, x=x, opt_state=optimizer.init(x), rng=rng)
+
+
+def check_budget(objective: Objective, optimizer: Optimizer, budget: Budget, run: RunState) -> Cost:
+    """Refuse, before any step, a budget that cannot be kept; return the final evaluation's cost,
+    which the loop sets aside (``Cost()`` when the budget has no limit in a unit of cost).
+
+    Refused: a limit in a unit the objective never spends (it would never end the run) and,
+    for a fresh run, a first step that does not fit together with the final evaluation.
+    """
+    limits = budget.cost_limits()
+    if not limits:
+        return Cost()
+    reserve = evaluation_cost(objective, 1)
+    budget.check_units(reserve, type(objective).__name__)
+    if run.step == 0:
+        first = optimizer.step_cost(objective, run.x, run.opt_state, run.step)
+        short = budget.allowance(run.cost + reserve).shortfall(first)
+        if short:
+            unit = next(iter(short))
+            raise ConfigError(
+                f"one {optimizer.name} step costs {getattr(first, unit):,} {unit} (and the final "
+                f"evaluation {getattr(reserve, unit):,}); the budget is {limits[unit]:,} {unit}. Raise the "
+                f"budget to at least {getattr(first + reserve, unit):,}, or make a step cheaper (a step "
+                f"costs {describe(first)})."
+            )
+    return reserve
 
 
 def objective_metrics(objective: Objective, x: np.ndarray) -> dict[str, float]:
@@ -80,17 +112,20 @@ def minimize(
     require(metrics_every >= 0, f"metrics_every must be >= 0 (got {metrics_every}).")
     check_capabilities(optimizer, objective)
     run = resume if resume is not None else start_run(objective, optimizer, seed, x0)
+    reserve = check_budget(objective, optimizer, budget, run)
     clock_start = time.perf_counter() - run.elapsed
     for callback in callbacks:
         callback.on_start(run)
     try:
-        _loop(objective, optimizer, budget, run, callbacks, metrics_every, clock_start)
+        _loop(objective, optimizer, budget, run, callbacks, metrics_every, clock_start, reserve)
     except KeyboardInterrupt:
         run.status, run.message = "interrupted", f"interrupted by the user after {run.step} steps"
+    final_cost = Cost()
     if run.status == "interrupted":
         final_loss, metrics = float("nan"), {}
     else:
         final = objective.evaluate(run.x[None, :], run.rng)
+        final_cost = final.cost
         run.cost += final.cost
         final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)
         run.elapsed = time.perf_counter() - clock_start
@@ -105,6 +140,7 @@ def minimize(
         metrics,
         run.history,
         run.elapsed,
+        final_cost,
     )
     for callback in callbacks:
         callback.on_end(run, result)
@@ -119,17 +155,27 @@ def _loop(
     callbacks: Sequence[Callback],
     metrics_every: int,
     clock_start: float,
+    reserve: Cost,
 ) -> None:
+    metered = bool(budget.cost_limits())
     while run.status == "running":
-        reason = budget.exhausted(run.step, run.cost, run.elapsed, run.last_step_cost)
+        reason = budget.exhausted(run.step, run.elapsed)
+        if reason is None and metered:
+            planned = optimizer.step_cost(objective, run.x, run.opt_state, run.step)
+            reason = budget.stop_reason(run.cost, planned, reserve, run.step)
         if reason:
             run.status, run.message = "completed", reason
             return
+        allowance = budget.allowance(run.cost + reserve) if metered else UNLIMITED
         due = metrics_every and run.step % metrics_every == 0
         metrics = objective_metrics(objective, run.x) if due else {}
-        outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng)
+        outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng, allowance=allowance)
+        if not allowance.covers(outcome.cost):
+            raise ZerothQError(
+                f"{optimizer.name} spent {describe(outcome.cost)} in step {run.step}, more than the "
+                f"{allowance} it was allowed: its step_cost or its own budget check is wrong."
+            )
         run.cost += outcome.cost
-        run.last_step_cost = outcome.cost
         run.elapsed = time.perf_counter() - clock_start
         run.history.append(history_row(run, outcome.loss, metrics))
         finite_loss = outcome.loss is None or math.isfinite(outcome.loss)
