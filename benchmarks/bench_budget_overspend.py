@@ -33,13 +33,13 @@ NOISY = {"dim": 8, "noise": 1.0, "shots": 100}
 CASES: list[tuple[str, dict, str, dict, dict]] = [
     ("vqe", VQE8, "parameter-shift-adam", {}, {"shots": 10_000}),
     ("vqe", VQE2, "spsa", {}, {"shots": 200_000}),
-    ("vqe", VQE2, "qnspsa", {}, {"shots": 50_000}),
-    ("quadratic", NOISY, "zo-adam", {"perturbations": 3}, {"shots": 123_456}),
-    ("quadratic", NOISY, "2spsa", {}, {"shots": 10_050}),
-    ("quadratic", {"dim": 10}, "fd-sgd", {}, {"evaluations": 100}),
-    ("rosenbrock", {"dim": 4}, "bfgs", {}, {"evaluations": 60}),
-    ("rosenbrock", {"dim": 4}, "lbfgs", {}, {"evaluations": 60}),
-    ("xor", {}, "newton", {}, {"evaluations": 200}),
+    ("vqe", VQE2, "qnspsa", {}, {"shots": 48_000}),
+    ("quadratic", NOISY, "zo-adam", {"perturbations": 3}, {"shots": 60_000}),
+    ("quadratic", NOISY, "2spsa", {}, {"shots": 9_600}),
+    ("quadratic", {"dim": 10}, "fd-sgd", {}, {"evaluations": 84}),
+    ("rosenbrock", {"dim": 4}, "bfgs", {}, {"evaluations": 10}),
+    ("rosenbrock", {"dim": 4}, "lbfgs", {}, {"evaluations": 30}),
+    ("xor", {}, "newton", {}, {"evaluations": 50}),
     ("xor", {}, "backprop-adam", {}, {"examples": 5_000}),
 ]
 

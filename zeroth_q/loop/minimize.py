@@ -172,8 +172,9 @@ def _loop(
         outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng, allowance=allowance)
         if not allowance.covers(outcome.cost):
             raise ZerothQError(
-                f"{optimizer.name} spent {describe(outcome.cost)} in step {run.step}, more than the "
-                f"{allowance} it was allowed: its step_cost or its own budget check is wrong."
+                f"{optimizer.name} spent {describe(outcome.cost)} in step {run.step}, more than it was "
+                f"allowed ({allowance.shortfall(outcome.cost)}, as (spent, allowed) per unit): its step_cost "
+                f"or its own budget check is wrong."
             )
         run.cost += outcome.cost
         run.elapsed = time.perf_counter() - clock_start
