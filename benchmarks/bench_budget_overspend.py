@@ -67,8 +67,10 @@ def run_case(case: tuple) -> dict:
 def cell(measured: dict | None) -> str:
     if measured is None:
         return "n/a"
+    if measured["note"].startswith("refused"):
+        return "refused, 0 steps"
     spent, limit = measured["spent"], measured["limit"]
-    return f"{spent:,} ({spent / limit:.2f}x), {measured['steps']} steps"
+    return f"{spent:,} ({spent / limit:.3f}x), {measured['steps']} steps"
 
 
 def main() -> None:
@@ -86,7 +88,8 @@ def main() -> None:
         "",
         "`python benchmarks/bench_budget_overspend.py`; spent = total cost in the budget's unit,",
         "final evaluation included. Before: the old predictive rule (measured on the code before",
-        "the change, `results/budget_overspend_before.json`); after: `step_cost` before every step.",
+        "the change, `results/budget_overspend_before.json`; `examples` budgets did not exist then);",
+        "after: `step_cost` before every step, the final evaluation reserved inside the budget.",
         "",
         "| objective | optimizer | budget | before: spent (x budget) | after: spent (x budget) "
         "| after: how it ended |",

@@ -12,6 +12,7 @@ step already started is not cut short by the clock.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, fields
 
 from zeroth_q.config import require
@@ -21,6 +22,9 @@ from zeroth_q.objective import COST_UNITS, Allowance, Cost
 
 @dataclass(frozen=True)
 class Budget:
+    """Limits of a run, each optional (at least one): ``steps``, ``seconds``, and one per unit
+    of :class:`~zeroth_q.objective.Cost` (``evaluations``, ``shots``, ``circuits``, ``examples``)."""
+
     steps: int | None = None
     evaluations: int | None = None
     shots: int | None = None
@@ -31,7 +35,7 @@ class Budget:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            kind = (int, float) if f.name == "seconds" else int
+            kind = numbers.Real if f.name == "seconds" else numbers.Integral
             require(
                 value is None or (isinstance(value, kind) and not isinstance(value, bool)),
                 f"budget {f.name} must be {'a number' if f.name == 'seconds' else 'an integer'} "
