@@ -7,7 +7,7 @@ import pytest
 from scipy.optimize import minimize as scipy_minimize
 from scipy.optimize import rosen, rosen_der
 
-from zeroth_q import Budget, ConfigError, build_objective, minimize, scipy_method
+from zeroth_q import Budget, ConfigError, build_objective, get_optimizer, minimize, scipy_method
 from zeroth_q.objectives.testfunctions import FunctionObjective
 from zeroth_q.updates.rules import SGD
 
@@ -64,6 +64,29 @@ def test_scipy_maxfev_counts_the_final_evaluation():
         rosen, np.zeros(3), jac=rosen_der, method=scipy_method("bfgs"), options={"maxfev": 25}
     )
     assert result.nfev <= 25
+
+
+class WithoutStepCost:
+    """An optimizer written to the protocol before step_cost and allowance existed."""
+
+    name = "without-step-cost"
+
+    def __init__(self):
+        self.inner = get_optimizer("zo-adam")
+
+    def init(self, x):
+        return self.inner.init(x)
+
+    def step(self, objective, x, state, step, rng):
+        return self.inner.step(objective, x, state, step, rng)
+
+
+def test_an_optimizer_without_step_cost_runs_on_steps_and_is_refused_a_cost_budget():
+    assert minimize(noisy_quadratic(), WithoutStepCost(), Budget(steps=3)).nit == 3
+    with pytest.raises(
+        ConfigError, match="'without-step-cost' cannot keep a budget in shots: it needs step_cost"
+    ):
+        minimize(noisy_quadratic(), WithoutStepCost(), Budget(shots=10_000))
 
 
 def test_budget_values_must_be_integers():

@@ -15,6 +15,7 @@ allowance and may not spend more. So ``Result.cost`` never exceeds any limit.
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -50,6 +51,13 @@ def check_budget(objective: Objective, optimizer: Optimizer, budget: Budget, run
     limits = budget.cost_limits()
     if not limits:
         return Cost()
+    step_parameters = inspect.signature(optimizer.step).parameters
+    if not hasattr(optimizer, "step_cost") or "allowance" not in step_parameters:
+        raise ConfigError(
+            f"optimizer {optimizer.name!r} cannot keep a budget in {', '.join(limits)}: it needs "
+            f"step_cost(objective, x, state, step) and step(..., allowance=None) (zeroth_q/optimizer.py); "
+            f"give the budget in steps instead."
+        )
     reserve = evaluation_cost(objective, 1)
     budget.check_units(reserve, type(objective).__name__)
     if run.step == 0:
@@ -166,10 +174,13 @@ def _loop(
         if reason:
             run.status, run.message = "completed", reason
             return
+        # Only a metered run hands the step an allowance: an optimizer written to the protocol
+        # without one (no step_cost, no allowance) still runs on steps or seconds (check_budget).
         allowance = budget.allowance(run.cost + reserve) if metered else UNLIMITED
+        limit = {"allowance": allowance} if metered else {}
         due = metrics_every and run.step % metrics_every == 0
         metrics = objective_metrics(objective, run.x) if due else {}
-        outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng, allowance=allowance)
+        outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng, **limit)
         if not allowance.covers(outcome.cost):
             raise ZerothQError(
                 f"{optimizer.name} spent {describe(outcome.cost)} in step {run.step}, more than it was "
