@@ -1,6 +1,6 @@
-"""The budget contract, as a property: every named optimizer on every kind of objective (small
-sizes) under random budgets in steps, evaluations, circuits, shots or examples never
-reports a cost above any limit.
+"""The budget contract, as a property: every named optimizer on every kind of objective
+(small sizes) under random budgets in steps, evaluations, circuits, shots or examples never
+reports a cost above any limit; and the cost models it rests on charge what they state.
 
 A run is refused up front, and only then, when the budget is in a unit the objective never
 spends or when its first step (with the final evaluation) does not fit; a combination is
@@ -10,13 +10,21 @@ checks that this is why.
 
 from functools import cache
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zeroth_q import Budget, CapabilityError, ConfigError, build_objective, get_optimizer, minimize
 from zeroth_q.loop.minimize import start_run
-from zeroth_q.objective import CAPABILITIES, COST_UNITS, Cost
+from zeroth_q.objective import (
+    CAPABILITIES,
+    COST_UNITS,
+    Cost,
+    SupportsFidelity,
+    SupportsGradient,
+    SupportsLayerCurvature,
+)
 from zeroth_q.optimizers import OPTIMIZERS
 
 OBJECTIVES = {
@@ -80,3 +88,17 @@ def start_run_cost(objective, optimizer, seed: int) -> Cost:
     """What the first step and the final evaluation cost together."""
     run = start_run(objective, optimizer, seed)
     return optimizer.step_cost(objective, run.x, run.opt_state, 0) + objective.cost(1)
+
+
+@pytest.mark.parametrize("objective_name", sorted(OBJECTIVES))
+def test_the_cost_model_is_what_an_evaluation_charges(objective_name):
+    objective, rng = objective_named(objective_name), np.random.default_rng(0)
+    x = objective.initial_point(rng)
+    for rows in (1, 3):
+        assert objective.evaluate(np.tile(x, (rows, 1)), rng).cost == objective.cost(rows)
+    if isinstance(objective, SupportsGradient):
+        assert objective.gradient(x, rng).cost == objective.cost(1)
+    if isinstance(objective, SupportsLayerCurvature):
+        assert objective.layer_curvature(x, rng).cost == objective.cost(1)
+    if isinstance(objective, SupportsFidelity):
+        assert objective.fidelity(x, np.tile(x, (4, 1)), rng).cost == objective.fidelity_cost(4)

@@ -22,10 +22,12 @@ from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.callbacks import Callback, ProgressBar
 from zeroth_q.loop.result import Result, RunState
 from zeroth_q.objective import (
+    Allowance,
     Cost,
     Evaluation,
     GradientEvaluation,
     Objective,
+    SupportsCostModel,
     SupportsGradient,
     SupportsMetrics,
     SupportsState,
@@ -57,6 +59,7 @@ def minimize(
 
 
 __all__ = [
+    "Allowance",
     "AnalyticGradient",
     "Budget",
     "Callback",
@@ -76,6 +79,7 @@ __all__ = [
     "RunConfig",
     "RunState",
     "SPSAGradient",
+    "SupportsCostModel",
     "SupportsGradient",
     "SupportsMetrics",
     "SupportsState",
