@@ -50,7 +50,7 @@ def test_a_budget_in_a_unit_the_objective_never_spends_is_refused(objective, bud
 
 
 @pytest.mark.parametrize("name", ["bfgs", "lbfgs"])
-@pytest.mark.parametrize("evaluations", [3, 7, 20, 41])
+@pytest.mark.parametrize("evaluations", [4, 7, 20, 41])
 def test_line_searches_stop_at_the_budget_and_still_descend(name, evaluations):
     rosenbrock = build_objective("rosenbrock", {"dim": 4})
     result = minimize(rosenbrock, name, Budget(evaluations=evaluations))

@@ -15,8 +15,9 @@ and that is the only part written here. A pair is kept only if :math:`y^T s > 0`
 keeps the model positive definite. If the line search fails, the model is reset and the
 search retried along :math:`-g`; if that fails too, the step is skipped.
 
-A step's cost varies with the line search, so ``step_cost`` is the least a step spends
-(the gradient at ``x`` unless already known, and one trial value); the step then stops
+A step's cost varies with the line search, so ``step_cost`` is the least a step that can
+move spends (the gradient at ``x`` unless already known, and one trial point's value and
+gradient); the step then stops
 its search before any call that would not fit its allowance: a search cut short leaves
 ``x`` where it is, and a point accepted without budget left for its gradient is taken
 with that gradient left to the next step.
@@ -143,10 +144,11 @@ class _QuasiNewton(Configurable):
         )
 
     def step_cost(self, objective: Objective, x: np.ndarray, state: QuasiNewtonState, step: int) -> Cost:
-        """The least a step spends: the gradient at ``x`` (unless known) and one trial value."""
+        """The least a step that can move spends: the gradient at ``x`` (unless known) and one
+        trial point of the line search (its value and gradient, for the Wolfe conditions)."""
+        gradient = self.estimator.cost(objective, x.size, step)
         known = state.known and np.array_equal(state.point, x)
-        gradient = Cost() if known else self.estimator.cost(objective, x.size, step)
-        return gradient + evaluation_cost(objective, 1)
+        return (Cost() if known else gradient) + evaluation_cost(objective, 1) + gradient
 
     def step(
         self,
