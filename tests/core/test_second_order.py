@@ -103,3 +103,16 @@ def test_second_order_methods_say_what_they_need():
         minimize(build_objective("rosenbrock", {"dim": 6000}), "bfgs", Budget(steps=1))
     with pytest.raises(ConfigError, match="c1 < c2"):
         get_optimizer("bfgs", c1=0.9, c2=0.1)
+
+
+def test_2spsa_is_the_spsa_estimator_and_an_update_rule_whose_keys_route_by_name():
+    optimizer = get_optimizer("2spsa", lr=0.2, stability=10, c=0.05, regularization=0.01)
+    assert (
+        optimizer.update.lr == 0.2
+        and optimizer.update.stability == 10
+        and optimizer.update.schedule == "spall"
+    )
+    assert optimizer.estimator.c == 0.05 and optimizer.regularization == 0.01
+    assert optimizer.to_dict()["estimator"]["kind"] == "spsa"
+    with pytest.raises(ConfigError, match="needs the two-sided SPSA estimator"):
+        get_optimizer("2spsa", one_sided=True)

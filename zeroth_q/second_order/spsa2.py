@@ -16,7 +16,8 @@ one sample (as qiskit-algorithms' SPSA does), so the first steps are close to pl
 rather than dominated by one rank-2 sample; ``delay`` first-order steps may be taken while
 :math:`\bar C` accumulates (Spall's advice to start averaging early and use it late).
 ``blocking`` (Spall 2000, §III) evaluates ``f`` at the old and new point on one draw and
-rejects a step that raises the loss by more than ``allowed_increase``.
+rejects a step that raises the loss by more than ``allowed_increase``. Every part of a step
+has a fixed number of points, so ``step_cost`` states it exactly before the step.
 
 The curvature sample uses the estimator's directions Δ and a second independent set Δ̃
 from the same estimator, with sizes ``c_k`` and ``c̃_k = c̃/(k+1)^γ``, applied to a function ``d``
