@@ -91,6 +91,10 @@ class Budget:
 
 
 def describe(cost: Cost) -> str:
-    """``"2 evaluations, 4 circuits, 2,000 shots"``: the nonzero units of a cost."""
-    parts = [f"{getattr(cost, unit):,} {unit}" for unit in COST_UNITS if getattr(cost, unit)]
+    """``"1 evaluation, 2 circuits, 1,000 shots"``: the nonzero units of a cost."""
+    parts = [
+        f"{value:,} {unit if value != 1 else unit[:-1]}"
+        for unit in COST_UNITS
+        if (value := getattr(cost, unit))
+    ]
     return ", ".join(parts) or "nothing"
