@@ -45,6 +45,8 @@ class ShotModel(Protocol):
 
     def cost(self, rows: int) -> Cost: ...
 
+    def fidelity_cost(self, rows: int) -> Cost: ...
+
     def fidelity(self, exact: np.ndarray, rng: np.random.Generator) -> Evaluation:
         """Estimates of the fidelities ``exact`` as this model measures them, and their cost."""
         ...
@@ -62,8 +64,11 @@ class ExactExpectation:
     def cost(self, rows: int) -> Cost:
         return Cost(evaluations=rows, circuits=rows)
 
+    def fidelity_cost(self, rows: int) -> Cost:
+        return self.cost(rows)
+
     def fidelity(self, exact: np.ndarray, rng: np.random.Generator) -> Evaluation:
-        return Evaluation(exact, Cost(evaluations=len(exact), circuits=len(exact)))
+        return Evaluation(exact, self.fidelity_cost(len(exact)))
 
 
 class _PerGroupShots:

@@ -58,7 +58,14 @@ class VQEObjective:
     def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
         thetas = check_thetas(thetas, self.dim)
         values = self.shot_model.estimate(self.backend, thetas, rng)
-        return Evaluation(np.asarray(values, dtype=float), self.shot_model.cost(len(thetas)))
+        return Evaluation(np.asarray(values, dtype=float), self.cost(len(thetas)))
+
+    def cost(self, rows: int) -> Cost:
+        """The shot model's cost of ``rows`` energy estimates (G circuits of N shots each)."""
+        return self.shot_model.cost(rows)
+
+    def fidelity_cost(self, rows: int) -> Cost:
+        return self.shot_model.fidelity_cost(rows)
 
     def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation:
         """Fidelities ``F_b = |<ψ(θ)|ψ(θ'_b)>|²`` of the rows of ``others`` (QN-SPSA's metric,
@@ -107,7 +114,7 @@ class AdjointVQEObjective(VQEObjective):
     def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
         theta = check_thetas(np.asarray(theta)[None, :], self.dim)[0]
         value, gradient = self.backend.energy_and_gradient(theta)
-        return GradientEvaluation(value, gradient, Cost(evaluations=1, circuits=1))
+        return GradientEvaluation(value, gradient, self.cost(1))
 
 
 def make_shot_model(config: VQEConfig, offset: float, groups: tuple[MeasurementGroup, ...]) -> ShotModel:

@@ -79,7 +79,11 @@ class SupervisedObjective:
         thetas = check_thetas(thetas, self.dim)
         batch = self.sampler.next_batch(rng)
         values = self.losses(thetas, self.train, batch)
-        return Evaluation(values, Cost(evaluations=len(values), examples=len(values) * self.batch_size))
+        return Evaluation(values, self.cost(len(values)))
+
+    def cost(self, rows: int) -> Cost:
+        """Each row sees one mini-batch; a ``gradient`` call costs ``cost(1)``."""
+        return Cost(evaluations=rows, examples=rows * self.batch_size)
 
     def losses(self, thetas: np.ndarray, examples: Examples, index: Index) -> np.ndarray:
         """Mean loss of each row of ``thetas`` on ``examples[index]``, as float64 ``(B,)``."""
@@ -104,7 +108,7 @@ class SupervisedObjective:
 
     def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
         x, _, value, grad = self._forward_backward(self._network_params(theta), rng)
-        return GradientEvaluation(value, grad.astype(np.float64), Cost(evaluations=1, examples=len(x)))
+        return GradientEvaluation(value, grad.astype(np.float64), self.cost(1))
 
     def layer_curvature(self, theta: np.ndarray, rng: np.random.Generator) -> LayerCurvature:
         """Loss and gradient on the next mini-batch, plus each layer's inputs and per-example
@@ -120,7 +124,7 @@ class SupervisedObjective:
                 self.network.layer_offsets, self.network.layer_inputs(x, outputs), deltas, strict=True
             )
         )
-        return LayerCurvature(value, gradient, layers, Cost(evaluations=1, examples=len(x)))
+        return LayerCurvature(value, gradient, layers, self.cost(1))
 
     def filters(self) -> list[np.ndarray]:
         return self.network.filters()

@@ -31,10 +31,12 @@ from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.callbacks import Callback, ProgressBar
 from zeroth_q.loop.result import Result, RunState
 from zeroth_q.objective import (
+    Allowance,
     Cost,
     Evaluation,
     GradientEvaluation,
     Objective,
+    SupportsCostModel,
     SupportsGradient,
     SupportsMetrics,
     SupportsState,
@@ -67,6 +69,7 @@ def minimize(
 
 
 __all__ = [
+    "Allowance",
     "AnalyticGradient",
     "Budget",
     "Callback",
@@ -87,6 +90,7 @@ __all__ = [
     "RunConfig",
     "RunState",
     "SPSAGradient",
+    "SupportsCostModel",
     "SupportsGradient",
     "SupportsMetrics",
     "SupportsState",

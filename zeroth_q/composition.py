@@ -18,8 +18,8 @@ import numpy as np
 
 from zeroth_q.config import field_names, from_dict, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean, unknown
-from zeroth_q.estimators import ESTIMATORS, GradientEstimator
-from zeroth_q.objective import Objective
+from zeroth_q.estimators import ESTIMATORS, GradientEstimator, require_batch_memory
+from zeroth_q.objective import Allowance, Cost, Objective
 from zeroth_q.optimizer import StepOutcome
 from zeroth_q.updates.rules import UPDATE_RULES, UpdateRule
 from zeroth_q.updates.transforms import GradientTransformation
@@ -112,10 +112,20 @@ class ComposedOptimizer(Configurable):
         return self.update.transform()
 
     def init(self, x: np.ndarray) -> Any:
+        require_batch_memory(self.estimator.rows(x.size), x.size, self.name)
         return self.transform.init(x)
 
+    def step_cost(self, objective: Objective, x: np.ndarray, state: Any, step: int) -> Cost:
+        return self.estimator.cost(objective, x.size, step)
+
     def step(
-        self, objective: Objective, x: np.ndarray, state: Any, step: int, rng: np.random.Generator
+        self,
+        objective: Objective,
+        x: np.ndarray,
+        state: Any,
+        step: int,
+        rng: np.random.Generator,
+        allowance: Allowance | None = None,
     ) -> StepOutcome:
         estimate = self.estimator(objective, x, step, rng)
         updates, state = self.transform.update(estimate.gradient, state, x)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import types
 import typing
 from collections.abc import Mapping
@@ -179,3 +180,19 @@ def require(condition: bool, message: str) -> None:
     """Raise ConfigError(message) unless ``condition``: the one-liner for ``__post_init__``."""
     if not condition:
         raise ConfigError(message)
+
+
+def physical_memory() -> int:
+    """This machine's RAM in bytes."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def require_memory(nbytes: float, what: str, fix: str) -> None:
+    """Refuse, before allocating, an array larger than half of this machine's RAM: it would
+    swap for hours or be killed, where a one-line error names the size and the fix."""
+    total = physical_memory()
+    if nbytes > total / 2:
+        raise ConfigError(
+            f"{what} needs {nbytes / 1e9:,.1f} GB, more than half of this machine's "
+            f"{total / 1e9:.0f} GB of memory; {fix}"
+        )

@@ -13,7 +13,9 @@ plots are exact: "equal shot budget" means equal summed ``Cost.shots``.
 
 Optional capabilities are separate protocols that optimizers discover with
 ``isinstance`` and never assume: :class:`SupportsGradient`, :class:`SupportsMetrics`,
-:class:`SupportsState`.
+:class:`SupportsState`. :class:`SupportsCostModel` says what an evaluation *will* cost
+before it is made, which is how a budget is kept: every step states its cost first
+(:class:`Allowance` is what is left to spend) and is taken only if it fits.
 """
 
 from __future__ import annotations
@@ -51,6 +53,49 @@ class Cost:
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
+    def __mul__(self, times: int) -> Cost:
+        return Cost(*(getattr(self, f.name) * times for f in fields(Cost)))
+
+    __rmul__ = __mul__
+
+
+COST_UNITS: tuple[str, ...] = tuple(f.name for f in fields(Cost))
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What may still be spent, per unit of :class:`Cost`; ``None`` is no limit.
+
+    The loop hands a step its allowance (the budget left, less the final evaluation it
+    reserves); a step never spends more. Methods of variable cost (line searches) use
+    :meth:`covers` to stop before a call that would not fit.
+    """
+
+    evaluations: int | None = None
+    circuits: int | None = None
+    shots: int | None = None
+    examples: int | None = None
+
+    def covers(self, cost: Cost) -> bool:
+        return not self.shortfall(cost)
+
+    def shortfall(self, cost: Cost) -> dict[str, tuple[int, int]]:
+        """``{unit: (cost, left)}`` for every unit where ``cost`` exceeds what is left."""
+        return {
+            unit: (getattr(cost, unit), left)
+            for unit in COST_UNITS
+            if (left := getattr(self, unit)) is not None and getattr(cost, unit) > left
+        }
+
+    def after(self, cost: Cost) -> Allowance:
+        """What is left once ``cost`` is spent."""
+        return Allowance(
+            *(None if (left := getattr(self, u)) is None else left - getattr(cost, u) for u in COST_UNITS)
+        )
+
+
+UNLIMITED = Allowance()
+
 
 class Evaluation(NamedTuple):
     """Loss values of one batch, ``values[b] = f(thetas[b])``, and what they cost."""
@@ -85,6 +130,20 @@ class Objective(Protocol):
 
 
 @runtime_checkable
+class SupportsCostModel(Protocol):
+    """An objective that says what it charges before it is called.
+
+    ``cost(rows)`` is exactly the :class:`Cost` of one ``evaluate`` of ``rows`` rows (one
+    shot sample per measured group and row, one mini-batch per row...). A ``gradient`` or
+    ``layer_curvature`` call is charged ``cost(1)``, as one evaluation at the point. Budgets
+    in evaluations, circuits, shots or examples need it: each step's cost is known before
+    the step is taken.
+    """
+
+    def cost(self, rows: int) -> Cost: ...
+
+
+@runtime_checkable
 class SupportsGradient(Protocol):
     """An objective that computes its exact (or mini-batch) gradient itself."""
 
@@ -112,6 +171,10 @@ class SupportsFidelity(Protocol):
     of ``θ'`` (the quantum natural gradient's metric; QN-SPSA, Gacon et al. 2021)."""
 
     def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation: ...
+
+    def fidelity_cost(self, rows: int) -> Cost:
+        """The cost of one ``fidelity`` call with ``rows`` rows of ``others``."""
+        ...
 
 
 class DenseLayerStatistics(NamedTuple):
@@ -205,6 +268,17 @@ def require_capability(objective: object, capability: str, needed_by: str) -> No
     """Raise a CapabilityError naming the fix unless ``objective`` offers ``capability``."""
     if not isinstance(objective, CAPABILITIES[capability]):
         raise missing_capability(objective, capability, needed_by, ALTERNATIVES[capability])
+
+
+def evaluation_cost(objective: object, rows: int) -> Cost:
+    """``objective.cost(rows)``; a ConfigError naming the fix if it has no cost model."""
+    if not isinstance(objective, SupportsCostModel):
+        raise ConfigError(
+            f"{type(objective).__name__} has no cost model (a method cost(rows) -> Cost, the cost of one "
+            f"evaluate of that many rows), so a budget in evaluations, circuits, shots or examples cannot be "
+            f"kept; add cost(rows) to the objective or give the budget in steps."
+        )
+    return objective.cost(rows)
 
 
 def check_thetas(thetas: np.ndarray, dim: int) -> np.ndarray:

@@ -1,4 +1,12 @@
-"""What ``minimize`` asks of an optimizer: ``init`` and ``step``, and what a step returns."""
+"""What ``minimize`` asks of an optimizer: ``init``, ``step_cost`` and ``step``, and what a step returns.
+
+The budget rule: before each step the loop asks ``step_cost`` (from the objective's cost
+model, :class:`~zeroth_q.objective.SupportsCostModel`) and takes the step only if that
+fits in what is left; it hands the step that :class:`~zeroth_q.objective.Allowance`, and a
+step never spends more than its allowance. For a method of fixed cost ``step_cost`` is
+exact; a method of variable cost (a line search) states the least a step can spend and
+stops its own search before a call that would not fit the allowance.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from zeroth_q.objective import Cost, Objective, require_capability
+from zeroth_q.objective import Allowance, Cost, Objective, require_capability
 
 
 class StepOutcome(NamedTuple):
@@ -31,9 +39,21 @@ class Optimizer(Protocol):
 
     def init(self, x: np.ndarray) -> Any: ...
 
+    def step_cost(self, objective: Objective, x: np.ndarray, state: Any, step: int) -> Cost:
+        """What step number ``step`` from ``(x, state)`` will spend (the least, if it varies)."""
+        ...
+
     def step(
-        self, objective: Objective, x: np.ndarray, state: Any, step: int, rng: np.random.Generator
-    ) -> StepOutcome: ...
+        self,
+        objective: Objective,
+        x: np.ndarray,
+        state: Any,
+        step: int,
+        rng: np.random.Generator,
+        allowance: Allowance | None = None,
+    ) -> StepOutcome:
+        """One step, spending at most ``allowance`` (``None``: no limit)."""
+        ...
 
     def to_dict(self) -> dict[str, Any]: ...
 

@@ -100,7 +100,13 @@ _METHODS: list[tuple[Configurable, str]] = [
         "2-SPSA (Spall 2000): SPSA preconditioned by an averaged SPSA Hessian, 4+2 points/step",
     ),
     (
-        SecondOrderSPSA(name="qnspsa", curvature="fubini-study", lr=0.2, regularization=0.1, blocking=True),
+        SecondOrderSPSA(
+            name="qnspsa",
+            update=SGD(lr=0.2, schedule="spall"),
+            curvature="fubini-study",
+            regularization=0.1,
+            blocking=True,
+        ),
         "QN-SPSA (Gacon et al. 2021): SPSA preconditioned by the Fubini-Study metric from fidelities",
     ),
 ]

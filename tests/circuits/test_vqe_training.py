@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -74,13 +75,22 @@ def test_training_reaches_the_h2_ground_energy(backend, optimizer, params):
     assert result.metrics["fidelity"] > 0.99
 
 
-def test_shot_budget_is_spent_exactly_and_noisy_training_still_improves():
+def test_shot_budget_is_never_exceeded_and_noisy_training_still_improves():
     objective = zeroth_q.build_objective("vqe", {"problem": "h2", "qubits": 2, "shots": 500})
     start = objective.metrics(objective.initial_point(np.random.default_rng(0)))["energy_error"]
-    # spsa: 2 rows per step, 2 groups per row, 500 shots per group -> 2000 shots per step
+    # spsa: 2 rows per step, 2 groups per row, 500 shots per group -> 2000 shots per step; the
+    # final evaluation (1 row, 1000 shots) is reserved, so 99 steps fit: 99 * 2000 + 1000 <= 200,000.
     result = zeroth_q.minimize(objective, "spsa", zeroth_q.Budget(shots=200_000))
-    assert result.nit == 100 and result.cost.shots == 100 * 2000 + 2 * 500
+    assert result.nit == 99 and result.cost.shots == 99 * 2000 + 2 * 500
+    assert result.final_cost.shots == 1000 and "2,000 left" in result.message
     assert result.metrics["energy_error"] < min(0.05, start / 10)
+
+
+def test_a_parameter_shift_step_larger_than_the_budget_is_refused_with_its_cost(vqe):
+    # TFIM-8: 48 parameters, 97 rows of 2 measured groups of 1000 shots.
+    objective = vqe(problem="tfim", qubits=8, shots=1000)
+    with pytest.raises(zeroth_q.ConfigError, match="one parameter-shift-adam step costs 194,000 shots"):
+        zeroth_q.minimize(objective, "parameter-shift-adam", zeroth_q.Budget(shots=10_000))
 
 
 def test_sampled_run_resumes_from_a_checkpoint_bit_for_bit(tmp_path):
@@ -150,3 +160,20 @@ def test_default_cli_run_finishes_within_a_minute(tmp_path):
     seconds = float(proc.stdout.split(" s\n")[0].rsplit(",", 1)[1])
     error = float(proc.stdout.split("energy_error")[1].split()[0])
     assert seconds < 60 and error < 1.0
+
+
+def test_spsa_whose_calibration_sees_a_zero_gradient_still_moves(vqe):
+    # With 10 shots the two SPSA energies of the first step are sometimes equal: the
+    # calibrated gain used to be 0 and the run never moved. Now it warns and uses target_step.
+    objective = vqe(problem="h2", qubits=2, reps=1, shots=10)
+    moved = {}
+    for seed in range(12):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = zeroth_q.minimize(
+                objective, "spsa", zeroth_q.Budget(steps=30), seed=seed, metrics_every=0
+            )
+        if any("Calibration failed" in str(w.message) for w in caught):
+            start = objective.initial_point(np.random.default_rng(seed))
+            moved[seed] = float(np.linalg.norm(result.x - start))
+    assert moved and all(distance > 0.05 for distance in moved.values()), moved

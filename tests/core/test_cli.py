@@ -109,6 +109,20 @@ def test_config_file_reproduces_a_run(tmp_path):
         ([], "no objective given"),
         (["--objective", "quadratic", "--blas-threads", "0"], "--blas-threads must be >= 1"),
         (["--objective", "quadratic", "--optimizer", "kfac"], "kfac needs the objective's layer_curvature()"),
+        (["--objective", "quadratic", "--budget-shots", "1000"], "Quadratic spends no shots"),
+        (
+            [
+                "--objective",
+                "quadratic",
+                "--set",
+                "shots=100",
+                "--optimizer",
+                "fd-sgd",
+                "--budget-shots",
+                "1000",
+            ],
+            "one fd-sgd step costs 4,100 shots (and the final evaluation 100); the budget is 1,000 shots",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(args, message, tmp_path):

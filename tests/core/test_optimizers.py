@@ -36,7 +36,7 @@ SETTINGS = {
     "newton": ({}, 5),
     "bfgs": ({}, 50),
     "lbfgs": ({}, 50),
-    "2spsa": ({}, 2000),
+    "2spsa": ({}, 3000),
 }
 # QN-SPSA's curvature is the metric of a quantum state: it runs on circuit objectives only
 # (tests/circuits); a quadratic has no state fidelity. The natural gradient and K-FAC need

@@ -17,6 +17,7 @@ from zeroth_q import (
 )
 from zeroth_q.cli.main import list_choices
 from zeroth_q.estimators import ESTIMATORS
+from zeroth_q.objective import evaluation_cost
 from zeroth_q.updates import UPDATE_RULES
 from zeroth_q.updates.transforms import GradientTransformation, chain, scale_by_learning_rate
 
@@ -29,6 +30,9 @@ class ForwardDifference:
     h: float = 1e-4
     kind: ClassVar[str] = "test-forward-difference"
     requires: ClassVar[tuple[str, ...]] = ()
+
+    def cost(self, objective, dim, step):
+        return evaluation_cost(objective, dim + 1)
 
     def __call__(self, objective, theta, step, rng):
         points = np.vstack([theta, theta + self.h * np.eye(theta.size)])
@@ -98,8 +102,11 @@ def test_a_user_rule_takes_flat_set_keys_like_a_built_in_one():
         (register_estimator, type("NotADataclass", (), {"kind": "x"}), "must be a dataclass"),
         (register_estimator, dataclass(type("NoKind", (), {})), "needs a class attribute kind"),
         (register_update_rule, dataclass(type("NoTransform", (), {"kind": "y"})), "lacks transform"),
-        (register_estimator, dataclass(type("Thief", (), {"kind": "spsa", "requires": (), "__call__": id})),
-         "already registered by SPSAGradient"),
+        (
+            register_estimator,
+            dataclass(type("Thief", (), {"kind": "spsa", "requires": (), "cost": id, "__call__": id})),
+            "already registered by SPSAGradient",
+        ),
     ],
 )
 def test_registering_a_class_that_cannot_round_trip_says_what_is_missing(register, cls, message):

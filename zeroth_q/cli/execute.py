@@ -12,7 +12,7 @@ from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.cli.run_directory import CHECKPOINT, RunDirectory, RunDirectoryWriter
 from zeroth_q.loop.callbacks import Callback, ProgressBar
 from zeroth_q.loop.checkpoint import load_checkpoint
-from zeroth_q.loop.minimize import minimize
+from zeroth_q.loop.minimize import check_budget, minimize, start_run
 from zeroth_q.loop.result import Result
 from zeroth_q.optimizer import check_capabilities
 
@@ -35,6 +35,7 @@ def execute(
         if state.status in ("completed", "diverged"):
             return None
     else:
+        check_budget(objective, optimizer, config.budget, start_run(objective, optimizer, config.seed))
         rundir.write_config(config)
     callbacks: list[Callback] = [RunDirectoryWriter(rundir, config, objective)]
     if progress:

@@ -54,6 +54,8 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--budget-shots", type=int, help="budget: total measurement shots")
     p.add_argument("--budget-evaluations", type=int, help="budget: total objective evaluations (rows)")
+    p.add_argument("--budget-circuits", type=int, help="budget: total circuit executions")
+    p.add_argument("--budget-examples", type=int, help="budget: total training examples seen")
     p.add_argument("--budget-seconds", type=float, help="budget: wall-clock seconds")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--metrics-every", type=int, help="compute metrics every N steps (default 10)")
@@ -139,6 +141,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         "steps": args.steps,
         "shots": args.budget_shots,
         "evaluations": args.budget_evaluations,
+        "circuits": args.budget_circuits,
+        "examples": args.budget_examples,
         "seconds": args.budget_seconds,
     }
     if any(v is not None for v in flags.values()) or args.epochs is not None:

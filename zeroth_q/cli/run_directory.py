@@ -79,6 +79,8 @@ def summary(config: RunConfig, result: Result) -> dict[str, Any]:
         "best_loss": result.best_loss,
         "steps": result.nit,
         **result.cost.as_dict(),
+        # final_loss is one evaluation of the final point, charged to the budget (in the costs above).
+        "final_evaluation_cost": result.final_cost.as_dict(),
         "wall_time_s": result.wall_time,
         "seed": config.seed,
         **result.metrics,

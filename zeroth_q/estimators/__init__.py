@@ -7,7 +7,9 @@ all perturbed points share one random draw (common random numbers) and a circuit
 backend sees one batched job.
 
 The estimate also carries ``loss``, an estimate of ``f(theta)`` on the same draw, free of
-extra cost where possible: it is what the history records at each step.
+extra cost where possible: it is what the history records at each step. ``rows(dim)`` is
+the number of points of that call and ``cost(objective, dim, step)`` what it will charge,
+from the objective's cost model, before it is made (the budget rule).
 
 Estimators are registered by ``kind`` in :data:`ESTIMATORS`; a user's own estimator class
 joins with :func:`register_estimator` and is then named in JSON configs like the built-in
@@ -16,7 +18,7 @@ ones.
 
 from zeroth_q.config import register_kind
 from zeroth_q.estimators.analytic import AnalyticGradient
-from zeroth_q.estimators.base import GradientEstimate, GradientEstimator
+from zeroth_q.estimators.base import GradientEstimate, GradientEstimator, require_batch_memory
 from zeroth_q.estimators.coordinate import CoordinateGradient
 from zeroth_q.estimators.spsa import SPSAGradient
 
@@ -27,7 +29,7 @@ def register_estimator(cls: type) -> type:
     """Register a :class:`GradientEstimator` dataclass under its ``kind``; returns ``cls``, so
     it also works as a class decorator. Then ``{"estimator": {"kind": cls.kind, ...}}``
     builds it in any optimizer that has an estimator."""
-    return register_kind(ESTIMATORS, cls, "estimator", ("kind", "requires", "__call__"))
+    return register_kind(ESTIMATORS, cls, "estimator", ("kind", "requires", "cost", "__call__"))
 
 
 for _builtin in (SPSAGradient, CoordinateGradient, AnalyticGradient):
@@ -41,4 +43,5 @@ __all__ = [
     "GradientEstimator",
     "SPSAGradient",
     "register_estimator",
+    "require_batch_memory",
 ]

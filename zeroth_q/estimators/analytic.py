@@ -8,7 +8,7 @@ from typing import ClassVar
 import numpy as np
 
 from zeroth_q.estimators.base import GradientEstimate
-from zeroth_q.objective import Objective, require_capability
+from zeroth_q.objective import Cost, Objective, evaluation_cost, require_capability
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,13 @@ class AnalyticGradient:
 
     kind: ClassVar[str] = "analytic"
     requires: ClassVar[tuple[str, ...]] = ("gradient",)
+
+    def rows(self, dim: int) -> int:
+        return 1
+
+    def cost(self, objective: Objective, dim: int, step: int) -> Cost:
+        """A gradient call is charged as one evaluation at the point (``cost(1)``)."""
+        return evaluation_cost(objective, 1)
 
     def __call__(
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator

@@ -6,6 +6,7 @@ from typing import ClassVar, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
+from zeroth_q.config import require_memory
 from zeroth_q.objective import Cost, Objective
 
 
@@ -28,11 +29,25 @@ class GradientEstimator(Protocol):
     kind: its name in configs (``{"estimator": {"kind": ...}}``), registered with
         :func:`zeroth_q.estimators.register_estimator`.
     requires: the objective capabilities it calls beyond ``evaluate`` (e.g. ``"gradient"``).
+    cost: what one call will charge, stated before it is made (from ``objective.cost(rows)``,
+        see :func:`zeroth_q.objective.evaluation_cost`), so that budgets are never overspent.
     """
 
     kind: ClassVar[str]
     requires: ClassVar[tuple[str, ...]]
 
+    def cost(self, objective: Objective, dim: int, step: int) -> Cost: ...
+
     def __call__(
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
     ) -> GradientEstimate: ...
+
+
+def require_batch_memory(rows: int, dim: int, needed_by: str) -> None:
+    """Refuse an estimator whose one batch of ``rows × dim`` floats cannot fit in memory
+    (the coordinate estimator's ``2P + 1`` rows on a large network), before any step."""
+    require_memory(
+        8.0 * rows * dim,
+        f"{needed_by} evaluates {rows:,} points of {dim:,} parameters at once, which",
+        "use 'spsa' or 'zo-adam' instead: SPSA evaluates 2T points whatever the number of parameters.",
+    )

@@ -9,7 +9,7 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
-from zeroth_q.objective import Objective
+from zeroth_q.objective import Cost, Objective, evaluation_cost
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,21 @@ class CoordinateGradient:
     def denominator(self) -> float:
         return 2 * np.sin(self.shift) if self.rule == "parameter-shift" else 2 * self.shift
 
+    def rows(self, dim: int) -> int:
+        return 2 * dim + self.evaluate_center
+
+    def cost(self, objective: Objective, dim: int, step: int) -> Cost:
+        return evaluation_cost(objective, self.rows(dim))
+
     def __call__(
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
     ) -> GradientEstimate:
         dim = theta.size
-        offsets = self.shift * np.eye(dim)
-        rows = [theta + offsets, theta - offsets] + ([theta[None, :]] if self.evaluate_center else [])
-        evaluation = objective.evaluate(np.concatenate(rows), rng)
+        points = np.tile(theta, (self.rows(dim), 1))
+        diagonal = np.arange(dim)
+        points[diagonal, diagonal] += self.shift
+        points[dim + diagonal, diagonal] -= self.shift
+        evaluation = objective.evaluate(points, rng)
         values = np.asarray(evaluation.values, dtype=float)
         gradient = (values[:dim] - values[dim : 2 * dim]) / self.denominator()
         if self.evaluate_center:

@@ -50,6 +50,12 @@ def direction_chunks(
         yield start, block
 
 
+def directions(seed: int, count: int, dim: int, distribution: Distribution) -> np.ndarray:
+    """All ``count`` directions as one ``(count, dim)`` array (for methods that keep a
+    ``dim × dim`` matrix anyway, such as 2-SPSA)."""
+    return np.concatenate([block for _, block in direction_chunks(seed, count, dim, distribution)])
+
+
 def second_moment_scale(distribution: Distribution, dim: int) -> float:
     """The factor ``s`` with ``s · E[ΔΔᵀ] = I``: ``P`` for the sphere, 1 otherwise."""
     return float(dim) if distribution == "sphere" else 1.0

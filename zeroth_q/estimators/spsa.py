@@ -10,7 +10,7 @@ import numpy as np
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
 from zeroth_q.estimators.directions import DISTRIBUTIONS, Distribution, direction_chunks, second_moment_scale
-from zeroth_q.objective import Objective
+from zeroth_q.objective import Cost, Objective, evaluation_cost
 
 
 @dataclass(frozen=True)
@@ -56,24 +56,39 @@ class SPSAGradient:
     def perturbation_size(self, step: int) -> float:
         return self.c / (step + 1) ** self.gamma
 
-    def __call__(
-        self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
-    ) -> GradientEstimate:
+    @property
+    def with_center(self) -> bool:
+        return self.one_sided or self.evaluate_center
+
+    def rows(self, dim: int) -> int:
+        """Points in the one ``evaluate`` call: ``2T`` (or ``T``) plus the centre if evaluated."""
+        return (1 if self.one_sided else 2) * self.perturbations + self.with_center
+
+    def cost(self, objective: Objective, dim: int, step: int) -> Cost:
+        return evaluation_cost(objective, self.rows(dim))
+
+    def draw(self, rng: np.random.Generator) -> int:
+        """The seed of one set of directions (the directions are regenerated from it)."""
+        return int(rng.integers(2**63))
+
+    def points(self, theta: np.ndarray, step: int, seed: int) -> np.ndarray:
+        """``θ + c_kΔ_t`` (t = 1..T), then ``θ - c_kΔ_t`` (two-sided), then ``θ`` if evaluated."""
         count, dim = self.perturbations, theta.size
         c_k = self.perturbation_size(step)
-        seed = int(rng.integers(2**63))
-        with_center = self.one_sided or self.evaluate_center
-        sides = 1 if self.one_sided else 2
-        points = np.empty((sides * count + with_center, dim))
+        points = np.empty((self.rows(dim), dim))
         for start, block in direction_chunks(seed, count, dim, self.distribution):
             stop = start + len(block)
             points[start:stop] = theta + c_k * block
             if not self.one_sided:
                 points[count + start : count + stop] = theta - c_k * block
-        if with_center:
+        if self.with_center:
             points[-1] = theta
-        evaluation = objective.evaluate(points, rng)
-        values = np.asarray(evaluation.values, dtype=float)
+        return points
+
+    def estimate(self, values: np.ndarray, cost: Cost, dim: int, step: int, seed: int) -> GradientEstimate:
+        """The gradient from the values at :meth:`points` (same ``step`` and ``seed``)."""
+        count, c_k = self.perturbations, self.perturbation_size(step)
+        values = np.asarray(values, dtype=float)
         if self.one_sided:
             slopes = (values[:count] - values[-1]) / c_k
         else:
@@ -82,5 +97,12 @@ class SPSAGradient:
         gradient = np.zeros(dim)
         for start, block in direction_chunks(seed, count, dim, self.distribution):
             gradient += weights[start : start + len(block)] @ block
-        loss = values[-1] if with_center else values.mean()
-        return GradientEstimate(gradient, float(loss), evaluation.cost)
+        loss = values[-1] if self.with_center else values.mean()
+        return GradientEstimate(gradient, float(loss), cost)
+
+    def __call__(
+        self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
+    ) -> GradientEstimate:
+        seed = self.draw(rng)
+        evaluation = objective.evaluate(self.points(theta, step, seed), rng)
+        return self.estimate(evaluation.values, evaluation.cost, theta.size, step, seed)

@@ -117,12 +117,11 @@ def scipy_method(name: str, **params: Any) -> Callable[..., OptimizeResult]:
             raise ConfigError(f"unknown option {key!r} for scipy_method({name!r}).{hint}")
         objective = FunctionObjective(fun, x0, args, jac if callable(jac) else None)
         stopper = ScipyCallback(callback) if callback else None
-        # The final evaluation of x is one of the ``maxfev``; the steps get the rest.
-        evaluations = None if maxfev is None else max(1, maxfev - 1)
+        # The budget reserves the final evaluation of x within the ``maxfev``.
         result = minimize(
             objective,
             optimizer,
-            Budget(steps=maxiter, evaluations=evaluations),
+            Budget(steps=maxiter, evaluations=maxfev),
             callbacks=[stopper] if stopper else [],
             seed=seed,
             metrics_every=0,

@@ -1,45 +1,100 @@
-"""Budgets: stop after so many steps, evaluations, shots or seconds, whichever comes first.
+"""Budgets: steps, evaluations, circuits, shots, examples or seconds, whichever binds first.
 
-Evaluation and shot budgets are *predictive*: a step is taken only if the previous step's
-cost still fits, so a run never overspends its budget when each step costs the same
-(every estimator here has a fixed cost per step). The final evaluation of the returned
-point is reported separately in the last history row.
+A budget in a unit of :class:`~zeroth_q.objective.Cost` is a contract, never overspent:
+before each step the optimizer states what the step will cost (``step_cost``, from the
+objective's cost model) and the step is taken only if it fits in what is left *after*
+reserving the final evaluation of the returned point, which is charged to the budget
+too. A run whose first step does not fit is refused before it starts, and a budget in a
+unit the objective never spends (shots on an exact objective) is refused up front,
+since it could never end the run. Steps and seconds are checked before each step; a
+step already started is not cut short by the clock.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numbers
+from dataclasses import dataclass, fields
 
 from zeroth_q.config import require
-from zeroth_q.objective import Cost
+from zeroth_q.errors import ConfigError
+from zeroth_q.objective import COST_UNITS, Allowance, Cost
 
 
 @dataclass(frozen=True)
 class Budget:
+    """Limits of a run, each optional (at least one): ``steps``, ``seconds``, and one per unit
+    of :class:`~zeroth_q.objective.Cost` (``evaluations``, ``shots``, ``circuits``, ``examples``)."""
+
     steps: int | None = None
     evaluations: int | None = None
     shots: int | None = None
     seconds: float | None = None
+    circuits: int | None = None
+    examples: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("steps", "evaluations", "shots", "seconds"):
-            value = getattr(self, name)
-            require(value is None or value > 0, f"budget {name} must be > 0 (got {value}).")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            kind = numbers.Real if f.name == "seconds" else numbers.Integral
+            require(
+                value is None or (isinstance(value, kind) and not isinstance(value, bool)),
+                f"budget {f.name} must be {'a number' if f.name == 'seconds' else 'an integer'} "
+                f"(got {value!r}).",
+            )
+            require(value is None or value > 0, f"budget {f.name} must be > 0 (got {value}).")
         require(
-            any(v is not None for v in (self.steps, self.evaluations, self.shots, self.seconds)),
-            "a budget needs at least one of steps, evaluations, shots, seconds.",
+            any(getattr(self, f.name) is not None for f in fields(self)),
+            f"a budget needs at least one of {', '.join(f.name for f in fields(self))}.",
         )
 
-    def exhausted(self, step: int, spent: Cost, elapsed: float, last_step: Cost | None) -> str | None:
-        """Why the run must stop before step ``step`` (0-based), or None to go on."""
+    def cost_limits(self) -> dict[str, int]:
+        """The limits in units of :class:`Cost` (the ones ``step_cost`` is checked against)."""
+        return {unit: limit for unit in COST_UNITS if (limit := getattr(self, unit)) is not None}
+
+    def allowance(self, spent: Cost) -> Allowance:
+        """What may still be spent after ``spent``."""
+        return Allowance(**{unit: limit - getattr(spent, unit) for unit, limit in self.cost_limits().items()})
+
+    def exhausted(self, step: int, elapsed: float) -> str | None:
+        """Why the run must stop before step ``step`` (0-based) by steps or seconds, or None."""
         if self.steps is not None and step >= self.steps:
             return f"reached {self.steps} steps"
-        for name in ("evaluations", "shots"):
-            limit = getattr(self, name)
-            if limit is not None:
-                next_total = getattr(spent, name) + (getattr(last_step, name) if last_step else 0)
-                if next_total > limit or getattr(spent, name) >= limit:
-                    return f"{name} budget of {limit:,} would be exceeded by another step"
         if self.seconds is not None and elapsed >= self.seconds:
             return f"reached the wall-clock budget of {self.seconds:g} s"
         return None
+
+    def check_units(self, per_evaluation: Cost, objective_name: str) -> None:
+        """Refuse a limit in a unit that one evaluation of the objective does not spend:
+        such a budget would never end the run."""
+        for unit in self.cost_limits():
+            if getattr(per_evaluation, unit) == 0:
+                spent = [u for u in COST_UNITS if getattr(per_evaluation, u)]
+                shots_hint = ", or give the objective shots (--set shots=N)" if unit == "shots" else ""
+                raise ConfigError(
+                    f"{objective_name} spends no {unit} (an evaluation costs {describe(per_evaluation)}), "
+                    f"so a {unit} budget would never end the run; give the budget in "
+                    f"{' or '.join(spent + ['steps'])}{shots_hint}."
+                )
+
+    def stop_reason(self, spent: Cost, next_step: Cost, reserve: Cost, step: int) -> str | None:
+        """Why step ``step`` (costing ``next_step``) cannot be taken within the budget, once
+        ``spent`` is spent and ``reserve`` (the final evaluation) is set aside; None if it fits."""
+        short = self.allowance(spent + reserve).shortfall(next_step)
+        if not short:
+            return None
+        unit, (cost, left) = next(iter(short.items()))
+        final = getattr(reserve, unit)
+        return (
+            f"{unit} budget of {getattr(self, unit):,} reached after {step} steps: {left + final:,} left "
+            f"({final:,} of them for the final evaluation), the next step costs {cost:,}"
+        )
+
+
+def describe(cost: Cost) -> str:
+    """``"1 evaluation, 2 circuits, 1,000 shots"``: the nonzero units of a cost."""
+    parts = [
+        f"{value:,} {unit if value != 1 else unit[:-1]}"
+        for unit in COST_UNITS
+        if (value := getattr(cost, unit))
+    ]
+    return ", ".join(parts) or "nothing"

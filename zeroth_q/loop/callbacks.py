@@ -16,6 +16,8 @@ from tqdm.auto import tqdm
 from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.result import Result, RunState
 
+UNITS = ("shots", "evaluations", "circuits", "examples")
+
 
 class Callback:
     """Base class with do-nothing hooks, so a callback implements only what it needs."""
@@ -31,25 +33,20 @@ class Callback:
 
 
 class ProgressBar(Callback):
-    """A tqdm bar over the budget that binds first (steps, else shots, evaluations, seconds),
-    showing the latest loss and ``main_metric``."""
+    """A tqdm bar over the budget that binds first (steps, else shots, evaluations, circuits,
+    examples, seconds), showing the latest loss and ``main_metric``."""
 
     def __init__(self, budget: Budget, main_metric: str | None = None, **tqdm_kwargs: Any) -> None:
         self.budget, self.main_metric = budget, main_metric
-        self.unit = next(
-            u for u in ("steps", "shots", "evaluations", "seconds") if getattr(budget, u) is not None
-        )
+        self.unit = next(u for u in ("steps", *UNITS, "seconds") if getattr(budget, u) is not None)
         self.tqdm_kwargs = tqdm_kwargs
         self.bar: tqdm | None = None
         self.metric: float | None = None
 
     def _position(self, run: RunState) -> float:
-        return {
-            "steps": run.step,
-            "shots": run.cost.shots,
-            "evaluations": run.cost.evaluations,
-            "seconds": round(run.elapsed, 1),
-        }[self.unit]
+        if self.unit == "steps":
+            return run.step
+        return round(run.elapsed, 1) if self.unit == "seconds" else getattr(run.cost, self.unit)
 
     def on_start(self, run: RunState) -> None:
         self.bar = tqdm(

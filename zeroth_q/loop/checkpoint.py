@@ -59,7 +59,6 @@ def save_checkpoint(path: str | os.PathLike, run: RunState, objective: Objective
         "step": run.step,
         "rng": run.rng.bit_generator.state,
         "cost": run.cost.as_dict(),
-        "last_step_cost": run.last_step_cost.as_dict() if run.last_step_cost else None,
         "elapsed": run.elapsed,
         "history": run.history,
         "status": run.status,
@@ -96,14 +95,12 @@ def load_checkpoint(path: str | os.PathLike, objective: Objective, optimizer: Op
         )
     rng = np.random.default_rng()
     rng.bit_generator.state = meta["rng"]
-    last = meta["last_step_cost"]
     return RunState(
         step=meta["step"],
         x=x,
         opt_state=tree_unflatten(optimizer.init(x), leaves),
         rng=rng,
         cost=Cost(**meta["cost"]),
-        last_step_cost=Cost(**last) if last else None,
         elapsed=meta["elapsed"],
         history=meta["history"],
         status=meta["status"],

@@ -6,10 +6,16 @@ own random draw), the objective's metrics there (every ``metrics_every`` steps; 
 cost nothing), the cumulative cost including this step, and the wall time. After the
 loop the final point is evaluated once more and gets the last row, so a history always
 ends with the returned point.
+
+The budget rule (:mod:`zeroth_q.loop.budget`): with a budget in a unit of cost, a step is
+taken only if the optimizer's ``step_cost`` fits in what is left after setting aside the
+final evaluation, which is charged to the budget like any other; the step receives that
+allowance and may not spend more. So ``Result.cost`` never exceeds any limit.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -17,10 +23,19 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from zeroth_q.config import require
-from zeroth_q.loop.budget import Budget
+from zeroth_q.errors import ConfigError, ZerothQError
+from zeroth_q.loop.budget import Budget, describe
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.result import Result, RunState
-from zeroth_q.objective import Objective, SupportsMetrics, SupportsState, require_complete_state
+from zeroth_q.objective import (
+    UNLIMITED,
+    Cost,
+    Objective,
+    SupportsMetrics,
+    SupportsState,
+    evaluation_cost,
+    require_complete_state,
+)
 from zeroth_q.optimizer import Optimizer, check_capabilities
 
 
@@ -34,6 +49,39 @@ def start_run(
     require(x.shape == (objective.dim,), f"x0 must have shape ({objective.dim},), got {x.shape}.")
     objective_state = objective.initial_state() if isinstance(objective, SupportsState) else {}
     return RunState(step=0, x=x, opt_state=optimizer.init(x), rng=rng, objective_state=objective_state)
+
+
+def check_budget(objective: Objective, optimizer: Optimizer, budget: Budget, run: RunState) -> Cost:
+    """Refuse, before any step, a budget that cannot be kept; return the final evaluation's cost,
+    which the loop sets aside (``Cost()`` when the budget has no limit in a unit of cost).
+
+    Refused: a limit in a unit the objective never spends (it would never end the run) and,
+    for a fresh run, a first step that does not fit together with the final evaluation.
+    """
+    limits = budget.cost_limits()
+    if not limits:
+        return Cost()
+    step_parameters = inspect.signature(optimizer.step).parameters
+    if not hasattr(optimizer, "step_cost") or "allowance" not in step_parameters:
+        raise ConfigError(
+            f"optimizer {optimizer.name!r} cannot keep a budget in {', '.join(limits)}: it needs "
+            f"step_cost(objective, x, state, step) and step(..., allowance=None) (zeroth_q/optimizer.py); "
+            f"give the budget in steps instead."
+        )
+    reserve = evaluation_cost(objective, 1)
+    budget.check_units(reserve, type(objective).__name__)
+    if run.step == 0:
+        first = optimizer.step_cost(objective, run.x, run.opt_state, run.step)
+        short = budget.allowance(run.cost + reserve).shortfall(first)
+        if short:
+            unit = next(iter(short))
+            raise ConfigError(
+                f"one {optimizer.name} step costs {getattr(first, unit):,} {unit} (and the final "
+                f"evaluation {getattr(reserve, unit):,}); the budget is {limits[unit]:,} {unit}. Raise the "
+                f"budget to at least {getattr(first + reserve, unit):,}, or make a step cheaper (a step "
+                f"costs {describe(first)})."
+            )
+    return reserve
 
 
 def objective_metrics(objective: Objective, x: np.ndarray) -> dict[str, float]:
@@ -86,17 +134,20 @@ def minimize(
     run = resume if resume is not None else start_run(objective, optimizer, seed, x0)
     if isinstance(objective, SupportsState):
         objective.set_state(run.objective_state)
+    reserve = check_budget(objective, optimizer, budget, run)
     clock_start = time.perf_counter() - run.elapsed
     for callback in callbacks:
         callback.on_start(run)
     try:
-        _loop(objective, optimizer, budget, run, callbacks, metrics_every, clock_start)
+        _loop(objective, optimizer, budget, run, callbacks, metrics_every, clock_start, reserve)
     except KeyboardInterrupt:
         run.status, run.message = "interrupted", f"interrupted by the user after {run.step} steps"
+    final_cost = Cost()
     if run.status == "interrupted":
         final_loss, metrics = float("nan"), {}
     else:
         final = objective.evaluate(run.x[None, :], run.rng)
+        final_cost = final.cost
         run.cost += final.cost
         final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)
         run.elapsed = time.perf_counter() - clock_start
@@ -111,6 +162,7 @@ def minimize(
         metrics,
         run.history,
         run.elapsed,
+        final_cost,
     )
     for callback in callbacks:
         callback.on_end(run, result)
@@ -125,17 +177,31 @@ def _loop(
     callbacks: Sequence[Callback],
     metrics_every: int,
     clock_start: float,
+    reserve: Cost,
 ) -> None:
+    metered = bool(budget.cost_limits())
     while run.status == "running":
-        reason = budget.exhausted(run.step, run.cost, run.elapsed, run.last_step_cost)
+        reason = budget.exhausted(run.step, run.elapsed)
+        if reason is None and metered:
+            planned = optimizer.step_cost(objective, run.x, run.opt_state, run.step)
+            reason = budget.stop_reason(run.cost, planned, reserve, run.step)
         if reason:
             run.status, run.message = "completed", reason
             return
+        # Only a metered run hands the step an allowance: an optimizer written to the protocol
+        # without one (no step_cost, no allowance) still runs on steps or seconds (check_budget).
+        allowance = budget.allowance(run.cost + reserve) if metered else UNLIMITED
+        limit = {"allowance": allowance} if metered else {}
         due = metrics_every and run.step % metrics_every == 0
         metrics = objective_metrics(objective, run.x) if due else {}
-        outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng)
+        outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng, **limit)
+        if not allowance.covers(outcome.cost):
+            raise ZerothQError(
+                f"{optimizer.name} spent {describe(outcome.cost)} in step {run.step}, more than it was "
+                f"allowed ({allowance.shortfall(outcome.cost)}, as (spent, allowed) per unit): its step_cost "
+                f"or its own budget check is wrong."
+            )
         run.cost += outcome.cost
-        run.last_step_cost = outcome.cost
         run.elapsed = time.perf_counter() - clock_start
         run.history.append(history_row(run, outcome.loss, metrics))
         finite_loss = outcome.loss is None or math.isfinite(outcome.loss)

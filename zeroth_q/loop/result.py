@@ -18,9 +18,8 @@ class RunState:
 
     step: steps taken; x: the current point; opt_state: the optimizer's state;
     rng: the one generator every random draw of the run comes from; cost: cumulative;
-    last_step_cost: the previous step's cost (for predictive budgets); elapsed: wall
-    seconds so far (across resumes); history: one row per step; objective_state: the
-    state of a :class:`~zeroth_q.objective.SupportsState` objective that the run starts
+    elapsed: wall seconds so far (across resumes); history: one row per step; objective_state:
+    the state of a :class:`~zeroth_q.objective.SupportsState` objective that the run starts
     from (its ``initial_state()``, or the checkpoint's), installed by ``minimize``.
     """
 
@@ -29,7 +28,6 @@ class RunState:
     opt_state: Any
     rng: np.random.Generator
     cost: Cost = field(default_factory=Cost)
-    last_step_cost: Cost | None = None
     elapsed: float = 0.0
     history: list[dict[str, float]] = field(default_factory=list)
     status: Status = "running"
@@ -41,10 +39,12 @@ class RunState:
 class Result:
     """The outcome of :func:`zeroth_q.minimize`, shaped like ``scipy.optimize.OptimizeResult``.
 
-    x: final point; fun: loss at ``x`` (one final evaluation, on its own random draw);
-    nit: steps taken; cost: total cost including that final evaluation; status /
-    message: why it stopped; metrics: the objective's metrics at ``x``; history: one
-    row per step plus a last row for ``x``; wall_time: seconds.
+    x: final point; fun: loss at ``x`` (one final evaluation, on its own random draw,
+    charged to the budget: a budget reserves it, so it always fits); nit: steps taken;
+    cost: total cost including that final evaluation; status / message: why it stopped;
+    metrics: the objective's metrics at ``x`` (exact where the objective can, e.g. the
+    statevector energy; they cost nothing); history: one row per step plus a last row
+    for ``x``; wall_time: seconds; final_cost: what the final evaluation cost (in ``cost``).
     """
 
     x: np.ndarray
@@ -56,6 +56,7 @@ class Result:
     metrics: dict[str, float]
     history: list[dict[str, float]]
     wall_time: float
+    final_cost: Cost = field(default_factory=Cost)
 
     @property
     def success(self) -> bool:

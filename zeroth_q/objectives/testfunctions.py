@@ -64,7 +64,10 @@ class AnalyticObjective:
         values = self.loss(thetas)
         if self.noise.sigma:
             values = values + self.noise.sigma * rng.standard_normal(len(values))
-        return Evaluation(values, self.noise.cost(len(thetas)))
+        return Evaluation(values, self.cost(len(thetas)))
+
+    def cost(self, rows: int) -> Cost:
+        return self.noise.cost(rows)
 
     def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
         value = float(self.loss(theta[None, :])[0])
@@ -72,7 +75,7 @@ class AnalyticObjective:
         if self.noise.sigma:
             value += self.noise.sigma * rng.standard_normal()
             gradient = gradient + self.noise.sigma * rng.standard_normal(self.dim)
-        return GradientEvaluation(value, gradient, self.noise.cost(1))
+        return GradientEvaluation(value, gradient, self.cost(1))
 
     def metrics(self, theta: np.ndarray) -> Mapping[str, float]:
         return {
@@ -197,7 +200,10 @@ class FunctionObjective:
     def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
         thetas = check_thetas(thetas, self.dim)
         values = np.array([float(self.fun(row, *self.args)) for row in thetas])
-        return Evaluation(values, Cost(evaluations=len(thetas)))
+        return Evaluation(values, self.cost(len(thetas)))
+
+    def cost(self, rows: int) -> Cost:
+        return Cost(evaluations=rows)
 
     def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
         if self.jac is None:
@@ -205,9 +211,7 @@ class FunctionObjective:
                 "no jac was given, so analytic-gradient optimizers cannot run; pass jac=..."
             )
         value = float(self.fun(theta, *self.args))
-        return GradientEvaluation(
-            value, np.asarray(self.jac(theta, *self.args), dtype=float), Cost(evaluations=1)
-        )
+        return GradientEvaluation(value, np.asarray(self.jac(theta, *self.args), dtype=float), self.cost(1))
 
 
 QUADRATIC = ObjectiveSpec(

@@ -39,7 +39,15 @@ import numpy as np
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
-from zeroth_q.objective import DenseLayerStatistics, LayerCurvature, Objective, require_capability
+from zeroth_q.objective import (
+    Allowance,
+    Cost,
+    DenseLayerStatistics,
+    LayerCurvature,
+    Objective,
+    evaluation_cost,
+    require_capability,
+)
 from zeroth_q.optimizer import StepOutcome
 from zeroth_q.updates.rules import SGD, UpdateRule
 from zeroth_q.updates.transforms import GradientTransformation
@@ -120,6 +128,9 @@ class _Preconditioned(Configurable):
     def precondition(self, statistics: LayerCurvature, dim: int, curvature: Any) -> tuple[np.ndarray, Any]:
         raise NotImplementedError
 
+    def step_cost(self, objective: Objective, x: np.ndarray, state: PreconditionedState, step: int) -> Cost:
+        return evaluation_cost(objective, 1)
+
     def step(
         self,
         objective: Objective,
@@ -127,6 +138,7 @@ class _Preconditioned(Configurable):
         state: PreconditionedState,
         step: int,
         rng: np.random.Generator,
+        allowance: Allowance | None = None,
     ) -> StepOutcome:
         require_capability(objective, "layer_curvature", self.name)
         statistics = objective.layer_curvature(x, rng)

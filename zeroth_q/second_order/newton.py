@@ -8,7 +8,10 @@ accepts the step and divides λ by ``damping_factor``; an increase rejects it an
 a descent direction.
 
 The Hessian comes from the objective (:class:`~zeroth_q.objective.SupportsHessian`) or,
-failing that, from central differences of its gradient (``2P`` gradient calls).
+failing that, from central differences of its gradient (``2P`` gradient calls). A step's
+cost is fixed (gradient, Hessian, two trial points), so it is known before the step. A
+Hessian that is not finite (the iterate ran off to where the loss overflows) gives a
+non-finite step, which ends the run as ``diverged``.
 """
 
 from __future__ import annotations
@@ -19,8 +22,15 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 
 from zeroth_q.composition import Configurable
-from zeroth_q.config import require
-from zeroth_q.objective import Cost, Objective, SupportsHessian, require_capability
+from zeroth_q.config import require, require_memory
+from zeroth_q.objective import (
+    Allowance,
+    Cost,
+    Objective,
+    SupportsHessian,
+    evaluation_cost,
+    require_capability,
+)
 from zeroth_q.optimizer import StepOutcome
 
 
@@ -56,7 +66,10 @@ def hessian_at(
 def damped_direction(
     hessian: np.ndarray, gradient: np.ndarray, damping: float, factor: float
 ) -> tuple[np.ndarray, float]:
-    """``p = -(H + λI)^{-1} g`` with λ raised until the matrix is positive definite."""
+    """``p = -(H + λI)^{-1} g`` with λ raised until the matrix is positive definite; NaN if
+    ``H`` or ``g`` is not finite (no λ would help)."""
+    if not (np.all(np.isfinite(hessian)) and np.all(np.isfinite(gradient))):
+        return np.full_like(gradient, np.nan), damping
     identity = np.eye(len(gradient))
     scale = max(float(np.abs(np.diag(hessian)).max(initial=0.0)), 1.0)
     while True:
@@ -83,14 +96,32 @@ class Newton(Configurable):
         require(self.hessian_step > 0, f"hessian_step must be > 0 (got {self.hessian_step}).")
 
     def init(self, x: np.ndarray) -> NewtonState:
+        require_memory(
+            2 * 8.0 * x.size**2,
+            f"newton's {x.size:,} x {x.size:,} Hessian (and its factor)",
+            "use 'lbfgs' (memory ~ 10 P) or 'spsa' / 'zo-adam'.",
+        )
         return NewtonState(self.damping)
 
+    def step_cost(self, objective: Objective, x: np.ndarray, state: NewtonState, step: int) -> Cost:
+        """One gradient, the Hessian (``2P`` gradients unless the objective gives it), two trial points."""
+        gradients = 1 if isinstance(objective, SupportsHessian) else 1 + 2 * x.size
+        return evaluation_cost(objective, 1) * gradients + evaluation_cost(objective, 2)
+
     def step(
-        self, objective: Objective, x: np.ndarray, state: NewtonState, step: int, rng: np.random.Generator
+        self,
+        objective: Objective,
+        x: np.ndarray,
+        state: NewtonState,
+        step: int,
+        rng: np.random.Generator,
+        allowance: Allowance | None = None,
     ) -> StepOutcome:
         value, gradient, cost = gradient_at(objective, x, rng, "newton")
         hessian, hessian_cost = hessian_at(objective, x, rng, self.hessian_step)
         direction, damping = damped_direction(hessian, gradient, state.damping, self.damping_factor)
+        if not np.all(np.isfinite(direction)):
+            return StepOutcome(x + direction, state, value, cost + hessian_cost)
         trial = objective.evaluate(np.stack([x, x + direction]), rng)
         cost = cost + hessian_cost + trial.cost
         if trial.values[1] <= trial.values[0]:

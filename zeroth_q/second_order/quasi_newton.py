@@ -15,6 +15,13 @@ and that is the only part written here. A pair is kept only if :math:`y^T s > 0`
 keeps the model positive definite. If the line search fails, the model is reset and the
 search retried along :math:`-g`; if that fails too, the step is skipped.
 
+A step's cost varies with the line search, so ``step_cost`` is the least a step that can
+move spends (the gradient at ``x`` unless already known, and one trial point's value and
+gradient); the step then stops
+its search before any call that would not fit its allowance: a search cut short leaves
+``x`` where it is, and a point accepted without budget left for its gradient is taken
+with that gradient left to the next step.
+
 These methods assume a deterministic (or nearly so) objective: a line search compares
 values from different calls, which on a mini-batch or shot-noisy objective see different
 draws. For noisy objectives use ``2spsa`` / ``qnspsa``.
@@ -31,8 +38,8 @@ from scipy.optimize import line_search
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
-from zeroth_q.estimators import AnalyticGradient, GradientEstimator
-from zeroth_q.objective import Cost, Objective
+from zeroth_q.estimators import AnalyticGradient, GradientEstimator, require_batch_memory
+from zeroth_q.objective import Allowance, Cost, Objective, evaluation_cost
 from zeroth_q.optimizer import StepOutcome
 
 DENSE_LIMIT = 5000
@@ -52,23 +59,42 @@ class QuasiNewtonState(NamedTuple):
     known: int
 
 
+class OutOfAllowance(Exception):
+    """The next probe of a line search would spend more than the step's allowance."""
+
+
 class _Probe:
-    """``f`` and ``f'`` for scipy's line search, adding up their cost and remembering the
-    last gradient (scipy evaluates it at the accepted point)."""
+    """``f`` and ``f'`` for scipy's line search, adding up their cost, refusing a call that
+    would exceed ``allowance``, and remembering the last gradient (scipy evaluates it at
+    the accepted point)."""
 
     def __init__(
-        self, objective: Objective, estimator: GradientEstimator, step: int, rng: np.random.Generator
+        self,
+        objective: Objective,
+        estimator: GradientEstimator,
+        step: int,
+        rng: np.random.Generator,
+        allowance: Allowance | None,
     ):
         self.objective, self.estimator, self.step, self.rng = objective, estimator, step, rng
+        self.allowance = allowance
         self.cost = Cost()
         self.last: tuple[np.ndarray, np.ndarray, float | None] | None = None
 
+    def afford(self, cost: Cost) -> None:
+        if not self.allowance.after(self.cost).covers(cost):
+            raise OutOfAllowance
+
     def value(self, z: np.ndarray) -> float:
+        if self.allowance is not None:
+            self.afford(evaluation_cost(self.objective, 1))
         evaluation = self.objective.evaluate(z[None, :], self.rng)
         self.cost += evaluation.cost
         return float(evaluation.values[0])
 
     def gradient(self, z: np.ndarray) -> np.ndarray:
+        if self.allowance is not None:
+            self.afford(self.estimator.cost(self.objective, z.size, self.step))
         estimate = self.estimator(self.objective, z, self.step, self.rng)
         self.cost += estimate.cost
         self.last = (z.copy(), estimate.gradient, estimate.loss)
@@ -89,6 +115,7 @@ class _QuasiNewton(Configurable):
     @property
     def requires(self) -> tuple[str, ...]:
         return self.estimator.requires
+
     c1: float = 1e-4
     c2: float = 0.9
     line_search_iterations: int = 20
@@ -107,6 +134,7 @@ class _QuasiNewton(Configurable):
         raise NotImplementedError
 
     def init(self, x: np.ndarray) -> QuasiNewtonState:
+        require_batch_memory(self.estimator.rows(x.size), x.size, self.name)
         inverse, s, y = self._memory(x.size)
         return QuasiNewtonState(inverse, s, y, 0, x.copy(), np.zeros_like(x), 0.0, 0)
 
@@ -115,6 +143,13 @@ class _QuasiNewton(Configurable):
             point=state.point, gradient=state.gradient, value=state.value, known=state.known
         )
 
+    def step_cost(self, objective: Objective, x: np.ndarray, state: QuasiNewtonState, step: int) -> Cost:
+        """The least a step that can move spends: the gradient at ``x`` (unless known) and one
+        trial point of the line search (its value and gradient, for the Wolfe conditions)."""
+        gradient = self.estimator.cost(objective, x.size, step)
+        known = state.known and np.array_equal(state.point, x)
+        return (Cost() if known else gradient) + evaluation_cost(objective, 1) + gradient
+
     def step(
         self,
         objective: Objective,
@@ -122,36 +157,47 @@ class _QuasiNewton(Configurable):
         state: QuasiNewtonState,
         step: int,
         rng: np.random.Generator,
+        allowance: Allowance | None = None,
     ) -> StepOutcome:
-        probe = _Probe(objective, self.estimator, step, rng)
+        probe = _Probe(objective, self.estimator, step, rng, allowance)
         if state.known and np.array_equal(state.point, x):
             gradient, value = state.gradient, state.value
         else:
-            gradient, value = probe.gradient_and_value(x)
+            try:
+                gradient, value = probe.gradient_and_value(x)
+            except OutOfAllowance:
+                return StepOutcome(x, state, None, probe.cost)
         alpha, direction = None, self.direction(state, gradient)
-        for attempt in range(2):
-            if attempt == 1 or gradient @ direction >= 0:
-                state, direction = self.reset(state), -gradient
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="The line search algorithm")
-                alpha = line_search(
-                    probe.value,
-                    probe.gradient,
-                    x,
-                    direction,
-                    gfk=gradient,
-                    old_fval=value,
-                    c1=self.c1,
-                    c2=self.c2,
-                    maxiter=self.line_search_iterations,
-                )[0]
-            if alpha is not None:
-                break
+        try:
+            for attempt in range(2):
+                if attempt == 1 or gradient @ direction >= 0:
+                    state, direction = self.reset(state), -gradient
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="The line search algorithm")
+                    alpha = line_search(
+                        probe.value,
+                        probe.gradient,
+                        x,
+                        direction,
+                        gfk=gradient,
+                        old_fval=value,
+                        c1=self.c1,
+                        c2=self.c2,
+                        maxiter=self.line_search_iterations,
+                    )[0]
+                if alpha is not None:
+                    break
+        except OutOfAllowance:
+            alpha = None
         if alpha is None:
             known = state._replace(point=x.copy(), gradient=gradient, value=value, known=1)
             return StepOutcome(x, known, value, probe.cost)
         new_x = x + alpha * direction
-        new_gradient, new_value = probe.gradient_and_value(new_x)
+        try:
+            new_gradient, new_value = probe.gradient_and_value(new_x)
+        except OutOfAllowance:
+            # Accepted, but the gradient there must wait for the next step's own allowance.
+            return StepOutcome(new_x, state._replace(point=new_x.copy(), known=0), value, probe.cost)
         s, y = new_x - x, new_gradient - gradient
         if y @ s > 1e-12 * np.linalg.norm(s) * np.linalg.norm(y):
             state = self.remember(state, s, y)

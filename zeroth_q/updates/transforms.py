@@ -11,6 +11,7 @@ Small pieces compose with :func:`chain`; e.g. Adam is
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -140,7 +141,13 @@ def scale_by_calibrated_gain(target_step: float, decay: Callable[[int], float]) 
     This is Spall's (1998, "Implementation of the simultaneous perturbation algorithm for
     stochastic optimization", §III) rule of choosing ``a`` from the desired change in early
     iterations. Qiskit's ``SPSA.calibrate`` averages 50 extra gradient samples for it; here
-    the first step's own estimate is used, so calibration costs no evaluations.
+    the first step's own estimate is used, so calibration costs no evaluations (nothing to
+    fit in the budget beyond the step itself).
+
+    A first estimate of zero (a flat start, or a noise-free objective at its optimum) or a
+    non-finite one gives no usable ``a``: rather than a run that never moves, it warns and
+    uses ``a = target_step``, as qiskit-algorithms does ("Calibration failed, using
+    {target} for `a`").
     """
 
     def update(
@@ -149,7 +156,15 @@ def scale_by_calibrated_gain(target_step: float, decay: Callable[[int], float]) 
         gain = state.gain
         if state.count == 0:
             magnitude = float(np.mean(np.abs(g)))
-            gain = target_step / (decay(0) * magnitude) if magnitude > 0 else 0.0
+            gain = target_step / (decay(0) * magnitude) if magnitude > 0 else float("nan")
+            if not (np.isfinite(gain) and gain > 0):
+                warnings.warn(
+                    f"Calibration failed (the first gradient estimate has mean magnitude {magnitude:g}), "
+                    f"using {target_step:g} (target_step) for `a`; set lr to choose it yourself.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                gain = target_step
         return -gain * decay(state.count) * g, CalibratedState(state.count + 1, gain)
 
     return GradientTransformation(lambda params: CalibratedState(0, 0.0), update)
