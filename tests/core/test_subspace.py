@@ -11,6 +11,7 @@ from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.minimize import minimize
 from zeroth_q.objective import (
     Cost,
+    SupportsCostModel,
     SupportsFidelity,
     SupportsGradient,
     SupportsHessian,
@@ -76,7 +77,7 @@ def test_capabilities_are_exactly_the_wrapped_objectives():
     assert not any(
         isinstance(quadratic, p) for p in (SupportsFidelity, SupportsState, SupportsLayerCurvature)
     )
-    assert not hasattr(quadratic, "cost")
+    assert isinstance(quadratic, SupportsCostModel)
 
     xor = build_objective("xor")
     network = restrict(xor, [24, 25], xor.initial_point(np.random.default_rng(0)))
@@ -90,15 +91,8 @@ def test_capabilities_are_exactly_the_wrapped_objectives():
         require_capability(network, "layer_curvature", "kfac")
 
 
-class CostedQuadratic(Quadratic):
-    """A quadratic with the cost model ``cost(rows)`` of the shared API (decision 1)."""
-
-    def cost(self, rows: int) -> Cost:
-        return self.noise.cost(rows)
-
-
 def test_cost_model_passes_through_unchanged():
-    objective = CostedQuadratic(QuadraticConfig(dim=4, noise=1.0, shots=100))
+    objective = Quadratic(QuadraticConfig(dim=4, noise=1.0, shots=100))
     restricted = restrict(objective, [1, 2], np.zeros(4))
     assert restricted.cost(5) == objective.cost(5) == Cost(evaluations=5, circuits=5, shots=500)
     assert restricted.evaluate(np.zeros((5, 2)), np.random.default_rng(0)).cost == restricted.cost(5)

@@ -34,6 +34,7 @@ from zeroth_q.objective import (
     Evaluation,
     GradientEvaluation,
     Objective,
+    SupportsCostModel,
     SupportsFidelity,
     SupportsGradient,
     SupportsHessian,
@@ -103,6 +104,9 @@ class _Fidelity(CoordinateSubspace):
     def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation:
         return self.objective.fidelity(self.embed_one(theta), self.embed(check_thetas(others, self.dim)), rng)
 
+    def fidelity_cost(self, rows: int) -> Cost:
+        return self.objective.fidelity_cost(rows)
+
 
 class _State(CoordinateSubspace):
     def initial_state(self) -> dict[str, np.ndarray]:
@@ -127,7 +131,7 @@ _FORWARDED: tuple[tuple[Callable[[object], bool], type], ...] = (
     (lambda f: isinstance(f, SupportsMetrics), _Metrics),
     (lambda f: isinstance(f, SupportsFidelity), _Fidelity),
     (lambda f: isinstance(f, SupportsState), _State),
-    (lambda f: callable(getattr(f, "cost", None)), _CostModel),
+    (lambda f: isinstance(f, SupportsCostModel), _CostModel),
 )
 
 
