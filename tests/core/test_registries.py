@@ -31,8 +31,11 @@ class ForwardDifference:
     kind: ClassVar[str] = "test-forward-difference"
     requires: ClassVar[tuple[str, ...]] = ()
 
+    def rows(self, dim):
+        return dim + 1
+
     def cost(self, objective, dim, step):
-        return evaluation_cost(objective, dim + 1)
+        return evaluation_cost(objective, self.rows(dim))
 
     def __call__(self, objective, theta, step, rng):
         points = np.vstack([theta, theta + self.h * np.eye(theta.size)])
@@ -104,7 +107,7 @@ def test_a_user_rule_takes_flat_set_keys_like_a_built_in_one():
         (register_update_rule, dataclass(type("NoTransform", (), {"kind": "y"})), "lacks transform"),
         (
             register_estimator,
-            dataclass(type("Thief", (), {"kind": "spsa", "requires": (), "cost": id, "__call__": id})),
+            dataclass(type("Thief", (), {"kind": "spsa", "requires": (), **dict.fromkeys(("rows", "cost", "__call__"), id)})),
             "already registered by SPSAGradient",
         ),
     ],

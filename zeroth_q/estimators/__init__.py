@@ -29,7 +29,7 @@ def register_estimator(cls: type) -> type:
     """Register a :class:`GradientEstimator` dataclass under its ``kind``; returns ``cls``, so
     it also works as a class decorator. Then ``{"estimator": {"kind": cls.kind, ...}}``
     builds it in any optimizer that has an estimator."""
-    return register_kind(ESTIMATORS, cls, "estimator", ("kind", "requires", "cost", "__call__"))
+    return register_kind(ESTIMATORS, cls, "estimator", ("kind", "requires", "rows", "cost", "__call__"))
 
 
 for _builtin in (SPSAGradient, CoordinateGradient, AnalyticGradient):

@@ -29,12 +29,15 @@ class GradientEstimator(Protocol):
     kind: its name in configs (``{"estimator": {"kind": ...}}``), registered with
         :func:`zeroth_q.estimators.register_estimator`.
     requires: the objective capabilities it calls beyond ``evaluate`` (e.g. ``"gradient"``).
+    rows: how many points one call evaluates (memory is checked from it before a run).
     cost: what one call will charge, stated before it is made (from ``objective.cost(rows)``,
         see :func:`zeroth_q.objective.evaluation_cost`), so that budgets are never overspent.
     """
 
     kind: ClassVar[str]
     requires: ClassVar[tuple[str, ...]]
+
+    def rows(self, dim: int) -> int: ...
 
     def cost(self, objective: Objective, dim: int, step: int) -> Cost: ...
 
