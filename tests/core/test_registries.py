@@ -22,6 +22,9 @@ from zeroth_q.updates import UPDATE_RULES
 from zeroth_q.updates.transforms import GradientTransformation, chain, scale_by_learning_rate
 
 
+ESTIMATOR_METHODS = dict.fromkeys(("rows", "cost", "__call__"), id)
+
+
 @register_estimator
 @dataclass(frozen=True)
 class ForwardDifference:
@@ -107,7 +110,7 @@ def test_a_user_rule_takes_flat_set_keys_like_a_built_in_one():
         (register_update_rule, dataclass(type("NoTransform", (), {"kind": "y"})), "lacks transform"),
         (
             register_estimator,
-            dataclass(type("Thief", (), {"kind": "spsa", "requires": (), **dict.fromkeys(("rows", "cost", "__call__"), id)})),
+            dataclass(type("Thief", (), {"kind": "spsa", "requires": (), **ESTIMATOR_METHODS})),
             "already registered by SPSAGradient",
         ),
     ],
