@@ -21,7 +21,6 @@ from zeroth_q.objective import evaluation_cost
 from zeroth_q.updates import UPDATE_RULES
 from zeroth_q.updates.transforms import GradientTransformation, chain, scale_by_learning_rate
 
-
 ESTIMATOR_METHODS = dict.fromkeys(("rows", "cost", "__call__"), id)
 
 
