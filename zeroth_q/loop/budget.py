@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zeroth_q.config import require
+from zeroth_q.config import coerce, require
 from zeroth_q.objective import Cost
 
 
@@ -24,6 +24,10 @@ class Budget:
     def __post_init__(self) -> None:
         for name in ("steps", "evaluations", "shots", "seconds"):
             value = getattr(self, name)
+            if value is not None:
+                # 1.5 steps or "5" steps would compare, then count wrongly; 5.0 becomes 5.
+                value = coerce(value, float if name == "seconds" else int, f"budget {name}")
+                object.__setattr__(self, name, value)
             require(value is None or value > 0, f"budget {name} must be > 0 (got {value}).")
         require(
             any(v is not None for v in (self.steps, self.evaluations, self.shots, self.seconds)),
