@@ -26,11 +26,9 @@ def run_job(config: dict[str, Any], directory: str, resume: bool) -> None:
     for stale in (SUMMARY, TRACEBACK):
         (path / stale).unlink(missing_ok=True)
     try:
-        run_config = RunConfig.from_dict(config)
-        if execute(run_config, path, resume=resume, progress=False) is None:
-            # The checkpoint says the run ended but its summary was never written (killed
-            # in between): run it again rather than leave it unfinished forever.
-            execute(run_config, path, progress=False)
+        # Without resume the run starts over, replacing what an earlier attempt left; with
+        # it, a run killed after its last checkpoint gets its end files written.
+        execute(RunConfig.from_dict(config), path, resume=resume, overwrite=not resume, progress=False)
     except Exception:
         path.mkdir(parents=True, exist_ok=True)
         write_text(path / TRACEBACK, traceback.format_exc())
