@@ -15,18 +15,16 @@ sent by ``timeout``, SLURM and ``docker stop``; resume with --resume).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from threadpoolctl import threadpool_limits
 
 from zeroth_q.cli.execute import execute
+from zeroth_q.cli.interrupts import interrupt_once
 from zeroth_q.cli.run_config import RunConfig, route_assignments
 from zeroth_q.cli.run_directory import RunDirectory, read_json_object
 from zeroth_q.config import parse_assignment, require
@@ -212,29 +210,11 @@ def describe(result: Result, directory: Path, main_metric: str | None) -> str:
     return "\n".join(lines)
 
 
-@contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (``timeout``, SLURM, ``docker stop``) stops a run as Ctrl-C does: status
-    ``interrupted``, run directory written, exit 130."""
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     directory = args.resume or args.out
     try:
-        with sigterm_as_interrupt():
+        with interrupt_once():
             if args.list:
                 print(list_choices())
                 return 0
@@ -260,8 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        # Outside the loop (building the objective) or a second Ctrl-C while the run
-        # directory is written: its files are atomic, and --resume finishes what is missing.
+        # Outside the loop, e.g. while the objective is built (inside it, the loop stops
+        # with status interrupted and the run directory is written).
         where = f"; --resume {directory} continues it" if directory else ""
         print(f"interrupted{where}.", file=sys.stderr)
         return EXIT_CODES["interrupted"]
