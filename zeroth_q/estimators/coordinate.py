@@ -9,7 +9,7 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
-from zeroth_q.objective import Objective
+from zeroth_q.objective import Objective, evaluate
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class CoordinateGradient:
         dim = theta.size
         offsets = self.shift * np.eye(dim)
         rows = [theta + offsets, theta - offsets] + ([theta[None, :]] if self.evaluate_center else [])
-        evaluation = objective.evaluate(np.concatenate(rows), rng)
+        evaluation = evaluate(objective, np.concatenate(rows), rng)
         values = np.asarray(evaluation.values, dtype=float)
         gradient = (values[:dim] - values[dim : 2 * dim]) / self.denominator()
         if self.evaluate_center:

@@ -10,7 +10,7 @@ import numpy as np
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
 from zeroth_q.estimators.directions import DISTRIBUTIONS, Distribution, direction_chunks, second_moment_scale
-from zeroth_q.objective import Objective
+from zeroth_q.objective import Objective, evaluate
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class SPSAGradient:
                 points[count + start : count + stop] = theta - c_k * block
         if with_center:
             points[-1] = theta
-        evaluation = objective.evaluate(points, rng)
+        evaluation = evaluate(objective, points, rng)
         values = np.asarray(evaluation.values, dtype=float)
         if self.one_sided:
             slopes = (values[:count] - values[-1]) / c_k

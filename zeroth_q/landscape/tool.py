@@ -41,7 +41,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from zeroth_q.atomic import atomic_open, write_text
+from zeroth_q.atomic import atomic_open, writable_directory, write_text
 from zeroth_q.config import parse_assignment
 from zeroth_q.errors import ConfigError, ZerothQError, unknown
 from zeroth_q.loop.budget import Budget
@@ -225,7 +225,9 @@ def loss_surface(
 def bounds_around(
     paths: Sequence[TracedPath], margin: float = 0.2, minimum_span: float = 1.0
 ) -> tuple[float, float, float, float]:
-    coordinates = np.concatenate([p.coordinates for p in paths])
+    # A diverged path runs off to 1e300: framing it would leave the others a dot.
+    kept = [p.coordinates for p in paths if p.status != "diverged"] or [p.coordinates[:1] for p in paths]
+    coordinates = np.concatenate(kept)
     coordinates = coordinates[np.all(np.isfinite(coordinates), axis=1)]
     low, high = coordinates.min(axis=0), coordinates.max(axis=0)
     centre, half = (low + high) / 2, np.maximum((high - low) / 2 * (1 + margin), minimum_span / 2)
@@ -247,9 +249,12 @@ def _draw_base(
     grid_a, grid_b, values = surface
     fig, ax = plt.subplots(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
     finite = values[np.isfinite(values)]
-    levels = np.linspace(finite.min(), np.percentile(finite, 95), 30)
-    contour = ax.contourf(grid_a, grid_b, values, levels=levels, cmap="viridis", extend="max")
-    fig.colorbar(contour, ax=ax, label="loss on the plane")
+    if finite.size and finite.max() > finite.min():
+        levels = np.linspace(finite.min(), np.percentile(finite, 95), 30)
+        contour = ax.contourf(grid_a, grid_b, values, levels=levels, cmap="viridis", extend="max")
+        fig.colorbar(contour, ax=ax, label="loss on the plane")
+    else:
+        ax.text(0.5, 0.02, "loss not finite or constant on this plane", ha="center", transform=ax.transAxes)
     ax.set_xlabel(plane.labels[0])
     ax.set_ylabel(plane.labels[1])
     ax.set_title(title)
@@ -411,7 +416,7 @@ def run(args: argparse.Namespace) -> list[TracedPath]:
     for p in paths:
         p.coordinates = plane.project(p.points)
     surface = loss_surface(objective, plane, bounds_around(paths), args.resolution, args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
+    writable_directory(args.out, "--out")
     title = f"{args.objective}: {len(paths)} optimizers from one start"
     plot_paths(paths, surface, plane, args.out / "paths.png", size, dpi, title)
     animate_paths(paths, surface, plane, args.out / "journey.gif", size, dpi, title)
@@ -425,11 +430,20 @@ def run(args: argparse.Namespace) -> list[TracedPath]:
         }
         for p in paths
     }
-    write_text(
-        args.out / "paths.json",
-        json.dumps({"start": [a0, b0], "labels": plane.labels, "paths": record}) + "\n",
-    )
+    record = {"start": [a0, b0], "labels": plane.labels, "paths": record}
+    write_text(args.out / "paths.json", json.dumps(_finite_or_null(record), allow_nan=False) + "\n")
     return paths
+
+
+def _finite_or_null(value: Any) -> Any:
+    """``value`` with NaN and infinities (a diverged path) as null, so the file is JSON."""
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_or_null(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

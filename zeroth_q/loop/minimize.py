@@ -20,7 +20,7 @@ from zeroth_q.config import require
 from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.result import Result, RunState
-from zeroth_q.objective import Objective, SupportsMetrics
+from zeroth_q.objective import Objective, SupportsMetrics, evaluate
 from zeroth_q.optimizer import Optimizer, check_capabilities
 
 
@@ -90,7 +90,7 @@ def minimize(
     if run.status == "interrupted":
         final_loss, metrics = float("nan"), {}
     else:
-        final = objective.evaluate(run.x[None, :], run.rng)
+        final = evaluate(objective, run.x[None, :], run.rng)
         run.cost += final.cost
         final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)
         run.elapsed = time.perf_counter() - clock_start

@@ -20,7 +20,7 @@ import numpy as np
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
-from zeroth_q.objective import Cost, Objective, SupportsHessian, require_capability
+from zeroth_q.objective import Cost, Objective, SupportsHessian, evaluate, require_capability
 from zeroth_q.optimizer import StepOutcome
 
 
@@ -91,7 +91,7 @@ class Newton(Configurable):
         value, gradient, cost = gradient_at(objective, x, rng, "newton")
         hessian, hessian_cost = hessian_at(objective, x, rng, self.hessian_step)
         direction, damping = damped_direction(hessian, gradient, state.damping, self.damping_factor)
-        trial = objective.evaluate(np.stack([x, x + direction]), rng)
+        trial = evaluate(objective, np.stack([x, x + direction]), rng)
         cost = cost + hessian_cost + trial.cost
         if trial.values[1] <= trial.values[0]:
             return StepOutcome(x + direction, NewtonState(damping / self.damping_factor), value, cost)

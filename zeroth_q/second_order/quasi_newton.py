@@ -32,7 +32,7 @@ from scipy.optimize import line_search
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
 from zeroth_q.estimators import AnalyticGradient, GradientEstimator
-from zeroth_q.objective import Cost, Objective
+from zeroth_q.objective import Cost, Objective, evaluate
 from zeroth_q.optimizer import StepOutcome
 
 DENSE_LIMIT = 5000
@@ -64,7 +64,7 @@ class _Probe:
         self.last: tuple[np.ndarray, np.ndarray, float | None] | None = None
 
     def value(self, z: np.ndarray) -> float:
-        evaluation = self.objective.evaluate(z[None, :], self.rng)
+        evaluation = evaluate(self.objective, z[None, :], self.rng)
         self.cost += evaluation.cost
         return float(evaluation.values[0])
 

@@ -40,7 +40,7 @@ import numpy as np
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
-from zeroth_q.objective import Cost, Objective, require_capability
+from zeroth_q.objective import Cost, Objective, evaluate, require_capability
 from zeroth_q.optimizer import StepOutcome
 
 
@@ -74,12 +74,12 @@ def curvature_sample(
         ]
     )
     if curvature == "hessian":
-        evaluation = objective.evaluate(shifted, rng)
+        evaluation = evaluate(objective, shifted, rng)
         values, cost = evaluation.values, evaluation.cost
         second = values[2] - values[0] - values[3] + values[1]
     else:
         require_capability(objective, "fidelity", "qnspsa")
-        evaluation = objective.evaluate(shifted[:2], rng)
+        evaluation = evaluate(objective, shifted[:2], rng)
         fidelities = objective.fidelity(x, shifted, rng)
         values, cost = evaluation.values, evaluation.cost + fidelities.cost
         infidelity = 1.0 - np.asarray(fidelities.values, dtype=float)
@@ -143,7 +143,7 @@ class SecondOrderSPSA(Configurable):
             direction = regularized_solve(average, sample.gradient, self.regularization)
         new_x, cost = x - gain * direction, sample.cost
         if self.blocking:
-            check = objective.evaluate(np.stack([x, new_x]), rng)
+            check = evaluate(objective, np.stack([x, new_x]), rng)
             cost = cost + check.cost
             if check.values[1] > check.values[0] + self.allowed_increase:
                 new_x = x
