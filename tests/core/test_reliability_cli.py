@@ -387,3 +387,9 @@ def test_history_survives_a_resume_with_its_rows_typed_as_written(tmp_path):
     steps = [row["step"] for row in history_without_wall_time(out / "history.csv")]
     assert steps == [str(s) for s in range(20)] + ["20"]
     assert np.load(out / "parameters.npy").shape == (4,)
+
+
+@pytest.mark.parametrize("epochs", ["nan", "inf", "-1"])
+def test_epochs_must_be_a_finite_positive_number(tmp_path, epochs):
+    proc = run_cli("--objective", "xor", f"--epochs={epochs}", "--out", str(tmp_path / "never"))
+    assert_one_line_error(proc, "--epochs must be a finite number > 0")

@@ -154,3 +154,8 @@ def test_landscape_of_a_diverging_optimizer_draws_and_writes_json(tmp_path, opti
     assert record["paths"]["backprop-sgd"]["status"] == "diverged"
     assert record["paths"]["backprop-sgd"]["final_loss"] is None
     assert (out / "paths.png").stat().st_size > 0 and (out / "journey.gif").stat().st_size > 0
+
+
+def test_landscape_refuses_a_negative_seed(tmp_path):
+    proc = landscape_cli(*ROSENBROCK, "--seed", "-1", "--out", str(tmp_path / "never"), cwd=tmp_path)
+    assert_one_line_error(proc, "--seed >= 0")

@@ -15,6 +15,7 @@ sent by ``timeout``, SLURM and ``docker stop``; resume with --resume).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -184,8 +185,8 @@ def resumed_config(args: argparse.Namespace) -> RunConfig:
 
 
 def with_epochs(config: RunConfig, epochs: float) -> RunConfig:
-    if epochs <= 0:
-        raise ConfigError(f"--epochs must be > 0 (got {epochs}).")
+    if not 0 < epochs < math.inf:
+        raise ConfigError(f"--epochs must be a finite number > 0 (got {epochs}).")
     objective = config.build_objective()
     per_epoch = getattr(objective, "steps_per_epoch", None)
     if per_epoch is None:

@@ -386,8 +386,8 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> list[TracedPath]:
-    if args.steps < 1 or args.resolution < 5 or args.tol < 0:
-        raise ConfigError("need --steps >= 1, --resolution >= 5 and --tol >= 0.")
+    if args.steps < 1 or args.resolution < 5 or args.tol < 0 or args.seed < 0:
+        raise ConfigError("need --steps >= 1, --resolution >= 5, --tol >= 0 and --seed >= 0.")
     size, dpi = _size(args.size), 100
     objective = build_objective(args.objective, dict(parse_assignment(t) for t in args.assignments))
     listed = args.optimizers or default_optimizers(objective)
