@@ -1,10 +1,16 @@
 """A sweep survives the death of a worker process (kill -9, as the out-of-memory killer does)."""
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
+import pytest
+
+from zeroth_q.cli.run_directory import RunDirectory
 from zeroth_q.sweep import run_sweep
 from zeroth_q.sweep.rundirs import run_error
 
@@ -50,3 +56,45 @@ def test_a_killed_worker_fails_its_run_and_the_sweep_finishes_the_rest(tmp_path)
     }
     assert run_error(sweep / "seed=0,budget.steps=10000000").startswith("worker died")
     assert killed != os.getpid()
+
+
+def test_sigterm_to_the_sweep_stops_its_runs_like_ctrl_c(tmp_path):
+    grid = tmp_path / "grid.json"
+    grid.write_text(json.dumps({**GRID, "zip": [{"seed": [0, 1], "budget.steps": [10_000_000, 10_000_000]}]}))
+    sweep = tmp_path / "sweep"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "zeroth_q.sweep",
+            "--no-progress",
+            str(grid),
+            "--out",
+            str(sweep),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    run = sweep / "seed=0,budget.steps=10000000"
+    try:
+        deadline = time.time() + 120
+        history = run / "history.csv"
+        while time.time() < deadline and not (
+            history.is_file() and len(history.read_text().splitlines()) > 20
+        ):
+            time.sleep(0.05)
+        worker = RunDirectory(run).owner()
+        assert worker is not None, "the run never started"
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    assert json.loads((run / "summary.json").read_text())["status"] == "interrupted"
+    assert RunDirectory(run).owner() is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)  # the worker ended with the sweep

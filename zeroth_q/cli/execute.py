@@ -37,17 +37,17 @@ def execute(
     already ended with its summary written.
     """
     rundir = RunDirectory(directory)
-    if not resume and not overwrite and rundir.is_occupied():
-        raise ConfigError(
-            f"{rundir.path} is not empty: to continue the run in it use --resume {rundir.path}, to "
-            f"replace it add --overwrite, or choose a fresh --out."
-        )
+    fresh = not resume and not overwrite
+    if fresh:
+        _refuse_occupied(rundir)  # before building the objective, which may take a while
     objective = config.build_objective()
     optimizer = config.build_optimizer()
     check_capabilities(optimizer, objective)
     with rundir.lock():
+        if fresh:
+            _refuse_occupied(rundir)  # again: another run may have written it meanwhile
         state = rundir.load_checkpoint(config, objective, optimizer) if resume else None
-        if state is None and not resume:
+        if not resume:
             rundir.clear()
         if state is not None and state.status in ENDED:
             return _finish_ended(rundir, config, objective, state)
@@ -72,6 +72,14 @@ def execute(
             seed=config.seed,
             metrics_every=config.metrics_every,
             resume=state,
+        )
+
+
+def _refuse_occupied(rundir: RunDirectory) -> None:
+    if rundir.is_occupied():
+        raise ConfigError(
+            f"{rundir.path} is not empty: to continue the run in it use --resume {rundir.path}, to "
+            f"replace it add --overwrite, or choose a fresh --out."
         )
 
 

@@ -214,6 +214,19 @@ class RunDirectory:
         finally:
             handle.close()
 
+    def owner(self) -> int | None:
+        """The process that holds the directory's lock now, or None if no run holds it."""
+        try:
+            with open(self.file(LOCK)) as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    text = handle.read().strip()
+                    return int(text) if text.isdigit() else None
+                return None
+        except OSError:
+            return None
+
     def write_config(self, config: RunConfig) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         write_text(self.file(CONFIG), json.dumps(config.to_dict(), indent=2) + "\n")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import signal
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,6 +24,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from zeroth_q.atomic import writable_directory, write_text
+from zeroth_q.cli.run_directory import RunDirectory
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.sweep.comparison import plot_comparison
 from zeroth_q.sweep.executors import Workers, available_cores, open_workers
@@ -146,17 +149,32 @@ def _dispatch(
                 save()
                 bar.finished(status, len(running))
     except KeyboardInterrupt:
-        for future in running:
+        for future, member in running.items():
             future.cancel()
+            _interrupt(sweep.run_path(member.name))
         raise
     finally:
         bar.close()
+
+
+def _interrupt(path: Path) -> None:
+    """Pass Ctrl-C on to the worker running the run in ``path``, so that it stops as a run
+    does (status interrupted, files written). A terminal's Ctrl-C reaches the workers by
+    itself; SIGTERM (``timeout``, ``docker stop``) reaches only the sweep process. Workers
+    take the first signal only (:func:`zeroth_q.cli.interrupts.interrupt_once` in the
+    job), so one arriving twice is harmless."""
+    owner = RunDirectory(path).owner()
+    if owner is not None and owner != os.getpid():
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(owner, signal.SIGINT)
 
 
 def worker_died(exc: BaseException) -> str:
     """The ``traceback.txt`` of a run whose worker process was lost; its last line, which
     the sweep reports, says so."""
     cause = "".join(traceback.format_exception(exc))
+    if not isinstance(exc, BrokenExecutor):
+        return cause  # the job itself raised past run_job (e.g. Ctrl-C sent to the worker alone)
     return (
         f"{cause}\nworker died: the process running this run ended abruptly (killed, e.g. by the "
         f"out-of-memory killer, or crashed) while this run was in flight; run the sweep again to retry it.\n"

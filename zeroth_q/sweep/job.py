@@ -14,6 +14,7 @@ from typing import Any
 
 from zeroth_q.atomic import write_text
 from zeroth_q.cli.execute import execute
+from zeroth_q.cli.interrupts import interrupt_once
 from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.cli.run_directory import SUMMARY
 from zeroth_q.sweep.rundirs import TRACEBACK
@@ -28,7 +29,8 @@ def run_job(config: dict[str, Any], directory: str, resume: bool) -> None:
     try:
         # Without resume the run starts over, replacing what an earlier attempt left; with
         # it, a run killed after its last checkpoint gets its end files written.
-        execute(RunConfig.from_dict(config), path, resume=resume, overwrite=not resume, progress=False)
+        with interrupt_once():
+            execute(RunConfig.from_dict(config), path, resume=resume, overwrite=not resume, progress=False)
     except Exception:
         path.mkdir(parents=True, exist_ok=True)
         write_text(path / TRACEBACK, traceback.format_exc())
