@@ -340,9 +340,9 @@ def test_output_files_follow_the_umask(tmp_path, umask, mode):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'"quadratic"', "must hold a JSON object"),
-        (b"null", "must hold a JSON object"),
-        (b"[1, 2]", "must hold a JSON object"),
+        (b'"quadratic"', "must be a JSON object {...}"),
+        (b"null", "must be a JSON object {...}"),
+        (b"[1, 2]", "must be a JSON object {...}"),
         (b'{"objective": {"name": "quadratic"}, "budget": 5}', "'budget' must be a JSON object"),
         (b'{"objective": "quadratic"}', "'objective' must be a JSON object"),
         (b'{"objective": {"name": "quadratic"}, "optimizer": [1]}', "'optimizer' must be a JSON object"),

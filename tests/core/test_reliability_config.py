@@ -4,7 +4,7 @@ each is now refused up front with a ConfigError that names the fix."""
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from circuits.specs import VQEConfig, pennylane_devices
@@ -39,6 +39,9 @@ def test_non_finite_floats_are_refused_in_every_section(objective, optimizer, ke
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
+@example(math.inf)
+@example(math.nan)
+@example(-math.inf)
 def test_budget_seconds_accept_exactly_the_positive_finite_numbers(value):
     if math.isfinite(value) and value > 0:
         assert Budget(seconds=value).seconds == value

@@ -81,8 +81,8 @@ def sweep_cli(*args, cwd):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'"quadratic"', "must hold a JSON object"),
-        (b"null", "must hold a JSON object"),
+        (b'"quadratic"', "must be a JSON object {...}"),
+        (b"null", "must be a JSON object {...}"),
         (b'{"base": "quadratic", "axes": {"seed": [0]}}', "base must be an object"),
         (
             b'{"base": {"objective": {"name": "quadratic"}, "budget": 5}, "axes": {"seed": [0]}}',

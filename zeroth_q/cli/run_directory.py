@@ -284,7 +284,7 @@ def read_json_object(path: Path, what: str) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{what} file {path} cannot be read ({exc.strerror}).") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{what} file {path} must hold a JSON object {{...}}, not {_json_kind(data)}.")
+        raise ConfigError(f"{what} file {path} must be a JSON object {{...}}, not {_json_kind(data)}.")
     return data
 
 
