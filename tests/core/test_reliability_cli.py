@@ -1,6 +1,8 @@
 """``python -m zeroth_q.run`` against a hostile user (issue 12, issue 11 §5): occupied and
 locked run directories, kills at bad moments, damaged checkpoints, signals, bad files."""
 
+import contextlib
+import io
 import json
 import os
 import signal
@@ -13,7 +15,7 @@ import numpy as np
 import pytest
 
 from tests.core.test_cli import RUN, history_without_wall_time, run_cli
-from zeroth_q.cli.main import EXIT_CODES
+from zeroth_q.cli.main import EXIT_CODES, main
 from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.cli.run_directory import RunDirectory, RunDirectoryWriter
 from zeroth_q.loop.callbacks import Callback
@@ -22,6 +24,15 @@ from zeroth_q.loop.result import RunState
 from zeroth_q.objective import Evaluation
 
 QUICK = ["--objective", "quadratic", "--optimizer", "zo-sgd", "--set", "dim=4", "--set", "lr=0.01"]
+
+
+def main_in_process(*args: str) -> subprocess.CompletedProcess:
+    """``python -m zeroth_q.run ARGS`` in this process: the same code path without the
+    interpreter start-up, for the many bad-input cases."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--no-progress", *args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, *fragments: str) -> None:
@@ -73,12 +84,12 @@ def interrupted_run(directory: Path, steps: int, stop: int) -> RunConfig:
 
 def test_an_occupied_out_is_refused_unless_overwrite(tmp_path):
     out = tmp_path / "r"
-    assert run_cli(*QUICK, "--steps", "5", "--out", str(out)).returncode == 0
-    refused = run_cli(*QUICK, "--steps", "7", "--set", "lr=0.02", "--out", str(out))
+    assert main_in_process(*QUICK, "--steps", "5", "--out", str(out)).returncode == 0
+    refused = main_in_process(*QUICK, "--steps", "7", "--set", "lr=0.02", "--out", str(out))
     assert_one_line_error(refused, f"--resume {out}", "--overwrite", "fresh --out")
     assert strict_json(out / "config.json")["budget"]["steps"] == 5
 
-    replaced = run_cli(*QUICK, "--steps", "7", "--set", "lr=0.02", "--out", str(out), "--overwrite")
+    replaced = main_in_process(*QUICK, "--steps", "7", "--set", "lr=0.02", "--out", str(out), "--overwrite")
     assert replaced.returncode == 0, replaced.stderr
     assert strict_json(out / "config.json")["optimizer"]["update"]["lr"] == 0.02
     assert strict_json(out / "summary.json")["steps"] == 7
@@ -87,7 +98,7 @@ def test_an_occupied_out_is_refused_unless_overwrite(tmp_path):
 def test_a_second_run_on_a_locked_directory_refuses(tmp_path):
     out = tmp_path / "r"
     with RunDirectory(out).lock():
-        proc = run_cli(*QUICK, "--steps", "5", "--out", str(out))
+        proc = main_in_process(*QUICK, "--steps", "5", "--out", str(out))
         assert_one_line_error(proc, "in use by another run", f"process {os.getpid()}")
     assert not (out / "config.json").exists()
 
@@ -99,20 +110,20 @@ def test_the_lock_of_a_dead_process_is_recovered(tmp_path):
     (out / ".lock").write_text(f"{holder.pid}\n")
     holder.kill()
     holder.wait()
-    proc = run_cli(*QUICK, "--steps", "5", "--out", str(out))
+    proc = main_in_process(*QUICK, "--steps", "5", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
 
 
 def test_resume_finishes_a_run_killed_between_its_last_checkpoint_and_its_summary(tmp_path):
     out = tmp_path / "r"
-    assert run_cli(*QUICK, "--steps", "12", "--out", str(out)).returncode == 0
+    assert main_in_process(*QUICK, "--steps", "12", "--out", str(out)).returncode == 0
     summary = strict_json(out / "summary.json")
     parameters = (out / "parameters.npy").read_bytes()
     # What kill -9 leaves after the final checkpoint: every end file missing.
     for name in ("summary.json", "curve.png", "parameters.npy"):
         (out / name).unlink()
 
-    resumed = run_cli("--resume", str(out))
+    resumed = main_in_process("--resume", str(out))
     assert resumed.returncode == 0, resumed.stderr
     assert "status      completed" in resumed.stdout
     again = strict_json(out / "summary.json")
@@ -120,7 +131,7 @@ def test_resume_finishes_a_run_killed_between_its_last_checkpoint_and_its_summar
         k: v for k, v in summary.items() if k != "wall_time_s"
     }
     assert (out / "parameters.npy").read_bytes() == parameters and (out / "curve.png").stat().st_size > 0
-    finished = run_cli("--resume", str(out))
+    finished = main_in_process("--resume", str(out))
     assert finished.returncode == 0 and "already finished: completed" in finished.stdout
 
 
@@ -149,7 +160,7 @@ def test_a_damaged_checkpoint_is_one_line_naming_the_file(tmp_path, damage, mess
     out = tmp_path / "r"
     interrupted_run(out, steps=30, stop=12)
     damage(out / "checkpoint.npz")
-    assert_one_line_error(run_cli("--resume", str(out)), str(out / "checkpoint.npz"), message)
+    assert_one_line_error(main_in_process("--resume", str(out)), str(out / "checkpoint.npz"), message)
 
 
 @pytest.mark.parametrize(
@@ -171,7 +182,7 @@ def test_a_checkpoint_of_another_config_is_refused(tmp_path, section, key, value
     else:
         config[section][key] = value
     (out / "config.json").write_text(json.dumps(config))
-    assert_one_line_error(run_cli("--resume", str(out)), str(out / "checkpoint.npz"), changed)
+    assert_one_line_error(main_in_process("--resume", str(out)), str(out / "checkpoint.npz"), changed)
 
 
 def test_stale_temporaries_of_a_killed_writer_are_removed_on_resume(tmp_path):
@@ -179,7 +190,7 @@ def test_stale_temporaries_of_a_killed_writer_are_removed_on_resume(tmp_path):
     interrupted_run(out, steps=20, stop=12)
     stale = out / ".checkpoint.npz.x1y2z3.tmp"
     stale.write_bytes(bytes(4096))
-    assert run_cli("--resume", str(out)).returncode == 0
+    assert main_in_process("--resume", str(out)).returncode == 0
     assert not stale.exists() and not list(out.glob(".*.tmp"))
 
 
@@ -189,11 +200,11 @@ def test_stale_temporaries_of_a_killed_writer_are_removed_on_resume(tmp_path):
 def test_resume_with_steps_extends_an_interrupted_run_bit_for_bit(tmp_path):
     out, reference = tmp_path / "r", tmp_path / "reference"
     interrupted_run(out, steps=20, stop=12)
-    proc = run_cli("--resume", str(out), "--steps", "40")
+    proc = main_in_process("--resume", str(out), "--steps", "40")
     assert proc.returncode == 0, proc.stderr
     assert strict_json(out / "summary.json")["steps"] == 40
     assert strict_json(out / "config.json")["budget"]["steps"] == 40
-    fresh = run_cli(*QUICK, "--steps", "40", "--checkpoint-every", "5", "--out", str(reference))
+    fresh = main_in_process(*QUICK, "--steps", "40", "--checkpoint-every", "5", "--out", str(reference))
     assert fresh.returncode == 0, fresh.stderr
     rows = history_without_wall_time(out / "history.csv")
     assert len(rows) == 41 and rows == history_without_wall_time(reference / "history.csv")
@@ -211,13 +222,15 @@ def test_resume_with_steps_extends_an_interrupted_run_bit_for_bit(tmp_path):
 def test_resume_refuses_what_it_cannot_honour(tmp_path, args, message):
     out = tmp_path / "r"
     interrupted_run(out, steps=20, stop=12)
-    assert_one_line_error(run_cli("--resume", str(out), *args), message)
+    assert_one_line_error(main_in_process("--resume", str(out), *args), message)
 
 
 def test_resume_of_an_ended_run_with_more_steps_refuses_clearly(tmp_path):
     out = tmp_path / "r"
-    assert run_cli(*QUICK, "--steps", "5", "--out", str(out)).returncode == 0
-    assert_one_line_error(run_cli("--resume", str(out), "--steps", "50"), "cannot be extended", "--out NEW")
+    assert main_in_process(*QUICK, "--steps", "5", "--out", str(out)).returncode == 0
+    assert_one_line_error(
+        main_in_process("--resume", str(out), "--steps", "50"), "cannot be extended", "--out NEW"
+    )
 
 
 # --- interruption ------------------------------------------------------------------------
@@ -357,7 +370,7 @@ def test_config_files_of_the_wrong_shape_are_one_line(tmp_path, content, message
         path.mkdir()
     else:
         path.write_bytes(content)
-    proc = run_cli("--config", str(path), "--out", str(tmp_path / "never"))
+    proc = main_in_process("--config", str(path), "--out", str(tmp_path / "never"))
     assert_one_line_error(proc, message)
     assert not (tmp_path / "never").exists()
 
@@ -367,14 +380,14 @@ def test_out_that_cannot_be_a_directory_is_one_line(tmp_path, kind):
     blocker = tmp_path / "blocker"
     blocker.write_text("x")
     out = blocker if kind == "file" else blocker / "run"
-    assert_one_line_error(run_cli(*QUICK, "--steps", "3", "--out", str(out)), str(out))
+    assert_one_line_error(main_in_process(*QUICK, "--steps", "3", "--out", str(out)), str(out))
 
 
 def test_checkpoint_files_stay_the_same_size_however_long_the_run(tmp_path):
     sizes = {}
     for steps in (50, 1000):
         out = tmp_path / str(steps)
-        assert run_cli(*QUICK, "--steps", str(steps), "--out", str(out)).returncode == 0
+        assert main_in_process(*QUICK, "--steps", str(steps), "--out", str(out)).returncode == 0
         sizes[steps] = (out / "checkpoint.npz").stat().st_size
         assert len((out / "history.csv").read_text().splitlines()) == steps + 2
     assert sizes[1000] < 1.1 * sizes[50], sizes
@@ -383,7 +396,7 @@ def test_checkpoint_files_stay_the_same_size_however_long_the_run(tmp_path):
 def test_history_survives_a_resume_with_its_rows_typed_as_written(tmp_path):
     out = tmp_path / "r"
     interrupted_run(out, steps=20, stop=12)
-    assert run_cli("--resume", str(out)).returncode == 0
+    assert main_in_process("--resume", str(out)).returncode == 0
     steps = [row["step"] for row in history_without_wall_time(out / "history.csv")]
     assert steps == [str(s) for s in range(20)] + ["20"]
     assert np.load(out / "parameters.npy").shape == (4,)
@@ -391,5 +404,5 @@ def test_history_survives_a_resume_with_its_rows_typed_as_written(tmp_path):
 
 @pytest.mark.parametrize("epochs", ["nan", "inf", "-1"])
 def test_epochs_must_be_a_finite_positive_number(tmp_path, epochs):
-    proc = run_cli("--objective", "xor", f"--epochs={epochs}", "--out", str(tmp_path / "never"))
+    proc = main_in_process("--objective", "xor", f"--epochs={epochs}", "--out", str(tmp_path / "never"))
     assert_one_line_error(proc, "--epochs must be a finite number > 0")
