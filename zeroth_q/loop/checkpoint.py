@@ -53,8 +53,7 @@ def tree_unflatten(template: Any, leaves: list[Any]) -> Any:
         if leaf is None:
             raise mismatch
         if isinstance(node, np.ndarray):
-            if np.shape(leaf) != node.shape:
-                raise mismatch
+            # No shape check: some states grow from a placeholder (K-FAC's factors).
             return np.array(leaf, dtype=node.dtype)
         if np.ndim(leaf) != 0:
             raise mismatch
