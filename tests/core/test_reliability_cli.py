@@ -103,13 +103,17 @@ def test_a_second_run_on_a_locked_directory_refuses(tmp_path):
     assert not (out / "config.json").exists()
 
 
-def test_the_lock_of_a_dead_process_is_recovered(tmp_path):
+def test_the_lock_of_a_killed_run_is_recovered(tmp_path):
     out = tmp_path / "r"
-    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    (out).mkdir()
-    (out / ".lock").write_text(f"{holder.pid}\n")
-    holder.kill()
+    hold = f"from zeroth_q.cli.run_directory import RunDirectory\nwith RunDirectory({str(out)!r}).lock():\n"
+    hold += "    print('locked', flush=True)\n    import time; time.sleep(120)\n"
+    holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    assert RunDirectory(out).owner() == holder.pid
+    assert_one_line_error(main_in_process(*QUICK, "--steps", "5", "--out", str(out)), "in use by another run")
+    holder.kill()  # kill -9: no cleanup of any kind
     holder.wait()
+    assert RunDirectory(out).owner() is None
     proc = main_in_process(*QUICK, "--steps", "5", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
 
