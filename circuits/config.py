@@ -18,12 +18,28 @@ from zeroth_q.errors import did_you_mean
 ProblemName = Literal["tfim", "xxz", "h2"]
 BackendName = Literal["aer", "pennylane"]
 ShotModelName = Literal["sampled", "gaussian"]
+# Aer and NumPy's binomial count shots in signed 64-bit integers; 2**53 also keeps the
+# cost arithmetic exact in floats (history, plots).
+MAX_SHOTS = 2**53
 PROBLEMS, BACKENDS, SHOT_MODELS = (get_args(t) for t in (ProblemName, BackendName, ShotModelName))
 
 
+# Devices that run the ansatz: qubit statevector simulators with adjoint differentiation,
+# which the PennyLane backend builds its exact energy on. The other installed plugins fail
+# on it: qutrit and Gaussian (CV) devices reject qubit gates, default.mixed and
+# reference.qubit have no adjoint method, default.clifford cannot apply RY(θ), null.qubit
+# computes nothing.
+ANSATZ_DEVICES = ("default.qubit", "lightning.qubit", "lightning.gpu", "lightning.kokkos")
+
+
 def pennylane_devices() -> list[str]:
-    """Installed PennyLane devices, read from entry points without importing PennyLane."""
-    return sorted(ep.name for ep in metadata.entry_points(group="pennylane.plugins"))
+    """Installed PennyLane devices that can run the ansatz, read from entry points without
+    importing PennyLane."""
+    return sorted(installed_pennylane_devices().intersection(ANSATZ_DEVICES))
+
+
+def installed_pennylane_devices() -> set[str]:
+    return {ep.name for ep in metadata.entry_points(group="pennylane.plugins")}
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,11 @@ class VQEConfig:
         _require_choice("backend", self.backend, BACKENDS)
         _require_choice("shot_model", self.shot_model, SHOT_MODELS)
         if self.backend == "pennylane":
+            require(
+                self.device not in installed_pennylane_devices() or self.device in ANSATZ_DEVICES,
+                f"device {self.device!r} cannot run the ansatz (a qubit circuit with adjoint "
+                f"gradients); choose one of {', '.join(pennylane_devices())}.",
+            )
             _require_choice("device", self.device, pennylane_devices())
         require(
             self.problem != "h2" or self.qubits in (2, 4),
@@ -68,6 +89,11 @@ class VQEConfig:
         require(
             self.shots == "exact" or (isinstance(self.shots, int) and self.shots > 0),
             f"shots must be a positive number of shots per measurement group or 'exact', got {self.shots!r}.",
+        )
+        require(
+            self.shots == "exact" or self.shots <= MAX_SHOTS,
+            f"shots must be at most {MAX_SHOTS:,} per measurement group (simulators count shots in "
+            f"64-bit integers and hold the sampled bits in memory), got {self.shots!r}.",
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from circuits.config import VQEConfig
+from zeroth_q.config import require_memory
 from zeroth_q.objectives.registry import ObjectiveSpec
 
 __all__ = ["VQE", "VQEConfig", "build"]
@@ -19,6 +20,14 @@ __all__ = ["VQE", "VQEConfig", "build"]
 def build(config: VQEConfig) -> Any:
     from circuits.vqe import build_vqe
 
+    if config.shots != "exact" and config.shot_model == "sampled":
+        # The simulators return one bool per qubit and shot: the least one row of one
+        # measurement group holds, before any counting.
+        require_memory(
+            config.shots * config.qubits,
+            f"sampling {config.shots:,} shots of {config.qubits} qubits",
+            "lower shots, or set shot_model=gaussian (the same shot noise without sampling)",
+        )
     return build_vqe(config)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from zeroth_q.config import require
+from zeroth_q.config import require, require_memory
 from zeroth_q.objectives.registry import ObjectiveSpec
 
 if TYPE_CHECKING:
@@ -96,7 +96,9 @@ class XorConfig:
             f"grid_size must be even and >= 2 (an odd grid puts points on the axes), got {self.grid_size}.",
         )
         require(len(self.hidden) >= 1, "hidden must name at least one layer: XOR is not linearly separable.")
-        _check_network(self.hidden, self.batch_size or 1, self.grid_size**2)
+        # null means the full grid; 0 is a mistake, refused like mnist's.
+        full_grid = self.grid_size**2
+        _check_network(self.hidden, full_grid if self.batch_size is None else self.batch_size, full_grid)
 
 
 def build_mnist(config: MnistConfig) -> SupervisedObjective:
@@ -142,7 +144,14 @@ def _classifier(
 
     activation = ACTIVATIONS[config.activation]
     loss = LOSSES[loss_name]
-    network = MLP((inputs, *config.hidden, loss.output_size(classes)), activation)
+    sizes = (inputs, *config.hidden, loss.output_size(classes))
+    parameters = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes, sizes[1:], strict=False))
+    # The point, a gradient (or estimate) and two moment vectors of Adam, in float64: the
+    # least any optimizer holds, before the network's own copy and the activations.
+    require_memory(
+        4 * 8 * parameters, f"an MLP of widths {list(sizes)} ({parameters:,} parameters)", "lower hidden"
+    )
+    network = MLP(sizes, activation)
     init = activation.default_init if config.init == "auto" else config.init
     return SupervisedObjective(
         network, loss, train, metric_sets, batch_size=batch_size, dtype=config.dtype, init=init

@@ -1,7 +1,12 @@
 """Atomic file writes: write a temporary file beside the target, fsync, then rename.
 
 ``os.replace`` is atomic on POSIX and Windows, so a run killed at any moment leaves either
-the old file or the new one, never a truncated one.
+the old file or the new one, never a truncated one. A kill between ``mkstemp`` and the
+rename leaves the temporary (``.NAME.*.tmp``) behind: :func:`remove_temporaries` clears
+them once no writer can be active (a run directory does it under its lock).
+
+``mkstemp`` creates files readable by their owner only; the result is given the mode an
+ordinary ``open`` would (``0o666`` less the umask), so output files follow the user's umask.
 """
 
 from __future__ import annotations
@@ -13,14 +18,33 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from zeroth_q.errors import ConfigError
+
+TEMPORARY_SUFFIX = ".tmp"
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux allows (``/proc``)."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
     """Open a temporary file for writing; on success it replaces ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, mode) as handle:
             yield handle
             handle.flush()
@@ -35,3 +59,29 @@ def atomic_open(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
 def write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_open(path, "w") as handle:
         handle.write(text)
+
+
+def remove_temporaries(directory: str | os.PathLike) -> list[Path]:
+    """Delete the temporaries that killed writers left in ``directory``; returns them.
+    Call it only when no writer can be active there."""
+    removed = []
+    for tmp in Path(directory).glob(f".*{TEMPORARY_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+def writable_directory(path: str | os.PathLike, what: str) -> Path:
+    """``path`` as a directory this process can write into, created if missing; a
+    ConfigError naming ``what`` (e.g. ``--out``) if it is a file or cannot be written."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(f"{what} {path} is a file, not a directory; choose another path.") from None
+    except OSError as exc:
+        raise ConfigError(f"{what} {path} cannot be created ({exc.strerror}); choose another path.") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"{what} {path} is not writable; choose another path.")
+    return path

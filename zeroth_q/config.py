@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import types
 import typing
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 from zeroth_q.errors import ConfigError, did_you_mean
 
 C = TypeVar("C")
+MAX_INT = 2**63 - 1
 
 
 def to_dict(config: Any) -> dict[str, Any]:
@@ -78,6 +80,11 @@ def coerce(value: Any, annotation: Any, what: str) -> Any:
         others = [arg for arg in args if arg is not type(None)]
         if len(others) == 1:
             return coerce(value, others[0], what)
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        for arg in (int, float):
+            if numeric and arg in others:
+                # A number for a number-or-name field: the number's own error says more.
+                return coerce(value, arg, what)
         for arg in others:
             try:
                 return coerce(value, arg, what)
@@ -108,13 +115,21 @@ def coerce(value: Any, annotation: Any, what: str) -> Any:
             return value
         raise ConfigError(f"{what} must be true or false, got {value!r}.")
     if annotation is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
         if isinstance(value, float) and value.is_integer():
-            return int(value)
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            # NumPy, Aer and PennyLane take 64-bit integers: a larger one would pass here and
+            # overflow deep inside them.
+            if abs(value) > MAX_INT:
+                raise ConfigError(f"{what} must be at most {MAX_INT:,} in magnitude, got {value!r}.")
+            return value
         raise ConfigError(f"{what} must be an integer, got {value!r}.")
     if annotation is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                # JSON's NaN/Infinity pass every comparison check (NaN > 0 is False, inf > 0
+                # True) and only fail later, inside the simulator or the optimizer.
+                raise ConfigError(f"{what} must be a finite number, got {value!r}.")
             return float(value)
         raise ConfigError(f"{what} must be a number, got {value!r}.")
     if annotation is str:
@@ -124,9 +139,17 @@ def coerce(value: Any, annotation: Any, what: str) -> Any:
     return value
 
 
+_KINDS = {type(None): "null", int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+
+
 def _describe(annotation: Any) -> str:
-    args = typing.get_args(annotation)
-    names = ["null" if a is type(None) else getattr(a, "__name__", str(a)) for a in args]
+    """The valid values of a union, e.g. ``an integer or 'exact'``."""
+    names = []
+    for arg in typing.get_args(annotation):
+        if typing.get_origin(arg) is typing.Literal:
+            names += [repr(v) for v in typing.get_args(arg)]
+        else:
+            names.append(_KINDS.get(arg, getattr(arg, "__name__", str(arg))))
     return " or ".join(names)
 
 
@@ -182,17 +205,36 @@ def require(condition: bool, message: str) -> None:
         raise ConfigError(message)
 
 
-def physical_memory() -> int:
-    """This machine's RAM in bytes."""
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+def available_memory() -> int | None:
+    """Bytes this machine can still allocate without swapping (``MemAvailable`` of Linux),
+    else its physical memory, or None where neither is known."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def format_bytes(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if size < 1024 or unit == "PB":
+            break
+        size /= 1024
+    return f"{size:.3g} {unit}"
 
 
 def require_memory(nbytes: float, what: str, fix: str) -> None:
-    """Refuse, before allocating, an array larger than half of this machine's RAM: it would
-    swap for hours or be killed, where a one-line error names the size and the fix."""
-    total = physical_memory()
-    if nbytes > total / 2:
+    """Refuse, before allocating, something that cannot fit in this machine's memory:
+    a ConfigError saying how much ``what`` needs, how much is available, and ``fix``."""
+    available = available_memory()
+    if available is not None and nbytes > available:
         raise ConfigError(
-            f"{what} needs {nbytes / 1e9:,.1f} GB, more than half of this machine's "
-            f"{total / 1e9:.0f} GB of memory; {fix}"
+            f"{what} needs about {format_bytes(nbytes)} of memory but {format_bytes(available)} "
+            f"is available; {fix.rstrip('.')}."
         )

@@ -26,7 +26,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
-from zeroth_q.errors import ConfigError, missing_capability
+from zeroth_q.errors import ConfigError, ZerothQError, missing_capability
 
 
 @dataclass(frozen=True)
@@ -279,6 +279,27 @@ def evaluation_cost(objective: object, rows: int) -> Cost:
             f"kept; add cost(rows) to the objective or give the budget in steps."
         )
     return objective.cost(rows)
+
+
+def evaluate(objective: Objective, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
+    """``objective.evaluate(thetas, rng)`` with its contract checked: an :class:`Evaluation`
+    whose ``values`` hold one float per row. A user's objective that returns a scalar, a
+    ``(B, 1)`` column or a bare array gets a ZerothQError naming the expected shape here,
+    instead of an IndexError or a silent broadcast inside an estimator."""
+    evaluation = objective.evaluate(thetas, rng)
+    rows = len(thetas)
+    name = type(objective).__name__
+    if not (hasattr(evaluation, "values") and hasattr(evaluation, "cost")):
+        raise ZerothQError(
+            f"{name}.evaluate must return Evaluation(values, cost), got {type(evaluation).__name__}."
+        )
+    values = np.asarray(evaluation.values)
+    if values.shape != (rows,) or values.dtype.kind not in "biuf":
+        raise ZerothQError(
+            f"{name}.evaluate returned values of shape {values.shape} (dtype {values.dtype}) for {rows} "
+            f"rows; expected shape ({rows},) of floats: one loss per row of thetas (B, dim)."
+        )
+    return Evaluation(values.astype(float, copy=False), evaluation.cost)
 
 
 def check_thetas(thetas: np.ndarray, dim: int) -> np.ndarray:

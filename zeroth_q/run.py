@@ -2,7 +2,10 @@
 
 import sys
 
+from zeroth_q.cli.interrupts import ignore_interrupts
 from zeroth_q.cli.main import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    ignore_interrupts()
+    sys.exit(code)

@@ -8,13 +8,14 @@ Examples::
     python -m zeroth_q.run --resume runs/vqe-spsa-20261123-101500
     python -m zeroth_q.run --list
 
-Exit codes: 0 completed, 1 diverged, 2 bad input, 130 interrupted (resume with --resume).
+Exit codes: 0 completed, 1 diverged, 2 bad input, 130 interrupted (Ctrl-C or SIGTERM, as
+sent by ``timeout``, SLURM and ``docker stop``; resume with --resume).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -24,8 +25,9 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from zeroth_q.cli.execute import execute
+from zeroth_q.cli.interrupts import interrupt_once
 from zeroth_q.cli.run_config import RunConfig, route_assignments
-from zeroth_q.cli.run_directory import RunDirectory
+from zeroth_q.cli.run_directory import RunDirectory, read_json_object
 from zeroth_q.config import parse_assignment, require
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.estimators import ESTIMATORS
@@ -75,7 +77,14 @@ def parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="run directory (default runs/<objective>-<optimizer>-<timestamp>)"
     )
     p.add_argument(
-        "--resume", type=Path, metavar="DIR", help="continue the run in DIR from its last checkpoint"
+        "--overwrite", action="store_true", help="replace the run already in --out (default: refuse)"
+    )
+    p.add_argument(
+        "--resume",
+        type=Path,
+        metavar="DIR",
+        help="continue the run in DIR from its last checkpoint (with --steps N or another budget "
+        "flag: to that budget instead)",
     )
     p.add_argument(
         "--blas-threads",
@@ -110,16 +119,12 @@ def _summary(cls: type) -> str:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
-    base: dict[str, Any] = {}
-    if args.config:
-        try:
-            base = json.loads(args.config.read_text())
-        except FileNotFoundError:
-            raise ConfigError(f"config file {args.config} not found.") from None
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"config file {args.config} is not valid JSON ({exc}).") from None
-        if not isinstance(base, dict):
-            raise ConfigError(f"config file {args.config} must hold a JSON object.")
+    base: dict[str, Any] = read_json_object(args.config, "config") if args.config else {}
+    for section in ("objective", "optimizer", "budget"):
+        if not isinstance(base.get(section) or {}, dict):
+            raise ConfigError(
+                f"config file {args.config}: {section!r} must be a JSON object, got {base[section]!r}."
+            )
     objective = dict(base.get("objective", {}))
     if args.objective:
         if args.objective != objective.get("name"):
@@ -137,16 +142,9 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     objective.update(to_objective)
     optimizer.update(to_optimizer)
     budget = dict(base.get("budget") or {})
-    flags = {
-        "steps": args.steps,
-        "shots": args.budget_shots,
-        "evaluations": args.budget_evaluations,
-        "circuits": args.budget_circuits,
-        "examples": args.budget_examples,
-        "seconds": args.budget_seconds,
-    }
-    if any(v is not None for v in flags.values()) or args.epochs is not None:
-        budget = {k: v for k, v in flags.items() if v is not None}
+    flags = budget_flags(args)
+    if flags or args.epochs is not None:
+        budget = flags
     data = {**base, "objective": objective, "optimizer": optimizer, "budget": budget or None}
     for key in ("seed", "metrics_every", "checkpoint_every"):
         if getattr(args, key) is not None:
@@ -157,9 +155,52 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     return config
 
 
+def budget_flags(args: argparse.Namespace) -> dict[str, Any]:
+    flags = {
+        "steps": args.steps,
+        "shots": args.budget_shots,
+        "evaluations": args.budget_evaluations,
+        "circuits": args.budget_circuits,
+        "examples": args.budget_examples,
+        "seconds": args.budget_seconds,
+    }
+    return {k: v for k, v in flags.items() if v is not None}
+
+
+# Flags that set what a run is; a resumed run is what its config.json says.
+RUN_DEFINING_FLAGS = ("objective", "optimizer", "config", "out", "seed", "metrics_every", "checkpoint_every")
+
+
+def resumed_config(args: argparse.Namespace) -> RunConfig:
+    """The config of the run in ``--resume DIR``, with the budget flags given applied to
+    its budget (``--steps N`` extends or shortens the run to N steps); any flag that would
+    change the run itself is refused, never ignored."""
+    config = RunDirectory(args.resume).read_config()
+    given = [f"--{k.replace('_', '-')}" for k in RUN_DEFINING_FLAGS if getattr(args, k) is not None]
+    given += ["--set"] * bool(args.assignments) + ["--overwrite"] * args.overwrite
+    if given:
+        raise ConfigError(
+            f"--resume continues the run as its config.json says; {', '.join(given)} cannot change it "
+            f"(only budget flags can: --steps, --epochs, --budget-*). Start a new run with --out for that."
+        )
+    flags = budget_flags(args)
+    if flags:
+        config = RunConfig(
+            config.objective,
+            config.optimizer,
+            Budget(**{**config.budget.__dict__, **flags}),
+            config.seed,
+            config.metrics_every,
+            config.checkpoint_every,
+        )
+    if args.epochs is not None:
+        config = with_epochs(config, args.epochs)
+    return config
+
+
 def with_epochs(config: RunConfig, epochs: float) -> RunConfig:
-    if epochs <= 0:
-        raise ConfigError(f"--epochs must be > 0 (got {epochs}).")
+    if not 0 < epochs < math.inf:
+        raise ConfigError(f"--epochs must be a finite number > 0 (got {epochs}).")
     objective = config.build_objective()
     per_epoch = getattr(objective, "steps_per_epoch", None)
     if per_epoch is None:
@@ -186,28 +227,42 @@ def describe(result: Result, directory: Path, main_metric: str | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    directory = args.resume or args.out
     try:
-        if args.list:
-            print(list_choices())
-            return 0
-        if args.resume:
-            directory = args.resume
-            config = RunDirectory(directory).read_config()
-        else:
-            config = config_from_args(args)
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            directory = (
-                args.out or Path("runs") / f"{config.objective['name']}-{config.optimizer['name']}-{stamp}"
-            )
-        require(args.blas_threads >= 1, f"--blas-threads must be >= 1 (got {args.blas_threads}).")
-        with threadpool_limits(limits=args.blas_threads, user_api="blas"):
-            result = execute(config, directory, resume=bool(args.resume), progress=not args.no_progress)
+        with interrupt_once():
+            if args.list:
+                print(list_choices())
+                return 0
+            if args.resume:
+                config = resumed_config(args)
+            else:
+                config = config_from_args(args)
+                stamp = time.strftime("%Y%m%d-%H%M%S")
+                directory = (
+                    args.out
+                    or Path("runs") / f"{config.objective['name']}-{config.optimizer['name']}-{stamp}"
+                )
+            require(args.blas_threads >= 1, f"--blas-threads must be >= 1 (got {args.blas_threads}).")
+            with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+                result = execute(
+                    config,
+                    directory,
+                    resume=bool(args.resume),
+                    overwrite=args.overwrite,
+                    progress=not args.no_progress,
+                )
     except ZerothQError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Outside the loop, e.g. while the objective is built (inside it, the loop stops
+        # with status interrupted and the run directory is written).
+        where = f"; --resume {directory} continues it" if directory else ""
+        print(f"interrupted{where}.", file=sys.stderr)
+        return EXIT_CODES["interrupted"]
     if result is None:
-        print(f"{directory} already finished: {RunDirectory(directory).read_summary()}")
+        summary = RunDirectory(directory).read_summary() or {}
+        print(f"{directory} already finished: {summary.get('status')}, {summary.get('message')}")
         return 0
     print(describe(result, directory, config.spec.main_metric))
     return EXIT_CODES[result.status]
-

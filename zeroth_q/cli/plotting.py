@@ -16,7 +16,7 @@ from zeroth_q.atomic import atomic_open
 
 
 def cost_axis(rows: Sequence[Mapping[str, float]]) -> str:
-    last = rows[-1]
+    last = rows[-1] if rows else {}
     return next(
         name
         for name in ("shots", "examples", "evaluations")
@@ -58,6 +58,11 @@ def plot_curve(
         ax.set_xlabel(f"cumulative {axis}")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3, which="both")
+    if not rows:
+        # Interrupted during its first step: an empty curve, said so, rather than no file.
+        axes[0][0].text(
+            0.5, 0.5, "no step finished", ha="center", va="center", transform=axes[0][0].transAxes
+        )
     fig.suptitle(title)
     fig.tight_layout()
     with atomic_open(path, "wb") as handle:

@@ -9,7 +9,7 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
-from zeroth_q.objective import Cost, Objective, evaluation_cost
+from zeroth_q.objective import Cost, Objective, evaluate, evaluation_cost
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class CoordinateGradient:
         diagonal = np.arange(dim)
         points[diagonal, diagonal] += self.shift
         points[dim + diagonal, diagonal] -= self.shift
-        evaluation = objective.evaluate(points, rng)
+        evaluation = evaluate(objective, points, rng)
         values = np.asarray(evaluation.values, dtype=float)
         gradient = (values[:dim] - values[dim : 2 * dim]) / self.denominator()
         if self.evaluate_center:

@@ -10,7 +10,7 @@ import numpy as np
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
 from zeroth_q.estimators.directions import DISTRIBUTIONS, Distribution, direction_chunks, second_moment_scale
-from zeroth_q.objective import Cost, Objective, evaluation_cost
+from zeroth_q.objective import Cost, Objective, evaluate, evaluation_cost
 
 
 @dataclass(frozen=True)
@@ -104,5 +104,5 @@ class SPSAGradient:
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
     ) -> GradientEstimate:
         seed = self.draw(rng)
-        evaluation = objective.evaluate(self.points(theta, step, seed), rng)
+        evaluation = evaluate(objective, self.points(theta, step, seed), rng)
         return self.estimate(evaluation.values, evaluation.cost, theta.size, step, seed)

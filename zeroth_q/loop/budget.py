@@ -12,10 +12,9 @@ step already started is not cut short by the clock.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, fields
 
-from zeroth_q.config import require
+from zeroth_q.config import coerce, require
 from zeroth_q.errors import ConfigError
 from zeroth_q.objective import COST_UNITS, Allowance, Cost
 
@@ -35,12 +34,10 @@ class Budget:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            kind = numbers.Real if f.name == "seconds" else numbers.Integral
-            require(
-                value is None or (isinstance(value, kind) and not isinstance(value, bool)),
-                f"budget {f.name} must be {'a number' if f.name == 'seconds' else 'an integer'} "
-                f"(got {value!r}).",
-            )
+            if value is not None:
+                # 1.5 steps or "5" steps would compare, then count wrongly; 5.0 becomes 5.
+                value = coerce(value, float if f.name == "seconds" else int, f"budget {f.name}")
+                object.__setattr__(self, f.name, value)
             require(value is None or value > 0, f"budget {f.name} must be > 0 (got {value}).")
         require(
             any(getattr(self, f.name) is not None for f in fields(self)),

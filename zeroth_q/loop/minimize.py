@@ -33,6 +33,7 @@ from zeroth_q.objective import (
     Objective,
     SupportsMetrics,
     SupportsState,
+    evaluate,
     evaluation_cost,
     require_complete_state,
 )
@@ -146,7 +147,7 @@ def minimize(
     if run.status == "interrupted":
         final_loss, metrics = float("nan"), {}
     else:
-        final = objective.evaluate(run.x[None, :], run.rng)
+        final = evaluate(objective, run.x[None, :], run.rng)
         final_cost = final.cost
         run.cost += final.cost
         final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zeroth_q.config import require
+from zeroth_q.config import require, require_memory
 from zeroth_q.errors import CapabilityError
 from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
 from zeroth_q.objectives.registry import ObjectiveSpec
@@ -110,10 +110,15 @@ class QuadraticConfig(NoiseConfig):
         super().__post_init__()
         require(self.dim >= 1, f"dim must be >= 1 (got {self.dim}).")
         require(self.condition >= 1, f"condition must be >= 1 (got {self.condition}).")
+        require(self.seed >= 0, f"seed must be >= 0 (got {self.seed}).")
 
 
 class Quadratic(AnalyticObjective):
     def __init__(self, config: QuadraticConfig) -> None:
+        # H, the rotation and QR's work arrays: three dense dim x dim matrices.
+        require_memory(
+            3 * 8 * config.dim**2, f"the dense {config.dim} x {config.dim} quadratic", "lower dim"
+        )
         super().__init__(config.dim, config, np.zeros(config.dim))
         problem_rng = np.random.default_rng(config.seed)
         eigenvalues = np.logspace(0, np.log10(config.condition), config.dim)

@@ -28,6 +28,7 @@ from zeroth_q.objective import (
     Cost,
     Objective,
     SupportsHessian,
+    evaluate,
     evaluation_cost,
     require_capability,
 )
@@ -122,7 +123,7 @@ class Newton(Configurable):
         direction, damping = damped_direction(hessian, gradient, state.damping, self.damping_factor)
         if not np.all(np.isfinite(direction)):
             return StepOutcome(x + direction, state, value, cost + hessian_cost)
-        trial = objective.evaluate(np.stack([x, x + direction]), rng)
+        trial = evaluate(objective, np.stack([x, x + direction]), rng)
         cost = cost + hessian_cost + trial.cost
         if trial.values[1] <= trial.values[0]:
             return StepOutcome(x + direction, NewtonState(damping / self.damping_factor), value, cost)

@@ -39,7 +39,7 @@ from scipy.optimize import line_search
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
 from zeroth_q.estimators import AnalyticGradient, GradientEstimator, require_batch_memory
-from zeroth_q.objective import Allowance, Cost, Objective, evaluation_cost
+from zeroth_q.objective import Allowance, Cost, Objective, evaluate, evaluation_cost
 from zeroth_q.optimizer import StepOutcome
 
 DENSE_LIMIT = 5000
@@ -88,7 +88,7 @@ class _Probe:
     def value(self, z: np.ndarray) -> float:
         if self.allowance is not None:
             self.afford(evaluation_cost(self.objective, 1))
-        evaluation = self.objective.evaluate(z[None, :], self.rng)
+        evaluation = evaluate(self.objective, z[None, :], self.rng)
         self.cost += evaluation.cost
         return float(evaluation.values[0])
 

@@ -50,7 +50,7 @@ from zeroth_q.composition import Configurable
 from zeroth_q.config import require, require_memory
 from zeroth_q.estimators import GradientEstimate, SPSAGradient
 from zeroth_q.estimators.directions import directions, second_moment_scale
-from zeroth_q.objective import Allowance, Cost, Objective, evaluation_cost, require_capability
+from zeroth_q.objective import Allowance, Cost, Objective, evaluate, evaluation_cost, require_capability
 from zeroth_q.optimizer import StepOutcome
 from zeroth_q.second_order.fisher import PreconditionedState
 from zeroth_q.updates.rules import SGD, UpdateRule
@@ -91,7 +91,7 @@ def curvature_sample(
     shifted = points[: 2 * count] + c_tilde_k * np.tile(delta_tilde, (2, 1))
     rows = len(points)
     if curvature == "hessian":
-        evaluation = objective.evaluate(np.concatenate([points, shifted]), rng)
+        evaluation = evaluate(objective, np.concatenate([points, shifted]), rng)
         values, cost = np.asarray(evaluation.values, dtype=float), evaluation.cost
         d_plus, d_minus, d_plus_tilde, d_minus_tilde = (
             values[:count],
@@ -102,7 +102,7 @@ def curvature_sample(
         values = values[:rows]
     else:
         require_capability(objective, "fidelity", "qnspsa")
-        evaluation = objective.evaluate(points, rng)
+        evaluation = evaluate(objective, points, rng)
         fidelities = objective.fidelity(x, np.concatenate([points[: 2 * count], shifted]), rng)
         values, cost = np.asarray(evaluation.values, dtype=float), evaluation.cost + fidelities.cost
         infidelity = 1.0 - np.asarray(fidelities.values, dtype=float)
@@ -194,7 +194,7 @@ class SecondOrderSPSA(Configurable):
         updates, update_state = self.transform.update(gradient, state.update, x)
         new_x, cost = x + updates, sample.estimate.cost
         if self.blocking:
-            check = objective.evaluate(np.stack([x, new_x]), rng)
+            check = evaluate(objective, np.stack([x, new_x]), rng)
             cost = cost + check.cost
             if check.values[1] > check.values[0] + self.allowed_increase:
                 new_x = x

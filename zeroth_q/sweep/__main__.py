@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from zeroth_q.cli.interrupts import ignore_interrupts, interrupt_once
 from zeroth_q.errors import ZerothQError
 from zeroth_q.sweep.engine import FAILED, SweepOutcome, run_sweep
 from zeroth_q.sweep.grid import read_grid
@@ -54,15 +55,16 @@ def describe(outcome: SweepOutcome) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        grid = read_grid(args.grid)
-        outcome = run_sweep(
-            grid,
-            args.out or Path("sweeps") / str(grid.name),
-            scheduler=args.scheduler,
-            workers=args.workers,
-            resume=args.resume,
-            progress=not args.no_progress,
-        )
+        with interrupt_once():
+            grid = read_grid(args.grid)
+            outcome = run_sweep(
+                grid,
+                args.out or Path("sweeps") / str(grid.name),
+                scheduler=args.scheduler,
+                workers=args.workers,
+                resume=args.resume,
+                progress=not args.no_progress,
+            )
     except ZerothQError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -74,4 +76,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    ignore_interrupts()
+    sys.exit(code)

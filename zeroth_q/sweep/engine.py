@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import signal
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from zeroth_q.atomic import write_text
-from zeroth_q.errors import ConfigError
+from zeroth_q.atomic import writable_directory, write_text
+from zeroth_q.cli.run_directory import RunDirectory
+from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.sweep.comparison import plot_comparison
 from zeroth_q.sweep.executors import Workers, available_cores, open_workers
 from zeroth_q.sweep.grid import Grid, Member
@@ -70,7 +73,7 @@ def run_sweep(
         raise ConfigError("give an executor or a scheduler, not both.")
     grid = grid if isinstance(grid, Grid) else Grid.from_dict(grid)
     members = grid.members()
-    sweep = SweepDirectory(directory)
+    sweep = SweepDirectory(writable_directory(directory, "sweep directory"))
     sweep.check_configs(members)
     statuses = {m.name: run_status(sweep.run_path(m.name)) for m in members}
     todo = [m for m in members if statuses[m.name] not in FINISHED]
@@ -120,7 +123,13 @@ def _dispatch(
         member = next(waiting, None)
         if member is not None:
             job = (member.config.to_dict(), str(sweep.run_path(member.name)), resume)
-            running[pool.executor.submit(run_job, *job)] = member
+            try:
+                running[pool.executor.submit(run_job, *job)] = member
+            except BrokenExecutor as exc:
+                raise ZerothQError(
+                    f"the sweep's executor broke ({exc}) and cannot start {member.name} or the runs after "
+                    f"it; run the sweep again to continue."
+                ) from None
             statuses[member.name] = "running"
 
     for _ in range(pool.slots):
@@ -134,17 +143,42 @@ def _dispatch(
                 path = sweep.run_path(running.pop(future).name)
                 if future.exception() is not None:
                     # run_job never raises: the worker itself was lost (killed, out of memory).
-                    write_text(path / TRACEBACK, "".join(traceback.format_exception(future.exception())))
+                    write_text(path / TRACEBACK, worker_died(future.exception()))
                 statuses[path.name] = status = run_status(path)
                 submit_next()
                 save()
                 bar.finished(status, len(running))
     except KeyboardInterrupt:
-        for future in running:
+        for future, member in running.items():
             future.cancel()
+            _interrupt(sweep.run_path(member.name))
         raise
     finally:
         bar.close()
+
+
+def _interrupt(path: Path) -> None:
+    """Pass Ctrl-C on to the worker running the run in ``path``, so that it stops as a run
+    does (status interrupted, files written). A terminal's Ctrl-C reaches the workers by
+    itself; SIGTERM (``timeout``, ``docker stop``) reaches only the sweep process. Workers
+    take the first signal only (:func:`zeroth_q.cli.interrupts.interrupt_once` in the
+    job), so one arriving twice is harmless."""
+    owner = RunDirectory(path).owner()
+    if owner is not None and owner != os.getpid():
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(owner, signal.SIGINT)
+
+
+def worker_died(exc: BaseException) -> str:
+    """The ``traceback.txt`` of a run whose worker process was lost; its last line, which
+    the sweep reports, says so."""
+    cause = "".join(traceback.format_exception(exc))
+    if not isinstance(exc, BrokenExecutor):
+        return cause  # the job itself raised past run_job (e.g. Ctrl-C sent to the worker alone)
+    return (
+        f"{cause}\nworker died: the process running this run ended abruptly (killed, e.g. by the "
+        f"out-of-memory killer, or crashed) while this run was in flight; run the sweep again to retry it.\n"
+    )
 
 
 class RunsBar:

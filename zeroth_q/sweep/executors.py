@@ -17,10 +17,11 @@ import contextlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import ModuleType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from zeroth_q.errors import ConfigError
 
@@ -67,12 +68,7 @@ def open_workers(scheduler: str | None = None, workers: int | None = None) -> It
         raise ConfigError(f"--workers must be >= 1 (got {workers}).")
     count = workers or available_cores()
     if scheduler is None:
-        # "spawn": a fresh interpreter per worker that reads the BLAS variables when it
-        # imports NumPy; a forked worker would inherit this process's BLAS thread pool.
-        with (
-            single_threaded_blas_for_children(),
-            ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn")) as pool,
-        ):
+        with single_threaded_blas_for_children(), RestartingProcessPool(count) as pool:
             yield Workers(pool, count)
         return
     distributed = import_distributed()
@@ -96,6 +92,38 @@ def open_workers(scheduler: str | None = None, workers: int | None = None) -> It
         raise ConfigError(f"cannot connect to the Dask scheduler at {scheduler!r} ({exc}).") from None
     with client:
         yield Workers(client.get_executor(), max(1, sum(client.nthreads().values())))
+
+
+class RestartingProcessPool(Executor):
+    """A process pool that outlives the death of a worker.
+
+    When a worker process dies abruptly (``kill -9``, the out-of-memory killer, a crash in
+    native code), ``ProcessPoolExecutor`` fails every run in flight with
+    ``BrokenProcessPool`` and refuses new work for good. This pool starts a fresh one at
+    the next ``submit``, so a sweep records the lost runs and goes on with the rest.
+    Workers are spawned: fresh interpreters that read the BLAS variables when they import
+    NumPy (a forked worker would inherit this process's BLAS thread pool).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.restarts = 0
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        try:
+            return self._pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=True)
+            self._pool = self._start()
+            self.restarts += 1
+            return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def import_distributed() -> ModuleType:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from zeroth_q.cli.run_config import RunConfig
+from zeroth_q.cli.run_directory import read_json_object
 from zeroth_q.config import field_names, from_dict, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean
 
@@ -175,11 +176,5 @@ def run_name(values: Mapping[str, Any]) -> str:
 def read_grid(path: str | Path) -> Grid:
     """The grid in a JSON file, validated (members are expanded by :meth:`Grid.members`)."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"grid file {path} not found.") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"grid file {path} is not valid JSON ({exc}).") from None
-    grid = Grid.from_dict(data)
+    grid = Grid.from_dict(read_json_object(path, "grid"))
     return grid if grid.name else Grid(grid.base, grid.axes, grid.zip, path.stem, grid.metric)

@@ -14,6 +14,7 @@ from typing import Any
 
 from zeroth_q.atomic import write_text
 from zeroth_q.cli.execute import execute
+from zeroth_q.cli.interrupts import interrupt_once
 from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.cli.run_directory import SUMMARY
 from zeroth_q.sweep.rundirs import TRACEBACK
@@ -26,11 +27,10 @@ def run_job(config: dict[str, Any], directory: str, resume: bool) -> None:
     for stale in (SUMMARY, TRACEBACK):
         (path / stale).unlink(missing_ok=True)
     try:
-        run_config = RunConfig.from_dict(config)
-        if execute(run_config, path, resume=resume, progress=False) is None:
-            # The checkpoint says the run ended but its summary was never written (killed
-            # in between): run it again rather than leave it unfinished forever.
-            execute(run_config, path, progress=False)
+        # Without resume the run starts over, replacing what an earlier attempt left; with
+        # it, a run killed after its last checkpoint gets its end files written.
+        with interrupt_once():
+            execute(RunConfig.from_dict(config), path, resume=resume, overwrite=not resume, progress=False)
     except Exception:
         path.mkdir(parents=True, exist_ok=True)
         write_text(path / TRACEBACK, traceback.format_exc())

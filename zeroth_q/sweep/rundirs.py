@@ -23,7 +23,10 @@ FINISHED = ("completed", "diverged")
 def run_status(directory: Path) -> str:
     summary = directory / SUMMARY
     if summary.is_file():
-        return json.loads(summary.read_text())["status"]
+        try:
+            return str(json.loads(summary.read_text())["status"])
+        except (ValueError, KeyError, TypeError, OSError):
+            pass  # damaged by hand: the run is not known to have ended, so it runs again
     if (directory / TRACEBACK).is_file():
         return "failed"
     if (directory / CONFIG).is_file() or (directory / CHECKPOINT).is_file():

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from zeroth_q.atomic import write_text
-from zeroth_q.cli.run_directory import CONFIG, RunDirectory
+from zeroth_q.cli.run_directory import CONFIG, RunDirectory, read_json_object
 from zeroth_q.errors import ConfigError
 from zeroth_q.sweep.grid import Grid, Member
 from zeroth_q.sweep.rundirs import run_error, run_status
@@ -35,7 +35,7 @@ class SweepDirectory:
         """Refuse to mix runs of a changed grid into an existing sweep's results."""
         for member in members:
             path = self.run_path(member.name) / CONFIG
-            if path.is_file() and json.loads(path.read_text()) != member.config.to_dict():
+            if path.is_file() and read_json_object(path, "run config") != member.config.to_dict():
                 raise ConfigError(
                     f"{path.parent} holds a run with a different config than the grid gives it "
                     f"(was the grid's base changed?); write the sweep to another directory."
