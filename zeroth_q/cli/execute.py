@@ -43,13 +43,15 @@ def execute(
     objective = config.build_objective()
     optimizer = config.build_optimizer()
     check_capabilities(optimizer, objective)
+    if not resume:  # before the lock creates the directory: a refused run leaves nothing
+        check_budget(objective, optimizer, config.budget, start_run(objective, optimizer, config.seed))
     with rundir.lock():
         if fresh:
             _refuse_occupied(rundir)  # again: another run may have written it meanwhile
         state = rundir.load_checkpoint(config, objective, optimizer) if resume else None
         if not resume:
             rundir.clear()
-        if state is None:
+        if state is None and resume:
             check_budget(objective, optimizer, config.budget, start_run(objective, optimizer, config.seed))
         if state is not None and state.status in ENDED:
             return _finish_ended(rundir, config, objective, state)
