@@ -11,6 +11,10 @@ call with ``seed=`` drawn from the objective's rng, so the draws are reproducibl
 The exact gradient is PennyLane's adjoint differentiation (Jones & Gacon,
 arXiv:2009.02823): one forward and one backward sweep over the statevector, the circuit
 analogue of backpropagation.
+
+Outcome probabilities (the default ``sampled`` path) come from one broadcast ``qml.state``
+execution; the measurement bases are applied to those states in NumPy
+(:mod:`circuits.measurement`), the same code as for Aer.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pennylane import numpy as pnp
 from qiskit.quantum_info import SparsePauliOp
 
 from circuits.ansatz import Circuit, Gate, measurement_basis_change
+from circuits.measurement import basis_probabilities
 
 _GATES: dict[str, Callable[..., qml.operation.Operator]] = {
     "ry": qml.RY,
@@ -68,6 +73,7 @@ class PennyLaneBackend:
         self._circuit = circuit
         self._device_name = device
         self._device = qml.device(device, wires=circuit.num_qubits)
+        self._bases = tuple(bases)
         self._basis_changes = [measurement_basis_change(basis) for basis in bases]
         measure_energy = self._measure(lambda: qml.expval(to_pennylane(hamiltonian)))
         aux = [to_pennylane(o) for o in observables]
@@ -114,8 +120,16 @@ class PennyLaneBackend:
         device = qml.device(self._device_name, wires=n, seed=seed)
         return [np.reshape(bits, (len(thetas), shots, n)).astype(bool) for bits in qml.execute(tapes, device)]
 
+    def basis_probabilities(self, thetas: np.ndarray) -> np.ndarray:
+        """(B, G, 2^n): one broadcast state execution, rotated into each basis in NumPy."""
+        return basis_probabilities(self._states(thetas.T, len(thetas)), self._bases)
+
     def statevector(self, theta: np.ndarray) -> np.ndarray:
         """ψ(θ) reordered to Qiskit's little-endian order (PennyLane puts wire 0 first)."""
+        return self._states(theta, 1)[0]
+
+    def _states(self, theta: Any, rows: int) -> np.ndarray:
+        """(rows, 2^n) little-endian states: reversing the n wire axes puts qubit 0 last."""
         n = self._circuit.num_qubits
-        state = np.asarray(self._state(theta)).reshape((2,) * n)
-        return state.transpose(tuple(reversed(range(n)))).ravel()
+        states = np.asarray(self._state(theta)).reshape((rows,) + (2,) * n)
+        return states.transpose(0, *reversed(range(1, n + 1))).reshape(rows, -1)

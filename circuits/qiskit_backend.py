@@ -11,6 +11,11 @@ Hardware or another simulator drops in through the same interface: pass
 ``pass_manager=generate_preset_pass_manager(optimization_level=1, backend=backend)`` so
 the circuits are ISA circuits for that backend. Only Aer's sampler is seeded from the
 objective's rng; a user sampler draws its own randomness.
+
+Outcome probabilities (the default ``sampled`` path, :class:`circuits.shot_models.SampledCounts`)
+come from one ``AerSimulator.run`` of the untranspiled ansatz (Aer runs its gates natively)
+with ``save_statevector``, all B parameter rows bound in that one run; the measurement
+bases are then applied to the saved states in NumPy (:mod:`circuits.measurement`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from qiskit_aer.primitives import EstimatorV2 as AerEstimator
 from qiskit_aer.primitives import SamplerV2 as AerSampler
 
 from circuits.ansatz import Circuit, Gate, measurement_basis_change
+from circuits.measurement import basis_probabilities
 
 # A batch is many small experiments (one per bound row): spread them over all cores
 # (0 = as many as there are) instead of Aer's default of one experiment at a time with
@@ -71,6 +77,10 @@ class QiskitBackend:
         self._measured = [pass_manager.run(_measured(circuit, basis)) for basis in bases]
         self._estimator = estimator or AerEstimator(options={"backend_options": AER_OPTIONS})
         self._user_sampler = sampler
+        self._bases = tuple(bases)
+        self._saved = self._circuit.copy()
+        self._saved.save_statevector()
+        self._simulator = AerSimulator(method="statevector", **AER_OPTIONS)
 
     def energy(self, thetas: np.ndarray) -> np.ndarray:
         (result,) = self._estimator.run([(self._isa, self._hamiltonian, thetas)]).result()
@@ -86,6 +96,13 @@ class QiskitBackend:
         sampler = self._user_sampler or AerSampler(seed=seed, options={"backend_options": AER_OPTIONS})
         results = sampler.run([(qc, thetas) for qc in self._measured], shots=shots).result()
         return [r.data.meas.to_bool_array(order="little") for r in results]
+
+    def basis_probabilities(self, thetas: np.ndarray) -> np.ndarray:
+        """(B, G, 2^n): one Aer run saves the B states, NumPy rotates them into each basis."""
+        binds = [dict(zip(self._saved.parameters, thetas.T, strict=True))]
+        result = self._simulator.run(self._saved, parameter_binds=binds).result()
+        states = np.stack([np.asarray(result.data(i)["statevector"]) for i in range(len(thetas))])
+        return basis_probabilities(states, self._bases)
 
     def statevector(self, theta: np.ndarray) -> np.ndarray:
         """ψ(θ) in Qiskit's little-endian basis order (the ground-state solver's order)."""

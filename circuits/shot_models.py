@@ -1,10 +1,14 @@
 """How an energy estimate is produced from a circuit, and what it costs.
 
-Three models, named for what they compute:
+Models, named for what they compute:
 
 * :class:`ExactExpectation`: the statevector expectation <ψ(θ)|H|ψ(θ)>, no noise.
-* :class:`SampledMeasurement`: real measurement. Every qubit-wise commuting group is one
-  circuit measured with N shots; the energy is estimated from the bitstrings.
+* :class:`SampledCounts` (``sampled``, the default on simulators): measurement counts.
+  Every qubit-wise commuting group is one circuit measured with N shots; the counts are
+  drawn from the exact outcome probabilities, which is how the N bitstrings of a
+  simulated circuit are distributed, at the cost of one simulation whatever N.
+* :class:`SampledMeasurement` (``sampled`` with ``sampler="primitive"``): the same
+  estimate from the bitstrings of a SamplerV2 (Aer's, or a device's).
 * :class:`GaussianShotNoise`: exact group expectations plus Gaussian noise whose variance
   is the sampling variance of the N-shot group mean at the current state.
 
@@ -108,6 +112,53 @@ class SampledMeasurement(_PerGroupShots):
         distributed exactly as Binomial(N, F)/N; drawn from that law instead of simulating
         the doubled circuit (Havlíček et al., Nature 567, 209 (2019): the overlap test)."""
         return Evaluation(rng.binomial(self.shots, exact) / self.shots, self.fidelity_cost(len(exact)))
+
+
+class SampledCounts(SampledMeasurement):
+    """Ê = c_0 + Σ_g (1/N_g) Σ_v n_{g,v} v,  (n_{g,v})_v ~ Multinomial(N_g, q_g),
+
+    where v runs over the distinct eigenvalues of O_g and q_{g,v} is the probability of
+    the outcomes with eigenvalue v in basis g (:meth:`circuits.grouping.Spectrum.lump`).
+    N independent shots are i.i.d. draws from the outcome distribution p_g, so their
+    counts per outcome are Multinomial(N, p_g) and their counts per eigenvalue
+    Multinomial(N, q_g): every estimate has exactly the distribution of shot-by-shot
+    sampling. Why this way: the simulation (one per row, all bases from one state) is
+    the floor cost; numpy's multinomial draws one binomial per category, so lumping to
+    V ≤ a few dozen eigenvalues makes the draw O(V) per (row, group), independent of
+    both N and 2^n (drawing N outcomes by inverse CDF would cost O(N log 2^n)).
+
+    ``N_g`` may differ per row and group (:meth:`estimate_shots`), for shot-adaptive
+    optimizers. All randomness comes from ``rng``.
+    """
+
+    def __init__(self, shots: int, offset: float, groups: Sequence[MeasurementGroup]):
+        super().__init__(shots, offset, groups)
+        self.spectra = tuple(g.spectrum() for g in self.groups)
+
+    def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        shots = np.full((len(thetas), len(self.groups)), self.shots)
+        return self.offset + self.group_means(backend, thetas, shots, rng).sum(axis=1)
+
+    def group_means(
+        self, backend: CircuitBackend, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Shot means (B, G) of each O_g with ``shots[b, g]`` shots; a group given 0 shots
+        contributes 0 (it was not measured)."""
+        probabilities = backend.basis_probabilities(thetas)
+        means = np.empty(shots.shape)
+        for g, spectrum in enumerate(self.spectra):
+            counts = multinomial_counts(spectrum.lump(probabilities[:, g]), shots[:, g], rng)
+            means[:, g] = counts @ spectrum.values / np.maximum(shots[:, g], 1)
+        return means
+
+
+def multinomial_counts(
+    probabilities: np.ndarray, shots: np.ndarray | int, rng: np.random.Generator
+) -> np.ndarray:
+    """Counts (..., K) ~ Multinomial(shots, p) per leading index, for probabilities (..., K)
+    summing to 1 up to rounding (renormalized: numpy rejects sums above 1 + 1e-12)."""
+    probabilities = np.clip(probabilities, 0.0, None)
+    return rng.multinomial(shots, probabilities / probabilities.sum(axis=-1, keepdims=True))
 
 
 class GaussianShotNoise(_PerGroupShots):

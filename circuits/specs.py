@@ -18,7 +18,10 @@ from zeroth_q.objectives.registry import ObjectiveSpec
 ProblemName = Literal["tfim", "xxz", "h2"]
 BackendName = Literal["aer", "pennylane"]
 ShotModelName = Literal["sampled", "gaussian"]
-PROBLEMS, BACKENDS, SHOT_MODELS = (get_args(t) for t in (ProblemName, BackendName, ShotModelName))
+SamplerName = Literal["counts", "primitive"]
+PROBLEMS, BACKENDS, SHOT_MODELS, SAMPLERS = (
+    get_args(t) for t in (ProblemName, BackendName, ShotModelName, SamplerName)
+)
 
 
 def pennylane_devices() -> list[str]:
@@ -39,6 +42,10 @@ class VQEConfig:
     shots: ``"exact"`` for statevector expectations, or N shots per measurement group.
     shot_model: with N shots, ``sampled`` (real measurement counts) or ``gaussian`` (exact
         expectation + Gaussian noise of the sampling variance); ignored when exact.
+    sampler: how ``sampled`` draws its shots. ``counts`` (default): counts drawn from the
+        exact outcome probabilities of one simulation, the same distribution as sampling
+        shot by shot at a cost independent of N. ``primitive``: bitstrings from a SamplerV2
+        (Aer's, or the one passed to :func:`circuits.vqe.build_vqe`, e.g. a device's).
     """
 
     problem: ProblemName = "tfim"
@@ -51,11 +58,13 @@ class VQEConfig:
     device: str = "lightning.qubit"
     shots: int | Literal["exact"] = 1000
     shot_model: ShotModelName = "sampled"
+    sampler: SamplerName = "counts"
 
     def __post_init__(self) -> None:
         _require_choice("problem", self.problem, PROBLEMS)
         _require_choice("backend", self.backend, BACKENDS)
         _require_choice("shot_model", self.shot_model, SHOT_MODELS)
+        _require_choice("sampler", self.sampler, SAMPLERS)
         if self.backend == "pennylane":
             _require_choice("device", self.device, pennylane_devices())
         require(

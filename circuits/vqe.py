@@ -29,8 +29,15 @@ from circuits.grouping import MeasurementGroup, qubit_wise_groups
 from circuits.hamiltonians import Problem
 from circuits.pennylane_backend import PennyLaneBackend
 from circuits.qiskit_backend import QiskitBackend
-from circuits.shot_models import ExactExpectation, GaussianShotNoise, SampledMeasurement, ShotModel
+from circuits.shot_models import (
+    ExactExpectation,
+    GaussianShotNoise,
+    SampledCounts,
+    SampledMeasurement,
+    ShotModel,
+)
 from circuits.specs import VQEConfig
+from zeroth_q.errors import ConfigError
 from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
 
 INITIAL_SCALE = 0.1
@@ -114,7 +121,9 @@ def make_shot_model(config: VQEConfig, offset: float, groups: tuple[MeasurementG
     """``shots="exact"`` → :class:`ExactExpectation`; N shots → the configured model."""
     if config.shots == "exact":
         return ExactExpectation()
-    model = SampledMeasurement if config.shot_model == "sampled" else GaussianShotNoise
+    if config.shot_model == "gaussian":
+        return GaussianShotNoise(config.shots, offset, groups)
+    model = SampledCounts if config.sampler == "counts" else SampledMeasurement
     return model(config.shots, offset, groups)
 
 
@@ -129,6 +138,11 @@ def build_vqe(
     ``sampler`` replace Aer's primitives (e.g. IBM Runtime's, with a ``pass_manager`` for
     that backend's target); see :mod:`circuits.qiskit_backend`."""
     primitives = {"estimator": estimator, "sampler": sampler, "pass_manager": pass_manager}
+    if sampler is not None and config.sampler != "primitive":
+        raise ConfigError(
+            "a SamplerV2 was passed but the config draws counts from simulated probabilities; "
+            "set sampler='primitive' to measure with it."
+        )
     problem = Problem(config.problem, config.qubits, config.h, config.delta, config.periodic)
     hamiltonian = problem.hamiltonian()
     circuit = hardware_efficient(config.qubits, config.reps)
