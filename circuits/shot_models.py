@@ -25,13 +25,14 @@ Cost of one call with B rows and G groups: ``circuits = B·G`` and ``shots = B·
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
 from circuits.backend import CircuitBackend
-from circuits.grouping import MeasurementGroup
+from circuits.grouping import MeasurementGroup, Spectrum
 from zeroth_q.objective import Cost, Evaluation
 
 SEED_BOUND = 2**31 - 1  # seeds drawn from the caller's rng; fits every simulator's seed type
@@ -82,6 +83,15 @@ class _PerGroupShots:
         circuits = rows * len(self.groups)
         return Cost(evaluations=rows, circuits=circuits, shots=circuits * self.shots)
 
+    def shots_cost(self, shots: np.ndarray) -> Cost:
+        """What :meth:`estimate_shots` charges for ``shots`` (B, G): exactly what was asked,
+        one circuit per (row, group) that gets any shots."""
+        return Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=int(shots.sum()))
+
+    def uniform_shots(self, rows: int) -> np.ndarray:
+        """N on every (row, group): the fixed allocation of :meth:`estimate`."""
+        return np.full((rows, len(self.groups)), self.shots)
+
     def fidelity_cost(self, rows: int) -> Cost:
         """One compute–uncompute circuit ``U(θ')†U(θ)`` of N shots per fidelity."""
         return Cost(evaluations=rows, circuits=rows, shots=rows * self.shots)
@@ -102,6 +112,18 @@ class SampledMeasurement(_PerGroupShots):
     @property
     def bases(self) -> tuple[str, ...]:
         return tuple(g.basis for g in self.groups)
+
+    @cached_property
+    def spectra(self) -> tuple[Spectrum, ...]:
+        return tuple(g.spectrum() for g in self.groups)
+
+    def expectation(self, backend: CircuitBackend, thetas: np.ndarray) -> np.ndarray:
+        """The infinite-shot limit of the estimate, c_0 + Σ_g Σ_v q_{g,v} v: with device
+        noise the noisy channel's energy (readout included), without it the exact energy."""
+        probabilities = backend.basis_probabilities(thetas)
+        return self.offset + sum(
+            s.lump(probabilities[:, g]) @ s.values for g, s in enumerate(self.spectra)
+        )
 
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         bits = backend.sample(thetas, self.shots, int(rng.integers(SEED_BOUND)))
@@ -131,12 +153,13 @@ class SampledCounts(SampledMeasurement):
     optimizers. All randomness comes from ``rng``.
     """
 
-    def __init__(self, shots: int, offset: float, groups: Sequence[MeasurementGroup]):
-        super().__init__(shots, offset, groups)
-        self.spectra = tuple(g.spectrum() for g in self.groups)
-
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        shots = np.full((len(thetas), len(self.groups)), self.shots)
+        return self.estimate_shots(backend, thetas, self.uniform_shots(len(thetas)), rng)
+
+    def estimate_shots(
+        self, backend: CircuitBackend, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Ê per row with ``shots[b, g]`` shots on group g of row b."""
         return self.offset + self.group_means(backend, thetas, shots, rng).sum(axis=1)
 
     def group_means(
@@ -179,19 +202,25 @@ class GaussianShotNoise(_PerGroupShots):
         return tuple(g.observable for g in self.groups) + tuple(g.square() for g in self.groups)
 
     def moments(self, backend: CircuitBackend, thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(<O_g>, σ_g²) per row and group, each (rows, G)."""
+        """(<O_g>, <O_g²> - <O_g>²) per row and group, each (rows, G): the one-shot variance."""
         expectations = backend.expectations(thetas)
         means, squares = np.split(expectations, 2, axis=1)
-        return means, np.maximum(squares - means**2, 0.0) / self.shots
+        return means, np.maximum(squares - means**2, 0.0)
 
     def variance(self, backend: CircuitBackend, thetas: np.ndarray) -> np.ndarray:
         """Var Ê per row = Σ_g σ_g²: the shot-noise variance of both finite-shot models."""
-        return self.moments(backend, thetas)[1].sum(axis=1)
+        return self.moments(backend, thetas)[1].sum(axis=1) / self.shots
 
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return self.estimate_shots(backend, thetas, self.uniform_shots(len(thetas)), rng)
+
+    def estimate_shots(
+        self, backend: CircuitBackend, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Ê per row with σ_g² = Var O_g / shots[b, g]; a group given 0 shots contributes 0."""
         means, variances = self.moments(backend, thetas)
-        noise = np.sqrt(variances) * rng.standard_normal(means.shape)
-        return self.offset + (means + noise).sum(axis=1)
+        noise = np.sqrt(variances / np.maximum(shots, 1)) * rng.standard_normal(means.shape)
+        return self.offset + np.where(shots > 0, means + noise, 0.0).sum(axis=1)
 
     def fidelity(self, exact: np.ndarray, rng: np.random.Generator) -> Evaluation:
         """F + N(0, F(1-F)/N): the Gaussian with the binomial frequency's mean and variance."""

@@ -46,6 +46,12 @@ class VQEConfig:
         exact outcome probabilities of one simulation, the same distribution as sampling
         shot by shot at a cost independent of N. ``primitive``: bitstrings from a SamplerV2
         (Aer's, or the one passed to :func:`circuits.vqe.build_vqe`, e.g. a device's).
+    noise: device noise of the ``sampled`` model (:mod:`circuits.noise`). ``none``;
+        ``depolarizing``: channels of rates ``depolarizing_1q`` / ``depolarizing_2q`` after
+        every 1-/2-qubit ansatz gate and readout bit flips of probability ``readout_error``;
+        ``fake_<name>`` (Aer only, needs ``zeroth-q[ibm]``): the noise model of that fake
+        IBM backend, circuits transpiled for it. Metrics stay exact (noiseless energy and
+        ground energy) and add ``noisy_energy``, the noisy channel's infinite-shot energy.
     """
 
     problem: ProblemName = "tfim"
@@ -59,12 +65,17 @@ class VQEConfig:
     shots: int | Literal["exact"] = 1000
     shot_model: ShotModelName = "sampled"
     sampler: SamplerName = "counts"
+    noise: str = "none"
+    depolarizing_1q: float = 0.0
+    depolarizing_2q: float = 0.0
+    readout_error: float = 0.0
 
     def __post_init__(self) -> None:
         _require_choice("problem", self.problem, PROBLEMS)
         _require_choice("backend", self.backend, BACKENDS)
         _require_choice("shot_model", self.shot_model, SHOT_MODELS)
         _require_choice("sampler", self.sampler, SAMPLERS)
+        self._check_noise()
         if self.backend == "pennylane":
             _require_choice("device", self.device, pennylane_devices())
         require(
@@ -77,6 +88,30 @@ class VQEConfig:
         require(
             self.shots == "exact" or (isinstance(self.shots, int) and self.shots > 0),
             f"shots must be a positive number of shots per measurement group or 'exact', got {self.shots!r}.",
+        )
+
+    def _check_noise(self) -> None:
+        rates = {k: getattr(self, k) for k in ("depolarizing_1q", "depolarizing_2q", "readout_error")}
+        require(
+            self.noise in ("none", "depolarizing") or self.noise.startswith("fake_"),
+            f"unknown noise {self.noise!r}; use 'none', 'depolarizing' or 'fake_<backend>' "
+            "(e.g. 'fake_manila').",
+        )
+        for key, rate in rates.items():
+            require(0.0 <= rate <= 1.0, f"{key} is a probability in [0, 1], got {rate!r}.")
+            require(
+                rate == 0.0 or self.noise == "depolarizing",
+                f"{key}={rate} needs noise='depolarizing' (got noise={self.noise!r}).",
+            )
+        if self.noise != "none":
+            require(
+                self.shots != "exact" and self.shot_model == "sampled",
+                "device noise is simulated for measured counts: set shot_model='sampled' "
+                "and a number of shots.",
+            )
+        require(
+            not self.noise.startswith("fake_") or self.backend == "aer",
+            f"noise={self.noise!r} is a Qiskit fake backend: it needs backend='aer'.",
         )
 
 

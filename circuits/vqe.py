@@ -27,6 +27,7 @@ from circuits.backend import CircuitBackend
 from circuits.ground_state import ground_state
 from circuits.grouping import MeasurementGroup, qubit_wise_groups
 from circuits.hamiltonians import Problem
+from circuits.noise import DepolarizingNoise, qiskit_noise
 from circuits.pennylane_backend import PennyLaneBackend
 from circuits.qiskit_backend import QiskitBackend
 from circuits.shot_models import (
@@ -46,11 +47,19 @@ INITIAL_SCALE = 0.1
 class VQEObjective:
     """Energy of the ansatz state, estimated under a shot model; metrics are exact."""
 
-    def __init__(self, problem: Problem, circuit: Circuit, backend: CircuitBackend, shot_model: ShotModel):
+    def __init__(
+        self,
+        problem: Problem,
+        circuit: Circuit,
+        backend: CircuitBackend,
+        shot_model: ShotModel,
+        noisy: bool = False,
+    ):
         self.problem = problem
         self.circuit = circuit
         self.backend = backend
         self.shot_model = shot_model
+        self.noisy = noisy
 
     @property
     def dim(self) -> int:
@@ -89,16 +98,21 @@ class VQEObjective:
 
     def metrics(self, theta: np.ndarray) -> dict[str, float]:
         """Exact diagnostics at θ (no cost): energy, the exact ground energy, their
-        difference, and the probability of the state in the ground space."""
+        difference, and the probability of the state in the ground space; with device
+        noise also ``noisy_energy``, what the noisy device reports at infinitely many shots."""
         theta = check_thetas(np.asarray(theta)[None, :], self.dim)
         reference = ground_state(self.problem)
         energy = float(self.backend.energy(theta)[0])
-        return {
+        metrics = {
             "energy": energy,
             "exact_ground_energy": reference.energy,
             "energy_error": energy - reference.energy,
             "fidelity": reference.fidelity(self.backend.statevector(theta[0])),
         }
+        if self.noisy:
+            assert isinstance(self.shot_model, SampledMeasurement)
+            metrics["noisy_energy"] = float(self.shot_model.expectation(self.backend, theta)[0])
+        return metrics
 
 
 class AdjointVQEObjective(VQEObjective):
@@ -115,6 +129,40 @@ class AdjointVQEObjective(VQEObjective):
         theta = check_thetas(np.asarray(theta)[None, :], self.dim)[0]
         value, gradient = self.backend.energy_and_gradient(theta)
         return GradientEvaluation(value, gradient, Cost(evaluations=1, circuits=1))
+
+
+class ShotAllocatingVQEObjective(VQEObjective):
+    """A finite-shot objective whose shots per (row, measurement group) are an input, for
+    shot-adaptive optimizers (a separate class, so that the capability is visible to
+    ``isinstance`` exactly when the shot model can take it: not on the primitive path,
+    whose SamplerV2 takes one shot count per circuit)."""
+
+    shot_model: SampledCounts | GaussianShotNoise
+
+    def measurement_groups(self) -> tuple[MeasurementGroup, ...]:
+        """The G groups (basis, observable O_g, coefficients) that ``shots[:, g]`` refers to."""
+        return self.shot_model.groups
+
+    def evaluate_shots(self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        """Energies of the rows of ``thetas`` with ``shots`` per row (B,) or per row and
+        group (B, G); charges exactly the shots asked for, one circuit per (row, group)
+        with shots > 0. A group given no shots contributes 0 to its row's estimate."""
+        thetas = check_thetas(thetas, self.dim)
+        shots = _shot_allocation(shots, len(thetas), len(self.shot_model.groups))
+        values = self.shot_model.estimate_shots(self.backend, thetas, shots, rng)
+        return Evaluation(np.asarray(values, dtype=float), self.shot_model.shots_cost(shots))
+
+
+def _shot_allocation(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
+    shots = np.asarray(shots)
+    if shots.shape == (rows,):
+        shots = np.repeat(shots[:, None], groups, axis=1)
+    if shots.shape != (rows, groups) or not np.issubdtype(shots.dtype, np.integer) or (shots < 0).any():
+        raise ConfigError(
+            f"shots must be non-negative integers of shape ({rows},) or ({rows}, {groups}) "
+            f"(rows, measurement groups); got dtype {shots.dtype} and shape {shots.shape}."
+        )
+    return shots
 
 
 def make_shot_model(config: VQEConfig, offset: float, groups: tuple[MeasurementGroup, ...]) -> ShotModel:
@@ -148,10 +196,24 @@ def build_vqe(
     circuit = hardware_efficient(config.qubits, config.reps)
     model = make_shot_model(config, *qubit_wise_groups(hamiltonian))
     prepared = (circuit, hamiltonian, model.observables, model.bases)
+    rates = DepolarizingNoise(config.depolarizing_1q, config.depolarizing_2q, config.readout_error)
+    noisy = config.noise != "none"
+    objective = _objective_class(config, model)
     if config.backend == "aer":
-        return VQEObjective(problem, circuit, QiskitBackend(*prepared, **primitives), model)
+        noise_model, device_pass_manager = qiskit_noise(config.noise, rates)
+        primitives["pass_manager"] = pass_manager or device_pass_manager
+        backend = QiskitBackend(*prepared, **primitives, noise_model=noise_model)
+        return objective(problem, circuit, backend, model, noisy)
     if any(p is not None for p in primitives.values()):
         raise TypeError(f"estimator/sampler/pass_manager need backend='aer', not {config.backend!r}.")
-    backend = PennyLaneBackend(*prepared, device=config.device)
-    objective = AdjointVQEObjective if config.shots == "exact" else VQEObjective
-    return objective(problem, circuit, backend, model)
+    backend = PennyLaneBackend(*prepared, device=config.device, noise=rates if noisy else None)
+    return objective(problem, circuit, backend, model, noisy)
+
+
+def _objective_class(config: VQEConfig, model: ShotModel) -> type[VQEObjective]:
+    """The class whose capabilities the configuration supports (see the two subclasses)."""
+    if config.shots == "exact":
+        return AdjointVQEObjective if config.backend == "pennylane" else VQEObjective
+    if isinstance(model, SampledCounts | GaussianShotNoise):
+        return ShotAllocatingVQEObjective
+    return VQEObjective
