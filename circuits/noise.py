@@ -16,8 +16,10 @@ density matrix (Aer ``density_matrix`` method / PennyLane ``default.mixed``), ta
 outcome probabilities of each basis from it and applies A (:mod:`circuits.measurement`).
 
 ``fake_<name>`` (e.g. ``fake_manila``) takes Aer's noise model of a fake backend of
-``qiskit-ibm-runtime`` (``NoiseModel.from_backend``: gate errors, thermal relaxation,
-readout), with the circuit transpiled for that backend (optional extra ``zeroth-q[ibm]``).
+``qiskit-ibm-runtime`` (``NoiseModel.from_backend_properties``: gate errors, thermal
+relaxation, asymmetric readout), with the circuit transpiled for that backend (optional
+extra ``zeroth-q[ibm]``). The sampled path then reproduces that fake backend's own
+simulation (qiskit-ibm-runtime's local testing mode) up to the basis-change gates.
 """
 
 from __future__ import annotations
@@ -110,4 +112,8 @@ def qiskit_noise(noise: str, rates: DepolarizingNoise) -> tuple[NoiseModel | Non
         return rates.aer_noise_model(), None
     backend = fake_backend(noise)
     pass_manager = generate_preset_pass_manager(optimization_level=1, backend=backend)
-    return NoiseModel.from_backend(backend), pass_manager
+    # The snapshot's own properties, as the fake backend's ``run`` (and so qiskit-ibm-runtime's
+    # local testing mode) builds its model: asymmetric readout P(0|1) ≠ P(1|0), where
+    # NoiseModel.from_backend(target) would use the symmetric average.
+    model = NoiseModel.from_backend_properties(backend.properties(), dt=backend.dt)
+    return model, pass_manager
