@@ -77,9 +77,7 @@ def fake_backend(name: str) -> Any:
     try:
         from qiskit_ibm_runtime import fake_provider
     except ImportError as error:
-        raise ConfigError(
-            f"noise={name!r} needs qiskit-ibm-runtime: pip install 'zeroth-q[ibm]'."
-        ) from error
+        raise ConfigError(f"noise={name!r} needs qiskit-ibm-runtime: pip install 'zeroth-q[ibm]'.") from error
     stem = "Fake" + name.removeprefix("fake_").capitalize()
     backend = getattr(fake_provider, stem + "V2", None) or getattr(fake_provider, stem, None)
     if backend is None:

@@ -82,8 +82,9 @@ def test_energy_estimates_have_the_sampling_mean_and_variance_on_every_path(vqe,
 
 
 def test_counts_path_costs_the_same_as_shot_by_shot_sampling(vqe):
-    counts_path, primitive = vqe(problem="xxz", qubits=3, shots=100), vqe(
-        problem="xxz", qubits=3, shots=100, sampler="primitive"
+    counts_path, primitive = (
+        vqe(problem="xxz", qubits=3, shots=100),
+        vqe(problem="xxz", qubits=3, shots=100, sampler="primitive"),
     )
     thetas = np.zeros((5, counts_path.dim))
     costs = [o.evaluate(thetas, np.random.default_rng(0)).cost for o in (counts_path, primitive)]
