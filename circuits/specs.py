@@ -44,8 +44,9 @@ class VQEConfig:
         expectation + Gaussian noise of the sampling variance); ignored when exact.
     sampler: how ``sampled`` draws its shots. ``counts`` (default): counts drawn from the
         exact outcome probabilities of one simulation, the same distribution as sampling
-        shot by shot at a cost independent of N. ``primitive``: bitstrings from a SamplerV2
-        (Aer's, or the one passed to :func:`circuits.vqe.build_vqe`, e.g. a device's).
+        shot by shot at a cost independent of N. ``primitive``: bitstrings sampled shot by
+        shot: Aer's SamplerV2, the SamplerV2 passed to :func:`circuits.vqe.build_vqe` (e.g. a
+        device's), or the PennyLane device's own sampling.
     noise: device noise of the ``sampled`` model (:mod:`circuits.noise`). ``none``;
         ``depolarizing``: channels of rates ``depolarizing_1q`` / ``depolarizing_2q`` after
         every 1-/2-qubit ansatz gate and readout bit flips of probability ``readout_error``;
@@ -109,6 +110,11 @@ class VQEConfig:
                 "device noise is simulated for measured counts: set shot_model='sampled' "
                 "and a number of shots.",
             )
+        require(
+            self.noise == "none" or self.backend == "aer" or self.sampler == "counts",
+            "PennyLane simulates device noise for sampler='counts' (default.mixed density matrices), "
+            "not for its own shot sampling: remove sampler='primitive'.",
+        )
         require(
             not self.noise.startswith("fake_") or self.backend == "aer",
             f"noise={self.noise!r} is a Qiskit fake backend: it needs backend='aer'.",

@@ -191,6 +191,8 @@ def build_vqe(
             "a SamplerV2 was passed but the config draws counts from simulated probabilities; "
             "set sampler='primitive' to measure with it."
         )
+    if sampler is not None and config.noise != "none":
+        raise ConfigError(f"a SamplerV2 you pass has its own noise; set noise='none' (got {config.noise!r}).")
     problem = Problem(config.problem, config.qubits, config.h, config.delta, config.periodic)
     hamiltonian = problem.hamiltonian()
     circuit = hardware_efficient(config.qubits, config.reps)

@@ -5,6 +5,7 @@ import pytest
 from qiskit.quantum_info import Statevector
 
 from circuits.specs import VQEConfig
+from circuits.vqe import build_vqe
 from zeroth_q import ConfigError
 
 NOISE = {"noise": "depolarizing", "depolarizing_1q": 0.01, "depolarizing_2q": 0.05, "readout_error": 0.03}
@@ -73,8 +74,20 @@ def test_counts_and_aer_sampler_measure_the_same_depolarized_device(vqe):
         ({"noise": "depolarizing", "shot_model": "gaussian"}, "shot_model='sampled'"),
         ({"noise": "fake_manila", "backend": "pennylane", "device": "default.qubit"}, "backend='aer'"),
         ({"sampler": "shots"}, "counts"),
+        ({"noise": "depolarizing", "sampler": "primitive", **PENNYLANE}, "sampler='counts'"),
     ],
 )
 def test_bad_noise_settings_name_the_fix(params, message):
     with pytest.raises(ConfigError, match=message):
         VQEConfig(**params)
+
+
+def test_a_passed_sampler_needs_the_primitive_path_and_no_simulated_noise():
+    from qiskit_aer.primitives import SamplerV2
+
+    with pytest.raises(ConfigError, match="sampler='primitive'"):
+        build_vqe(VQEConfig(qubits=2, shots=10), sampler=SamplerV2())
+    with pytest.raises(ConfigError, match="noise='none'"):
+        build_vqe(
+            VQEConfig(qubits=2, shots=10, sampler="primitive", noise="depolarizing"), sampler=SamplerV2()
+        )
