@@ -83,14 +83,6 @@ class _PerGroupShots:
         circuits = rows * len(self.groups)
         return Cost(evaluations=rows, circuits=circuits, shots=circuits * self.shots)
 
-    def shots_cost(self, shots: np.ndarray) -> Cost:
-        """What :meth:`estimate_shots` charges for ``shots`` (B, G): exactly what was asked,
-        one circuit per (row, group) that gets any shots."""
-        return Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=int(shots.sum()))
-
-    def uniform_shots(self, rows: int) -> np.ndarray:
-        """N on every (row, group): the fixed allocation of :meth:`estimate`."""
-        return np.full((rows, len(self.groups)), self.shots)
 
     def fidelity_cost(self, rows: int) -> Cost:
         """One compute–uncompute circuit ``U(θ')†U(θ)`` of N shots per fidelity."""
@@ -154,25 +146,25 @@ class SampledCounts(SampledMeasurement):
     """
 
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return self.estimate_shots(backend, thetas, self.uniform_shots(len(thetas)), rng)
+        shots = np.full((len(thetas), len(self.groups)), self.shots)
+        return self.offset + self.estimate_shots(backend, thetas, shots, rng)[0].sum(axis=1)
 
     def estimate_shots(
         self, backend: CircuitBackend, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Ê per row with ``shots[b, g]`` shots on group g of row b."""
-        return self.offset + self.group_means(backend, thetas, shots, rng).sum(axis=1)
-
-    def group_means(
-        self, backend: CircuitBackend, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Shot means (B, G) of each O_g with ``shots[b, g]`` shots; a group given 0 shots
-        contributes 0 (it was not measured)."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per (row, group) shot mean of O_g and the unbiased (ddof=1) variance of its single
+        shots, from ``shots[b, g]`` shots: Σ_v n_v v / N and (Σ_v n_v v² - N mean²)/(N - 1),
+        exactly what the N bitstrings would give. NaN where a group got no shot (means) or
+        fewer than two (variances)."""
         probabilities = backend.basis_probabilities(thetas)
-        means = np.empty(shots.shape)
+        sums, squares = np.empty(shots.shape), np.empty(shots.shape)
         for g, spectrum in enumerate(self.spectra):
             counts = multinomial_counts(spectrum.lump(probabilities[:, g]), shots[:, g], rng)
-            means[:, g] = counts @ spectrum.values / np.maximum(shots[:, g], 1)
-        return means
+            sums[:, g], squares[:, g] = counts @ spectrum.values, counts @ spectrum.values**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.where(shots > 0, sums / shots, np.nan)
+            variances = np.where(shots > 1, np.maximum(squares - sums * means, 0.0) / (shots - 1), np.nan)
+        return means, variances
 
 
 def multinomial_counts(
@@ -202,25 +194,19 @@ class GaussianShotNoise(_PerGroupShots):
         return tuple(g.observable for g in self.groups) + tuple(g.square() for g in self.groups)
 
     def moments(self, backend: CircuitBackend, thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(<O_g>, <O_g²> - <O_g>²) per row and group, each (rows, G): the one-shot variance."""
+        """(<O_g>, σ_g²) per row and group, each (rows, G)."""
         expectations = backend.expectations(thetas)
         means, squares = np.split(expectations, 2, axis=1)
-        return means, np.maximum(squares - means**2, 0.0)
+        return means, np.maximum(squares - means**2, 0.0) / self.shots
 
     def variance(self, backend: CircuitBackend, thetas: np.ndarray) -> np.ndarray:
         """Var Ê per row = Σ_g σ_g²: the shot-noise variance of both finite-shot models."""
-        return self.moments(backend, thetas)[1].sum(axis=1) / self.shots
+        return self.moments(backend, thetas)[1].sum(axis=1)
 
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return self.estimate_shots(backend, thetas, self.uniform_shots(len(thetas)), rng)
-
-    def estimate_shots(
-        self, backend: CircuitBackend, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Ê per row with σ_g² = Var O_g / shots[b, g]; a group given 0 shots contributes 0."""
         means, variances = self.moments(backend, thetas)
-        noise = np.sqrt(variances / np.maximum(shots, 1)) * rng.standard_normal(means.shape)
-        return self.offset + np.where(shots > 0, means + noise, 0.0).sum(axis=1)
+        noise = np.sqrt(variances) * rng.standard_normal(means.shape)
+        return self.offset + (means + noise).sum(axis=1)
 
     def fidelity(self, exact: np.ndarray, rng: np.random.Generator) -> Evaluation:
         """F + N(0, F(1-F)/N): the Gaussian with the binomial frequency's mean and variance."""

@@ -132,12 +132,13 @@ class AdjointVQEObjective(VQEObjective):
 
 
 class ShotAllocatingVQEObjective(VQEObjective):
-    """A finite-shot objective whose shots per (row, measurement group) are an input, for
+    """A counts-path objective whose shots per (row, measurement group) are an input, for
     shot-adaptive optimizers (a separate class, so that the capability is visible to
-    ``isinstance`` exactly when the shot model can take it: not on the primitive path,
-    whose SamplerV2 takes one shot count per circuit)."""
+    ``isinstance`` exactly when it exists). The VQE side of the shared API's shots input:
+    the shot-adaptive branch defines the protocol and its result type; this class keeps
+    to its call, ``evaluate_shots(thetas, shots, rng)`` with shots (B,) or (B, G)."""
 
-    shot_model: SampledCounts | GaussianShotNoise
+    shot_model: SampledCounts
 
     def measurement_groups(self) -> tuple[MeasurementGroup, ...]:
         """The G groups (basis, observable O_g, coefficients) that ``shots[:, g]`` refers to."""
@@ -146,11 +147,12 @@ class ShotAllocatingVQEObjective(VQEObjective):
     def evaluate_shots(self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator) -> Evaluation:
         """Energies of the rows of ``thetas`` with ``shots`` per row (B,) or per row and
         group (B, G); charges exactly the shots asked for, one circuit per (row, group)
-        with shots > 0. A group given no shots contributes 0 to its row's estimate."""
+        with shots > 0. A row with a group given no shots has no estimate (NaN)."""
         thetas = check_thetas(thetas, self.dim)
         shots = _shot_allocation(shots, len(thetas), len(self.shot_model.groups))
-        values = self.shot_model.estimate_shots(self.backend, thetas, shots, rng)
-        return Evaluation(np.asarray(values, dtype=float), self.shot_model.shots_cost(shots))
+        means, _ = self.shot_model.estimate_shots(self.backend, thetas, shots, rng)
+        cost = Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=int(shots.sum()))
+        return Evaluation(self.shot_model.offset + means.sum(axis=1), cost)
 
 
 def _shot_allocation(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
@@ -216,6 +218,6 @@ def _objective_class(config: VQEConfig, model: ShotModel) -> type[VQEObjective]:
     """The class whose capabilities the configuration supports (see the two subclasses)."""
     if config.shots == "exact":
         return AdjointVQEObjective if config.backend == "pennylane" else VQEObjective
-    if isinstance(model, SampledCounts | GaussianShotNoise):
+    if isinstance(model, SampledCounts):
         return ShotAllocatingVQEObjective
     return VQEObjective
