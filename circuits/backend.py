@@ -27,6 +27,11 @@ class CircuitBackend(Protocol):
         (column q = qubit q) drawn with ``seed``."""
         ...
 
+    def basis_probabilities(self, thetas: np.ndarray) -> np.ndarray:
+        """Outcome probabilities (B, G, 2^n) of each measurement basis named at
+        construction (little-endian outcome index), from one simulation of the batch."""
+        ...
+
     def statevector(self, theta: np.ndarray) -> np.ndarray:
         """ψ(θ) for one parameter vector, in Qiskit's little-endian basis order."""
         ...

@@ -18,10 +18,13 @@ from zeroth_q.errors import did_you_mean
 ProblemName = Literal["tfim", "xxz", "h2"]
 BackendName = Literal["aer", "pennylane"]
 ShotModelName = Literal["sampled", "gaussian"]
+SamplerName = Literal["counts", "primitive"]
 # Aer and NumPy's binomial count shots in signed 64-bit integers; 2**53 also keeps the
 # cost arithmetic exact in floats (history, plots).
 MAX_SHOTS = 2**53
-PROBLEMS, BACKENDS, SHOT_MODELS = (get_args(t) for t in (ProblemName, BackendName, ShotModelName))
+PROBLEMS, BACKENDS, SHOT_MODELS, SAMPLERS = (
+    get_args(t) for t in (ProblemName, BackendName, ShotModelName, SamplerName)
+)
 
 
 # Devices that run the ansatz: qubit statevector simulators with adjoint differentiation,
@@ -55,6 +58,17 @@ class VQEConfig:
     shots: ``"exact"`` for statevector expectations, or N shots per measurement group.
     shot_model: with N shots, ``sampled`` (real measurement counts) or ``gaussian`` (exact
         expectation + Gaussian noise of the sampling variance); ignored when exact.
+    sampler: how ``sampled`` draws its shots. ``counts`` (default): counts drawn from the
+        exact outcome probabilities of one simulation, the same distribution as sampling
+        shot by shot at a cost independent of N. ``primitive``: bitstrings sampled shot by
+        shot: Aer's SamplerV2, the SamplerV2 passed to :func:`circuits.vqe.build_vqe` (e.g. a
+        device's), or the PennyLane device's own sampling.
+    noise: device noise of the ``sampled`` model (:mod:`circuits.noise`). ``none``;
+        ``depolarizing``: channels of rates ``depolarizing_1q`` / ``depolarizing_2q`` after
+        every 1-/2-qubit ansatz gate and readout bit flips of probability ``readout_error``;
+        ``fake_<name>`` (Aer only, needs ``zeroth-q[ibm]``): the noise model of that fake
+        IBM backend, circuits transpiled for it. Metrics stay exact (noiseless energy and
+        ground energy) and add ``noisy_energy``, the noisy channel's infinite-shot energy.
     """
 
     problem: ProblemName = "tfim"
@@ -67,11 +81,18 @@ class VQEConfig:
     device: str = "lightning.qubit"
     shots: int | Literal["exact"] = 1000
     shot_model: ShotModelName = "sampled"
+    sampler: SamplerName = "counts"
+    noise: str = "none"
+    depolarizing_1q: float = 0.0
+    depolarizing_2q: float = 0.0
+    readout_error: float = 0.0
 
     def __post_init__(self) -> None:
         _require_choice("problem", self.problem, PROBLEMS)
         _require_choice("backend", self.backend, BACKENDS)
         _require_choice("shot_model", self.shot_model, SHOT_MODELS)
+        _require_choice("sampler", self.sampler, SAMPLERS)
+        self._check_noise()
         if self.backend == "pennylane":
             require(
                 self.device not in installed_pennylane_devices() or self.device in ANSATZ_DEVICES,
@@ -94,6 +115,36 @@ class VQEConfig:
             self.shots == "exact" or self.shots <= MAX_SHOTS,
             f"shots must be at most {MAX_SHOTS:,} per measurement group (simulators count shots in "
             f"64-bit integers and hold the sampled bits in memory), got {self.shots!r}.",
+        )
+
+
+    def _check_noise(self) -> None:
+        rates = {k: getattr(self, k) for k in ("depolarizing_1q", "depolarizing_2q", "readout_error")}
+        require(
+            self.noise in ("none", "depolarizing") or self.noise.startswith("fake_"),
+            f"unknown noise {self.noise!r}; use 'none', 'depolarizing' or 'fake_<backend>' "
+            "(e.g. 'fake_manila').",
+        )
+        for key, rate in rates.items():
+            require(0.0 <= rate <= 1.0, f"{key} is a probability in [0, 1], got {rate!r}.")
+            require(
+                rate == 0.0 or self.noise == "depolarizing",
+                f"{key}={rate} needs noise='depolarizing' (got noise={self.noise!r}).",
+            )
+        if self.noise != "none":
+            require(
+                self.shots != "exact" and self.shot_model == "sampled",
+                "device noise is simulated for measured counts: set shot_model='sampled' "
+                "and a number of shots.",
+            )
+        require(
+            self.noise == "none" or self.backend == "aer" or self.sampler == "counts",
+            "PennyLane simulates device noise for sampler='counts' (default.mixed density matrices), "
+            "not for its own shot sampling: remove sampler='primitive'.",
+        )
+        require(
+            not self.noise.startswith("fake_") or self.backend == "aer",
+            f"noise={self.noise!r} is a Qiskit fake backend: it needs backend='aer'.",
         )
 
 

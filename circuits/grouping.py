@@ -8,6 +8,12 @@ and samples bitstrings b; every term of the group is then diagonal, with eigenva
 eigenvalue of the group observable O_g = Σ_{k∈g} c_k P_k, and the N-shot mean is an
 unbiased estimate of <O_g> with variance (<O_g²> - <O_g>²) / N (Kandala et al., Nature
 549, 242 (2017), Methods; McClean et al., NJP 18, 023023 (2016) for the shot count).
+
+The N-shot mean depends on the bitstrings only through how many of them fall on each
+distinct eigenvalue v of O_g, and those counts are Multinomial(N, q) with
+q_v = Σ_{b: O_g(b) = v} p_b. :class:`Spectrum` lumps outcome probabilities that way, so
+a count-based estimate draws over the few distinct eigenvalues (n + 1 for a TFIM group)
+instead of the 2^n outcomes, with exactly the same distribution.
 """
 
 from __future__ import annotations
@@ -36,10 +42,36 @@ class MeasurementGroup(NamedTuple):
         Paulis are Paulis of the same basis); its expectation gives the shot variance."""
         return (self.observable @ self.observable).simplify()
 
+    def eigenvalues(self, bits: np.ndarray) -> np.ndarray:
+        """O_g(b) = Σ_k c_k (-1)^(b · s_k) for bitstrings b (..., qubits), column q = qubit q."""
+        parity = (bits.astype(np.int32) @ self.support.T) & 1  # (..., terms)
+        return (1 - 2 * parity) @ self.coeffs
+
     def mean_from_bits(self, bits: np.ndarray) -> np.ndarray:
         """Shot mean of O_g per row: bits (rows, shots, qubits), column q = qubit q."""
-        parity = (bits.astype(np.int32) @ self.support.T) & 1  # (rows, shots, terms)
-        return ((1 - 2 * parity) @ self.coeffs).mean(axis=1)
+        return self.eigenvalues(bits).mean(axis=1)
+
+    def spectrum(self) -> Spectrum:
+        """O_g on every outcome b = 0 … 2^n - 1 of this basis (little-endian), by eigenvalue."""
+        num_qubits = self.support.shape[1]
+        outcomes = np.arange(1 << num_qubits)
+        values = self.eigenvalues((outcomes[:, None] >> np.arange(num_qubits)) & 1)
+        distinct, classes = np.unique(np.round(values, 12), return_inverse=True)
+        order = np.argsort(classes, kind="stable")
+        return Spectrum(distinct, order, np.searchsorted(classes[order], np.arange(len(distinct))))
+
+
+class Spectrum(NamedTuple):
+    """The distinct eigenvalues ``values`` (V,) of O_g and which outcomes carry each:
+    outcomes ``order[starts[v]:starts[v + 1]]`` have eigenvalue ``values[v]``."""
+
+    values: np.ndarray
+    order: np.ndarray
+    starts: np.ndarray
+
+    def lump(self, probabilities: np.ndarray) -> np.ndarray:
+        """q_v = Σ_{b: O_g(b) = v} p_b over the last axis: (..., 2^n) → (..., V)."""
+        return np.add.reduceat(probabilities[..., self.order], self.starts, axis=-1)
 
 
 def qubit_wise_groups(hamiltonian: SparsePauliOp) -> tuple[float, tuple[MeasurementGroup, ...]]:

@@ -11,6 +11,12 @@ call with ``seed=`` drawn from the objective's rng, so the draws are reproducibl
 The exact gradient is PennyLane's adjoint differentiation (Jones & Gacon,
 arXiv:2009.02823): one forward and one backward sweep over the statevector, the circuit
 analogue of backpropagation.
+
+Outcome probabilities (the default ``sampled`` path) come from one broadcast ``qml.state``
+execution; the measurement bases are applied to those states in NumPy
+(:mod:`circuits.measurement`), the same code as for Aer. With device noise
+(:class:`circuits.noise.DepolarizingNoise`) the state is the density matrix of
+``default.mixed``, with the channel's Kraus operators after every ansatz gate.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from pennylane import numpy as pnp
 from qiskit.quantum_info import SparsePauliOp
 
 from circuits.ansatz import Circuit, Gate, measurement_basis_change
+from circuits.measurement import basis_probabilities, with_readout_error
+from circuits.noise import DepolarizingNoise
 
 _GATES: dict[str, Callable[..., qml.operation.Operator]] = {
     "ry": qml.RY,
@@ -64,10 +72,12 @@ class PennyLaneBackend:
         bases: Sequence[str] = (),
         *,
         device: str = "lightning.qubit",
+        noise: DepolarizingNoise | None = None,
     ):
         self._circuit = circuit
         self._device_name = device
         self._device = qml.device(device, wires=circuit.num_qubits)
+        self._bases = tuple(bases)
         self._basis_changes = [measurement_basis_change(basis) for basis in bases]
         measure_energy = self._measure(lambda: qml.expval(to_pennylane(hamiltonian)))
         aux = [to_pennylane(o) for o in observables]
@@ -77,6 +87,21 @@ class PennyLaneBackend:
             self._measure(lambda: [qml.expval(o) for o in aux]), self._device, diff_method=None
         )
         self._state = qml.QNode(self._measure(qml.state), self._device, diff_method=None)
+        self._noise = noise
+        if noise is not None:
+            mixed = qml.device("default.mixed", wires=circuit.num_qubits)
+            self._density_matrix = qml.QNode(self._noisy_state, mixed, diff_method=None)
+
+    def _noisy_state(self, theta: Any) -> Any:
+        """The ansatz with the noise channel after every gate; returns ρ."""
+        assert self._noise is not None
+        kraus = {k: self._noise.kraus(k) for k in (1, 2)}
+        with qml.QueuingManager.stop_recording():
+            operations = pennylane_operations(self._circuit.gates, theta)
+        for gate, operation in zip(self._circuit.gates, operations, strict=True):
+            qml.apply(operation)
+            qml.QubitChannel(kraus[len(gate.qubits)], wires=list(gate.qubits))
+        return qml.state()
 
     def _measure(self, measurements: Callable[[], Any]) -> Callable[[Any], Any]:
         def qfunc(theta: Any) -> Any:
@@ -114,8 +139,24 @@ class PennyLaneBackend:
         device = qml.device(self._device_name, wires=n, seed=seed)
         return [np.reshape(bits, (len(thetas), shots, n)).astype(bool) for bits in qml.execute(tapes, device)]
 
+    def basis_probabilities(self, thetas: np.ndarray) -> np.ndarray:
+        """(B, G, 2^n): one broadcast state execution, rotated into each basis in NumPy
+        (with noise: of the density matrices, then the readout error)."""
+        if self._noise is None:
+            return basis_probabilities(self._states(thetas.T, len(thetas)), self._bases)
+        n, rows = self._circuit.num_qubits, len(thetas)
+        rho = np.asarray(self._density_matrix(thetas.T)).reshape((rows,) + (2,) * (2 * n))
+        little_endian = (0, *reversed(range(1, n + 1)), *reversed(range(n + 1, 2 * n + 1)))
+        rho = rho.transpose(little_endian).reshape(rows, 1 << n, 1 << n)
+        probabilities = basis_probabilities(rho, self._bases)
+        return with_readout_error(probabilities, self._noise.confusion(n))
+
     def statevector(self, theta: np.ndarray) -> np.ndarray:
         """ψ(θ) reordered to Qiskit's little-endian order (PennyLane puts wire 0 first)."""
+        return self._states(theta, 1)[0]
+
+    def _states(self, theta: Any, rows: int) -> np.ndarray:
+        """(rows, 2^n) little-endian states: reversing the n wire axes puts qubit 0 last."""
         n = self._circuit.num_qubits
-        state = np.asarray(self._state(theta)).reshape((2,) * n)
-        return state.transpose(tuple(reversed(range(n)))).ravel()
+        states = np.asarray(self._state(theta)).reshape((rows,) + (2,) * n)
+        return states.transpose(0, *reversed(range(1, n + 1))).reshape(rows, -1)

@@ -1,10 +1,14 @@
 """How an energy estimate is produced from a circuit, and what it costs.
 
-Three models, named for what they compute:
+Models, named for what they compute:
 
 * :class:`ExactExpectation`: the statevector expectation <ψ(θ)|H|ψ(θ)>, no noise.
-* :class:`SampledMeasurement`: real measurement. Every qubit-wise commuting group is one
-  circuit measured with N shots; the energy is estimated from the bitstrings.
+* :class:`SampledCounts` (``sampled``, the default on simulators): measurement counts.
+  Every qubit-wise commuting group is one circuit measured with N shots; the counts are
+  drawn from the exact outcome probabilities, which is how the N bitstrings of a
+  simulated circuit are distributed, at the cost of one simulation whatever N.
+* :class:`SampledMeasurement` (``sampled`` with ``sampler="primitive"``): the same
+  estimate from the bitstrings of a SamplerV2 (Aer's, or a device's).
 * :class:`GaussianShotNoise`: exact group expectations plus Gaussian noise whose variance
   is the sampling variance of the N-shot group mean at the current state.
 
@@ -21,13 +25,14 @@ Cost of one call with B rows and G groups: ``circuits = B·G`` and ``shots = B·
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
 from circuits.backend import CircuitBackend
-from circuits.grouping import MeasurementGroup
+from circuits.grouping import MeasurementGroup, Spectrum
 from zeroth_q.objective import Cost, Evaluation
 
 SEED_BOUND = 2**31 - 1  # seeds drawn from the caller's rng; fits every simulator's seed type
@@ -83,6 +88,7 @@ class _PerGroupShots:
         circuits = rows * len(self.groups)
         return Cost(evaluations=rows, circuits=circuits, shots=circuits * self.shots)
 
+
     def fidelity_cost(self, rows: int) -> Cost:
         """One compute–uncompute circuit ``U(θ')†U(θ)`` of N shots per fidelity."""
         return Cost(evaluations=rows, circuits=rows, shots=rows * self.shots)
@@ -104,6 +110,18 @@ class SampledMeasurement(_PerGroupShots):
     def bases(self) -> tuple[str, ...]:
         return tuple(g.basis for g in self.groups)
 
+    @cached_property
+    def spectra(self) -> tuple[Spectrum, ...]:
+        return tuple(g.spectrum() for g in self.groups)
+
+    def expectation(self, backend: CircuitBackend, thetas: np.ndarray) -> np.ndarray:
+        """The infinite-shot limit of the estimate, c_0 + Σ_g Σ_v q_{g,v} v: with device
+        noise the noisy channel's energy (readout included), without it the exact energy."""
+        probabilities = backend.basis_probabilities(thetas)
+        return self.offset + sum(
+            s.lump(probabilities[:, g]) @ s.values for g, s in enumerate(self.spectra)
+        )
+
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         bits = backend.sample(thetas, self.shots, int(rng.integers(SEED_BOUND)))
         return self.offset + sum(g.mean_from_bits(b) for g, b in zip(self.groups, bits, strict=True))
@@ -113,6 +131,54 @@ class SampledMeasurement(_PerGroupShots):
         distributed exactly as Binomial(N, F)/N; drawn from that law instead of simulating
         the doubled circuit (Havlíček et al., Nature 567, 209 (2019): the overlap test)."""
         return Evaluation(rng.binomial(self.shots, exact) / self.shots, self.fidelity_cost(len(exact)))
+
+
+class SampledCounts(SampledMeasurement):
+    """Ê = c_0 + Σ_g (1/N_g) Σ_v n_{g,v} v,  (n_{g,v})_v ~ Multinomial(N_g, q_g),
+
+    where v runs over the distinct eigenvalues of O_g and q_{g,v} is the probability of
+    the outcomes with eigenvalue v in basis g (:meth:`circuits.grouping.Spectrum.lump`).
+    N independent shots are i.i.d. draws from the outcome distribution p_g, so their
+    counts per outcome are Multinomial(N, p_g) and their counts per eigenvalue
+    Multinomial(N, q_g): every estimate has exactly the distribution of shot-by-shot
+    sampling. Why this way: the simulation (one per row, all bases from one state) is
+    the floor cost; numpy's multinomial draws one binomial per category, so lumping to
+    V ≤ a few dozen eigenvalues makes the draw O(V) per (row, group), independent of
+    both N and 2^n (drawing N outcomes by inverse CDF would cost O(N log 2^n)).
+
+    ``N_g`` may differ per row and group (:meth:`estimate_shots`), for shot-adaptive
+    optimizers. All randomness comes from ``rng``.
+    """
+
+    def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        shots = np.full((len(thetas), len(self.groups)), self.shots)
+        return self.offset + self.estimate_shots(backend, thetas, shots, rng)[0].sum(axis=1)
+
+    def estimate_shots(
+        self, backend: CircuitBackend, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per (row, group) shot mean of O_g and the unbiased (ddof=1) variance of its single
+        shots, from ``shots[b, g]`` shots: Σ_v n_v v / N and (Σ_v n_v v² - N mean²)/(N - 1),
+        exactly what the N bitstrings would give. NaN where a group got no shot (means) or
+        fewer than two (variances)."""
+        probabilities = backend.basis_probabilities(thetas)
+        sums, squares = np.empty(shots.shape), np.empty(shots.shape)
+        for g, spectrum in enumerate(self.spectra):
+            counts = multinomial_counts(spectrum.lump(probabilities[:, g]), shots[:, g], rng)
+            sums[:, g], squares[:, g] = counts @ spectrum.values, counts @ spectrum.values**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.where(shots > 0, sums / shots, np.nan)
+            variances = np.where(shots > 1, np.maximum(squares - sums * means, 0.0) / (shots - 1), np.nan)
+        return means, variances
+
+
+def multinomial_counts(
+    probabilities: np.ndarray, shots: np.ndarray | int, rng: np.random.Generator
+) -> np.ndarray:
+    """Counts (..., K) ~ Multinomial(shots, p) per leading index, for probabilities (..., K)
+    summing to 1 up to rounding (renormalized: numpy rejects sums above 1 + 1e-12)."""
+    probabilities = np.clip(probabilities, 0.0, None)
+    return rng.multinomial(shots, probabilities / probabilities.sum(axis=-1, keepdims=True))
 
 
 class GaussianShotNoise(_PerGroupShots):

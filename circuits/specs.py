@@ -20,13 +20,13 @@ __all__ = ["VQE", "VQEConfig", "build"]
 def build(config: VQEConfig) -> Any:
     from circuits.vqe import build_vqe
 
-    if config.shots != "exact" and config.shot_model == "sampled":
-        # The simulators return one bool per qubit and shot: the least one row of one
-        # measurement group holds, before any counting.
+    if config.shots != "exact" and config.shot_model == "sampled" and config.sampler == "primitive":
+        # A primitive returns one bool per qubit and shot: the least one row of one
+        # measurement group holds, before any counting (the counts path holds no bits).
         require_memory(
             config.shots * config.qubits,
             f"sampling {config.shots:,} shots of {config.qubits} qubits",
-            "lower shots, or set shot_model=gaussian (the same shot noise without sampling)",
+            "lower shots, or use sampler=counts (counts drawn from exact probabilities hold no bits)",
         )
     return build_vqe(config)
 

@@ -28,9 +28,17 @@ from circuits.config import VQEConfig
 from circuits.ground_state import ground_state
 from circuits.grouping import MeasurementGroup, qubit_wise_groups
 from circuits.hamiltonians import Problem
+from circuits.noise import DepolarizingNoise, qiskit_noise
 from circuits.pennylane_backend import PennyLaneBackend
 from circuits.qiskit_backend import QiskitBackend
-from circuits.shot_models import ExactExpectation, GaussianShotNoise, SampledMeasurement, ShotModel
+from circuits.shot_models import (
+    ExactExpectation,
+    GaussianShotNoise,
+    SampledCounts,
+    SampledMeasurement,
+    ShotModel,
+)
+from zeroth_q.errors import ConfigError
 from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
 
 INITIAL_SCALE = 0.1
@@ -39,11 +47,19 @@ INITIAL_SCALE = 0.1
 class VQEObjective:
     """Energy of the ansatz state, estimated under a shot model; metrics are exact."""
 
-    def __init__(self, problem: Problem, circuit: Circuit, backend: CircuitBackend, shot_model: ShotModel):
+    def __init__(
+        self,
+        problem: Problem,
+        circuit: Circuit,
+        backend: CircuitBackend,
+        shot_model: ShotModel,
+        noisy: bool = False,
+    ):
         self.problem = problem
         self.circuit = circuit
         self.backend = backend
         self.shot_model = shot_model
+        self.noisy = noisy
 
     @property
     def dim(self) -> int:
@@ -89,16 +105,21 @@ class VQEObjective:
 
     def metrics(self, theta: np.ndarray) -> dict[str, float]:
         """Exact diagnostics at θ (no cost): energy, the exact ground energy, their
-        difference, and the probability of the state in the ground space."""
+        difference, and the probability of the state in the ground space; with device
+        noise also ``noisy_energy``, what the noisy device reports at infinitely many shots."""
         theta = check_thetas(np.asarray(theta)[None, :], self.dim)
         reference = ground_state(self.problem)
         energy = float(self.backend.energy(theta)[0])
-        return {
+        metrics = {
             "energy": energy,
             "exact_ground_energy": reference.energy,
             "energy_error": energy - reference.energy,
             "fidelity": reference.fidelity(self.backend.statevector(theta[0])),
         }
+        if self.noisy:
+            assert isinstance(self.shot_model, SampledMeasurement)
+            metrics["noisy_energy"] = float(self.shot_model.expectation(self.backend, theta)[0])
+        return metrics
 
 
 class AdjointVQEObjective(VQEObjective):
@@ -117,11 +138,49 @@ class AdjointVQEObjective(VQEObjective):
         return GradientEvaluation(value, gradient, self.cost(1))
 
 
+class ShotAllocatingVQEObjective(VQEObjective):
+    """A counts-path objective whose shots per (row, measurement group) are an input, for
+    shot-adaptive optimizers (a separate class, so that the capability is visible to
+    ``isinstance`` exactly when it exists). The VQE side of the shared API's shots input:
+    the shot-adaptive branch defines the protocol and its result type; this class keeps
+    to its call, ``evaluate_shots(thetas, shots, rng)`` with shots (B,) or (B, G)."""
+
+    shot_model: SampledCounts
+
+    def measurement_groups(self) -> tuple[MeasurementGroup, ...]:
+        """The G groups (basis, observable O_g, coefficients) that ``shots[:, g]`` refers to."""
+        return self.shot_model.groups
+
+    def evaluate_shots(self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        """Energies of the rows of ``thetas`` with ``shots`` per row (B,) or per row and
+        group (B, G); charges exactly the shots asked for, one circuit per (row, group)
+        with shots > 0. A row with a group given no shots has no estimate (NaN)."""
+        thetas = check_thetas(thetas, self.dim)
+        shots = _shot_allocation(shots, len(thetas), len(self.shot_model.groups))
+        means, _ = self.shot_model.estimate_shots(self.backend, thetas, shots, rng)
+        cost = Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=int(shots.sum()))
+        return Evaluation(self.shot_model.offset + means.sum(axis=1), cost)
+
+
+def _shot_allocation(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
+    shots = np.asarray(shots)
+    if shots.shape == (rows,):
+        shots = np.repeat(shots[:, None], groups, axis=1)
+    if shots.shape != (rows, groups) or not np.issubdtype(shots.dtype, np.integer) or (shots < 0).any():
+        raise ConfigError(
+            f"shots must be non-negative integers of shape ({rows},) or ({rows}, {groups}) "
+            f"(rows, measurement groups); got dtype {shots.dtype} and shape {shots.shape}."
+        )
+    return shots
+
+
 def make_shot_model(config: VQEConfig, offset: float, groups: tuple[MeasurementGroup, ...]) -> ShotModel:
     """``shots="exact"`` → :class:`ExactExpectation`; N shots → the configured model."""
     if config.shots == "exact":
         return ExactExpectation()
-    model = SampledMeasurement if config.shot_model == "sampled" else GaussianShotNoise
+    if config.shot_model == "gaussian":
+        return GaussianShotNoise(config.shots, offset, groups)
+    model = SampledCounts if config.sampler == "counts" else SampledMeasurement
     return model(config.shots, offset, groups)
 
 
@@ -136,15 +195,36 @@ def build_vqe(
     ``sampler`` replace Aer's primitives (e.g. IBM Runtime's, with a ``pass_manager`` for
     that backend's target); see :mod:`circuits.qiskit_backend`."""
     primitives = {"estimator": estimator, "sampler": sampler, "pass_manager": pass_manager}
+    if sampler is not None and config.sampler != "primitive":
+        raise ConfigError(
+            "a SamplerV2 was passed but the config draws counts from simulated probabilities; "
+            "set sampler='primitive' to measure with it."
+        )
+    if sampler is not None and config.noise != "none":
+        raise ConfigError(f"a SamplerV2 you pass has its own noise; set noise='none' (got {config.noise!r}).")
     problem = Problem(config.problem, config.qubits, config.h, config.delta, config.periodic)
     hamiltonian = problem.hamiltonian()
     circuit = hardware_efficient(config.qubits, config.reps)
     model = make_shot_model(config, *qubit_wise_groups(hamiltonian))
     prepared = (circuit, hamiltonian, model.observables, model.bases)
+    rates = DepolarizingNoise(config.depolarizing_1q, config.depolarizing_2q, config.readout_error)
+    noisy = config.noise != "none"
+    objective = _objective_class(config, model)
     if config.backend == "aer":
-        return VQEObjective(problem, circuit, QiskitBackend(*prepared, **primitives), model)
+        noise_model, device_pass_manager = qiskit_noise(config.noise, rates)
+        primitives["pass_manager"] = pass_manager or device_pass_manager
+        backend = QiskitBackend(*prepared, **primitives, noise_model=noise_model)
+        return objective(problem, circuit, backend, model, noisy)
     if any(p is not None for p in primitives.values()):
         raise TypeError(f"estimator/sampler/pass_manager need backend='aer', not {config.backend!r}.")
-    backend = PennyLaneBackend(*prepared, device=config.device)
-    objective = AdjointVQEObjective if config.shots == "exact" else VQEObjective
-    return objective(problem, circuit, backend, model)
+    backend = PennyLaneBackend(*prepared, device=config.device, noise=rates if noisy else None)
+    return objective(problem, circuit, backend, model, noisy)
+
+
+def _objective_class(config: VQEConfig, model: ShotModel) -> type[VQEObjective]:
+    """The class whose capabilities the configuration supports (see the two subclasses)."""
+    if config.shots == "exact":
+        return AdjointVQEObjective if config.backend == "pennylane" else VQEObjective
+    if isinstance(model, SampledCounts):
+        return ShotAllocatingVQEObjective
+    return VQEObjective

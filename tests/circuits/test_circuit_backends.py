@@ -74,7 +74,7 @@ class CountingSampler(SamplerV2):
 def test_a_batch_is_one_primitive_job_and_user_primitives_drop_in():
     estimator, sampler = CountingEstimator(), CountingSampler()
     exact = build_vqe(VQEConfig(qubits=3, shots="exact"), estimator=estimator)
-    sampled = build_vqe(VQEConfig(qubits=3, shots=50), sampler=sampler)
+    sampled = build_vqe(VQEConfig(qubits=3, shots=50, sampler="primitive"), sampler=sampler)
     rng = np.random.default_rng(0)
     thetas = rng.normal(size=(7, exact.dim))
     exact.evaluate(thetas, rng)

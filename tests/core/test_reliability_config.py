@@ -79,8 +79,8 @@ def test_shots_beyond_what_a_simulator_counts_are_refused(shots):
 
 def test_sampling_more_shots_than_memory_holds_is_refused_before_allocating():
     spec = get_objective_spec("vqe")
-    with pytest.raises(ConfigError, match="needs about .* of memory .* shot_model=gaussian"):
-        spec.build(VQEConfig(shots=2**52, qubits=8))
+    with pytest.raises(ConfigError, match="needs about .* of memory .* sampler=counts"):
+        spec.build(VQEConfig(shots=2**52, qubits=8, sampler="primitive"))
 
 
 @pytest.mark.parametrize("device", ["default.qutrit", "default.gaussian", "default.mixed", "null.qubit"])

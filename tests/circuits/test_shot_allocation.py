@@ -1,0 +1,72 @@
+"""Shots per (row, measurement group) as an input on the counts path, charged as asked."""
+
+import numpy as np
+import pytest
+
+from circuits.vqe import ShotAllocatingVQEObjective
+from zeroth_q import ConfigError, Cost
+
+XXZ = {"problem": "xxz", "qubits": 3, "delta": 0.5}  # three groups: XX, YY, ZZ
+
+
+def test_uniform_allocation_is_evaluate(vqe):
+    objective = vqe(**XXZ, shots=100)
+    thetas = np.random.default_rng(0).normal(size=(4, objective.dim))
+    values = objective.evaluate(thetas, np.random.default_rng(1)).values
+    per_row = objective.evaluate_shots(thetas, np.full(4, 100), np.random.default_rng(1))
+    np.testing.assert_array_equal(per_row.values, values)
+    assert per_row.cost == Cost(evaluations=4, circuits=12, shots=1200)
+
+
+def test_each_group_has_the_mean_and_variance_of_its_own_shot_count(vqe):
+    objective = vqe(**XXZ, shots=100)
+    gaussian = vqe(**XXZ, shots=1, shot_model="gaussian")
+    rng = np.random.default_rng(2)
+    theta = rng.uniform(-np.pi, np.pi, objective.dim)
+    exact, one_shot = (m[0] for m in gaussian.shot_model.moments(gaussian.backend, theta[None, :]))
+    allocation, rows = np.array([1000, 10, 100]), 3000
+    evaluation = objective.evaluate_shots(np.tile(theta, (rows, 1)), np.tile(allocation, (rows, 1)), rng)
+    assert evaluation.values.var(ddof=1) == pytest.approx(np.sum(one_shot / allocation), rel=0.1)
+    standard_error = np.sqrt(np.sum(one_shot / allocation) / rows)
+    assert abs(evaluation.values.mean() - objective.metrics(theta)["energy"]) < 3 * standard_error
+    assert evaluation.cost == Cost(evaluations=rows, circuits=3 * rows, shots=rows * allocation.sum())
+    # The per-group statistics a shot-adaptive optimizer reads: means of O_g, and single-shot
+    # sample variances whose average is Var O_g.
+    means, variances = objective.shot_model.estimate_shots(
+        objective.backend, np.tile(theta, (rows, 1)), np.tile(allocation, (rows, 1)), rng
+    )
+    assert np.all(np.abs(means.mean(axis=0) - exact) < 3 * np.sqrt(one_shot / allocation / rows) + 1e-12)
+    np.testing.assert_allclose(variances.mean(axis=0), one_shot, rtol=0.05, atol=1e-9)
+
+
+def test_a_group_without_shots_is_not_charged_and_leaves_no_estimate(vqe):
+    objective = vqe(**XXZ, shots=100)
+    groups = objective.measurement_groups()
+    assert [g.basis for g in groups] == [g.basis for g in objective.shot_model.groups]
+    zz = next(i for i, g in enumerate(groups) if g.basis == "ZZZ")
+    only_zz = np.zeros((2, len(groups)), dtype=int)
+    only_zz[:, zz] = 50
+    thetas = np.zeros((2, objective.dim))  # |000>: the ZZ group is exact there, variance 0
+    evaluation = objective.evaluate_shots(thetas, only_zz, np.random.default_rng(0))
+    assert np.isnan(evaluation.values).all()
+    assert evaluation.cost == Cost(evaluations=2, circuits=2, shots=100)
+    means, variances = objective.shot_model.estimate_shots(
+        objective.backend, thetas, only_zz, np.random.default_rng(0)
+    )
+    np.testing.assert_allclose(means[:, zz], groups[zz].coeffs.sum())
+    np.testing.assert_allclose(variances[:, zz], 0.0, atol=1e-12)
+    assert np.isnan(np.delete(means, zz, axis=1)).all()
+
+
+@pytest.mark.parametrize("shots", [np.full(3, 10.0), np.full((3, 2), 10), np.array([10, -1, 10])])
+def test_bad_allocations_name_the_expected_shape(vqe, shots):
+    objective = vqe(**XXZ, shots=100)
+    with pytest.raises(ConfigError, match=r"shape \(3,\) or \(3, 3\)"):
+        objective.evaluate_shots(np.zeros((3, objective.dim)), shots, np.random.default_rng(0))
+
+
+def test_only_the_counts_path_takes_an_allocation(vqe):
+    assert isinstance(vqe(**XXZ, shots=100), ShotAllocatingVQEObjective)
+    for other in ({"sampler": "primitive"}, {"shot_model": "gaussian"}):
+        assert not isinstance(vqe(**XXZ, shots=100, **other), ShotAllocatingVQEObjective)
+    assert not isinstance(vqe(**XXZ, shots="exact"), ShotAllocatingVQEObjective)
