@@ -36,10 +36,14 @@ class MeasurementGroup(NamedTuple):
         Paulis are Paulis of the same basis); its expectation gives the shot variance."""
         return (self.observable @ self.observable).simplify()
 
+    def shot_values(self, bits: np.ndarray) -> np.ndarray:
+        """The eigenvalue of O_g each shot yields: bits (rows, shots, qubits) -> (rows, shots)."""
+        parity = (bits.astype(np.int32) @ self.support.T) & 1  # (rows, shots, terms)
+        return (1 - 2 * parity) @ self.coeffs
+
     def mean_from_bits(self, bits: np.ndarray) -> np.ndarray:
         """Shot mean of O_g per row: bits (rows, shots, qubits), column q = qubit q."""
-        parity = (bits.astype(np.int32) @ self.support.T) & 1  # (rows, shots, terms)
-        return ((1 - 2 * parity) @ self.coeffs).mean(axis=1)
+        return self.shot_values(bits).mean(axis=1)
 
 
 def qubit_wise_groups(hamiltonian: SparsePauliOp) -> tuple[float, tuple[MeasurementGroup, ...]]:

@@ -31,7 +31,18 @@ from circuits.pennylane_backend import PennyLaneBackend
 from circuits.qiskit_backend import QiskitBackend
 from circuits.shot_models import ExactExpectation, GaussianShotNoise, SampledMeasurement, ShotModel
 from circuits.specs import VQEConfig
-from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
+from zeroth_q.errors import CapabilityError
+from zeroth_q.objective import (
+    Cost,
+    Evaluation,
+    GradientEvaluation,
+    MeasuredGroups,
+    ShotEvaluation,
+    check_thetas,
+    combine_groups,
+    shots_cost,
+    shots_per_group,
+)
 
 INITIAL_SCALE = 0.1
 
@@ -59,6 +70,34 @@ class VQEObjective:
         thetas = check_thetas(thetas, self.dim)
         values = self.shot_model.estimate(self.backend, thetas, rng)
         return Evaluation(np.asarray(values, dtype=float), self.shot_model.cost(len(thetas)))
+
+    def measurement_groups(self) -> MeasuredGroups:
+        """The qubit-wise commuting groups, weighted by Σ|c_k|; L = Σ_k |c_k| over all measured
+        terms bounds the gradient's Lipschitz constant for Pauli-rotation ansätze (Kübler et
+        al., Quantum 4, 263 (2020), §2)."""
+        model = self._finite_shot_model()
+        weights = model.weights()
+        return MeasuredGroups(weights, model.offset, float(weights.sum()))
+
+    def evaluate_shots(
+        self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
+    ) -> ShotEvaluation:
+        """Energies measured with ``shots`` per row (B,) or per row and group (B, G)."""
+        model = self._finite_shot_model()
+        thetas = check_thetas(thetas, self.dim)
+        counts = shots_per_group(shots, len(thetas), len(model.groups))
+        means, variances = model.estimate_shots(self.backend, thetas, counts, rng)
+        return ShotEvaluation(
+            combine_groups(model.offset, means, counts), means, variances, shots_cost(counts)
+        )
+
+    def _finite_shot_model(self) -> SampledMeasurement | GaussianShotNoise:
+        if not isinstance(self.shot_model, SampledMeasurement | GaussianShotNoise):
+            raise CapabilityError(
+                "shots as an input need a finite-shot model; this objective is exact (shots='exact'): "
+                "set shots=N (and shot_model=sampled or gaussian)."
+            )
+        return self.shot_model
 
     def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation:
         """Fidelities ``F_b = |<ψ(θ)|ψ(θ'_b)>|²`` of the rows of ``others`` (QN-SPSA's metric,

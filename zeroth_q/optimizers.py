@@ -31,6 +31,7 @@ from zeroth_q.second_order.fisher import KFAC, NaturalGradient
 from zeroth_q.second_order.newton import Newton
 from zeroth_q.second_order.quasi_newton import BFGS, LBFGS
 from zeroth_q.second_order.spsa2 import SecondOrderSPSA
+from zeroth_q.stochastic.cans import CANS
 from zeroth_q.updates.rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
 
 
@@ -102,6 +103,19 @@ _METHODS: list[tuple[Configurable, str]] = [
     (
         SecondOrderSPSA(name="qnspsa", curvature="fubini-study", lr=0.2, regularization=0.1, blocking=True),
         "QN-SPSA (Gacon et al. 2021): SPSA preconditioned by the Fubini-Study metric from fidelities",
+    ),
+    (
+        CANS(),
+        "iCANS (Kübler et al., Quantum 4, 263 (2020)): parameter shift with shots per component from the "
+        "gradient's variance; variant=icans1 or icans2",
+    ),
+    (
+        CANS(name="rosalin", term_sampling=True),
+        "Rosalin (Arrasmith et al., arXiv:2004.06252): iCANS1 + weighted random sampling of measured terms",
+    ),
+    (
+        CANS(name="gcans", variant="gcans"),
+        "gCANS (Gu et al., arXiv:2108.10434): shots per component proportional to its standard deviation",
     ),
 ]
 
