@@ -32,6 +32,7 @@ from zeroth_q.second_order.newton import Newton
 from zeroth_q.second_order.quasi_newton import BFGS, LBFGS
 from zeroth_q.second_order.spsa2 import SecondOrderSPSA
 from zeroth_q.stochastic.cans import CANS
+from zeroth_q.stochastic.spsa import SPSA
 from zeroth_q.updates.rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
 
 
@@ -47,12 +48,6 @@ _HALF_PI = float(np.pi / 2)
 _ZO = SPSAGradient(perturbations=10, distribution="sphere", c=0.01, gamma=0.0)
 _PARAMETER_SHIFT = CoordinateGradient(shift=_HALF_PI, rule="parameter-shift")
 _COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
-    (
-        "spsa",
-        SPSAGradient(),
-        SGD(lr=None, schedule="spall", target_step=0.1),
-        "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated",
-    ),
     ("zo-sgd", _ZO, SGD(lr=0.01), "ZO-SGD (Ghadimi & Lan 2013): sphere directions, T=10, constant lr"),
     ("zo-signsgd", _ZO, SignSGD(lr=0.01), "ZO-signSGD (Liu et al. 2019): sign of the ZO estimate"),
     ("zo-adam", _ZO, Adam(lr=0.01), "ZO-Adam: ZO estimate (T=10 sphere directions) + Adam"),
@@ -81,6 +76,11 @@ _COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
     ),
 ]
 _METHODS: list[tuple[Configurable, str]] = [
+    (
+        SPSA(),
+        "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated "
+        "for a first step of 2π/10; options blocking, resamplings, last_avg, final_shots (qiskit's)",
+    ),
     (Newton(), "Newton with Levenberg-Marquardt damping (objective's Hessian, or differences of gradients)"),
     (BFGS(), "BFGS with scipy's Wolfe line search, over any gradient estimator (default: analytic)"),
     (LBFGS(), "L-BFGS (memory m=10) with scipy's Wolfe line search, over any gradient estimator"),

@@ -20,7 +20,7 @@ from zeroth_q.config import require
 from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.result import Result, RunState
-from zeroth_q.objective import Objective, SupportsMetrics
+from zeroth_q.objective import Evaluation, Objective, SupportsMetrics
 from zeroth_q.optimizer import Optimizer, check_capabilities
 
 
@@ -50,6 +50,18 @@ def history_row(run: RunState, loss: float | None, metrics: Mapping[str, float])
         **metrics,
         "wall_time": run.elapsed,
     }
+
+
+def final_evaluation(
+    objective: Objective, optimizer: Optimizer, run: RunState
+) -> tuple[np.ndarray, Evaluation]:
+    """The point a run returns and its one final evaluation: the optimizer's own ``finish``
+    when it has one (iterate averaging, a high-shot evaluation; :mod:`zeroth_q.stochastic.spsa`),
+    else ``run.x`` evaluated once."""
+    finish = getattr(optimizer, "finish", None)
+    if finish is None:
+        return run.x, objective.evaluate(run.x[None, :], run.rng)
+    return finish(objective, run.x, run.opt_state, run.rng)
 
 
 def minimize(
@@ -90,7 +102,7 @@ def minimize(
     if run.status == "interrupted":
         final_loss, metrics = float("nan"), {}
     else:
-        final = objective.evaluate(run.x[None, :], run.rng)
+        run.x, final = final_evaluation(objective, optimizer, run)
         run.cost += final.cost
         final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)
         run.elapsed = time.perf_counter() - clock_start
