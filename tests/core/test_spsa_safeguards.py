@@ -84,3 +84,15 @@ def test_termination_callback_stops_the_run():
     result = minimize(quadratic(), "spsa", Budget(steps=500), callbacks=[stop], seed=0)
     assert result.status == "completed" and result.message.startswith("loss halved")
     assert 0 < result.nit < 500
+
+
+@pytest.mark.parametrize("params", [{}, {"blocking": True}, {"blocking": True, "resamplings": {"1": 3}}])
+def test_step_cost_is_exact_including_calibration_and_blocking(params):
+    objective = quadratic(noise=0.5, shots=10)
+    optimizer = get_optimizer("spsa", **params)
+    x, rng = np.zeros(4), np.random.default_rng(0)
+    state = optimizer.init(x)
+    for step in range(4):
+        predicted = optimizer.step_cost(objective, x, state, step)
+        x, state, _, cost = optimizer.step(objective, x, state, step, rng)
+        assert cost == predicted
