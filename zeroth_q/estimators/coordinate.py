@@ -9,7 +9,7 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
-from zeroth_q.objective import Objective
+from zeroth_q.objective import Evaluation, Objective, SupportsShots
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,17 @@ class CoordinateGradient:
     The ``2P`` shifted points and, with ``evaluate_center`` (default), the centre go into
     one ``evaluate`` call. Without the centre, the reported loss is the mean of the shifted
     values for finite differences (bias :math:`O(s^2)`) and ``None`` for parameter-shift.
+
+    ``shots``: measure every point with this many shots per measured group instead of the
+    objective's configured N (:class:`~zeroth_q.objective.SupportsShots`), so an optimizer
+    setting, not the problem's definition, decides how precise its gradients are.
     """
 
     shift: float = 1e-3
     rule: Literal["finite-difference", "parameter-shift"] = "finite-difference"
     evaluate_center: bool = True
+    shots: int | None = None
     kind: ClassVar[str] = "coordinate"
-    requires: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         require(self.shift > 0, f"shift must be > 0 (got {self.shift}).")
@@ -45,6 +49,11 @@ class CoordinateGradient:
             self.rule == "finite-difference" or abs(np.sin(self.shift)) > 1e-8,
             f"parameter-shift needs sin(shift) != 0 (got shift={self.shift}); use shift=pi/2.",
         )
+        require(self.shots is None or self.shots >= 1, f"shots must be >= 1 or null (got {self.shots}).")
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return () if self.shots is None else ("shots",)
 
     def denominator(self) -> float:
         return 2 * np.sin(self.shift) if self.rule == "parameter-shift" else 2 * self.shift
@@ -55,7 +64,13 @@ class CoordinateGradient:
         dim = theta.size
         offsets = self.shift * np.eye(dim)
         rows = [theta + offsets, theta - offsets] + ([theta[None, :]] if self.evaluate_center else [])
-        evaluation = objective.evaluate(np.concatenate(rows), rng)
+        points = np.concatenate(rows)
+        if self.shots is None:
+            evaluation = objective.evaluate(points, rng)
+        else:
+            assert isinstance(objective, SupportsShots)
+            measured = objective.evaluate_shots(points, np.full(len(points), self.shots), rng)
+            evaluation = Evaluation(measured.values, measured.cost)
         values = np.asarray(evaluation.values, dtype=float)
         gradient = (values[:dim] - values[dim : 2 * dim]) / self.denominator()
         if self.evaluate_center:
