@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from zeroth_q import ConfigError
+from zeroth_q import ConfigError, get_optimizer
 from zeroth_q.objective import Cost, SupportsShots
 from zeroth_q.objectives.testfunctions import Quadratic, QuadraticConfig
 
@@ -53,8 +53,6 @@ def test_fixed_shot_evaluate_charges_every_term():
 def test_parameter_shift_with_its_own_shots_charges_them_whatever_the_configured_n():
     """``shots`` on the coordinate estimator overrides the objective's N: 2P+1 rows × G terms
     × 500 shots, and the estimate is as precise as 500 shots make it."""
-    from zeroth_q import get_optimizer
-
     objective = quadratic(noise=1.0, shots=10, terms=(1.0, 1.0))
     optimizer = get_optimizer("parameter-shift-sgd", shots=500)
     assert optimizer.requires == ("shots",)
