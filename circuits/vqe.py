@@ -31,7 +31,6 @@ from circuits.pennylane_backend import PennyLaneBackend
 from circuits.qiskit_backend import QiskitBackend
 from circuits.shot_models import ExactExpectation, GaussianShotNoise, SampledMeasurement, ShotModel
 from circuits.specs import VQEConfig
-from zeroth_q.errors import CapabilityError
 from zeroth_q.objective import (
     Cost,
     Evaluation,
@@ -70,34 +69,6 @@ class VQEObjective:
         thetas = check_thetas(thetas, self.dim)
         values = self.shot_model.estimate(self.backend, thetas, rng)
         return Evaluation(np.asarray(values, dtype=float), self.shot_model.cost(len(thetas)))
-
-    def measurement_groups(self) -> MeasuredGroups:
-        """The qubit-wise commuting groups, weighted by Σ|c_k|; L = Σ_k |c_k| over all measured
-        terms bounds the gradient's Lipschitz constant for Pauli-rotation ansätze (Kübler et
-        al., Quantum 4, 263 (2020), §2)."""
-        model = self._finite_shot_model()
-        weights = model.weights()
-        return MeasuredGroups(weights, model.offset, float(weights.sum()))
-
-    def evaluate_shots(
-        self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
-    ) -> ShotEvaluation:
-        """Energies measured with ``shots`` per row (B,) or per row and group (B, G)."""
-        model = self._finite_shot_model()
-        thetas = check_thetas(thetas, self.dim)
-        counts = shots_per_group(shots, len(thetas), len(model.groups))
-        means, variances = model.estimate_shots(self.backend, thetas, counts, rng)
-        return ShotEvaluation(
-            combine_groups(model.offset, means, counts), means, variances, shots_cost(counts)
-        )
-
-    def _finite_shot_model(self) -> SampledMeasurement | GaussianShotNoise:
-        if not isinstance(self.shot_model, SampledMeasurement | GaussianShotNoise):
-            raise CapabilityError(
-                "shots as an input need a finite-shot model; this objective is exact (shots='exact'): "
-                "set shots=N (and shot_model=sampled or gaussian)."
-            )
-        return self.shot_model
 
     def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation:
         """Fidelities ``F_b = |<ψ(θ)|ψ(θ'_b)>|²`` of the rows of ``others`` (QN-SPSA's metric,
@@ -149,6 +120,35 @@ class AdjointVQEObjective(VQEObjective):
         return GradientEvaluation(value, gradient, Cost(evaluations=1, circuits=1))
 
 
+class ShotAllocatingVQEObjective(VQEObjective):
+    """A finite-shot objective whose shots per row or per (row, measurement group) are an
+    input (:class:`~zeroth_q.objective.SupportsShots`), for shot-adaptive optimizers; a
+    separate class so that ``isinstance`` sees the capability exactly when it exists (not in
+    exact mode)."""
+
+    shot_model: SampledMeasurement | GaussianShotNoise
+
+    def measurement_groups(self) -> MeasuredGroups:
+        """The qubit-wise commuting groups, weighted by Σ|c_k|; L = Σ_k |c_k| over all measured
+        terms bounds the gradient's Lipschitz constant for Pauli-rotation ansätze (Kübler et
+        al., Quantum 4, 263 (2020), §2)."""
+        model = self.shot_model
+        weights = model.weights()
+        return MeasuredGroups(weights, model.offset, float(weights.sum()))
+
+    def evaluate_shots(
+        self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
+    ) -> ShotEvaluation:
+        """Energies measured with ``shots`` per row (B,) or per row and group (B, G)."""
+        model = self.shot_model
+        thetas = check_thetas(thetas, self.dim)
+        counts = shots_per_group(shots, len(thetas), len(model.groups))
+        means, variances = model.estimate_shots(self.backend, thetas, counts, rng)
+        return ShotEvaluation(
+            combine_groups(model.offset, means, counts), means, variances, shots_cost(counts)
+        )
+
+
 def make_shot_model(config: VQEConfig, offset: float, groups: tuple[MeasurementGroup, ...]) -> ShotModel:
     """``shots="exact"`` → :class:`ExactExpectation`; N shots → the configured model."""
     if config.shots == "exact":
@@ -174,9 +174,10 @@ def build_vqe(
     model = make_shot_model(config, *qubit_wise_groups(hamiltonian))
     prepared = (circuit, hamiltonian, model.observables, model.bases)
     if config.backend == "aer":
-        return VQEObjective(problem, circuit, QiskitBackend(*prepared, **primitives), model)
+        objective = VQEObjective if config.shots == "exact" else ShotAllocatingVQEObjective
+        return objective(problem, circuit, QiskitBackend(*prepared, **primitives), model)
     if any(p is not None for p in primitives.values()):
         raise TypeError(f"estimator/sampler/pass_manager need backend='aer', not {config.backend!r}.")
     backend = PennyLaneBackend(*prepared, device=config.device)
-    objective = AdjointVQEObjective if config.shots == "exact" else VQEObjective
+    objective = AdjointVQEObjective if config.shots == "exact" else ShotAllocatingVQEObjective
     return objective(problem, circuit, backend, model)

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from zeroth_q import Budget, CapabilityError, Cost, minimize
+from zeroth_q import Budget, Cost, get_optimizer, minimize
 from zeroth_q.estimators.shot_allocated import shifted_points, shot_parameter_shift
+from zeroth_q.objective import SupportsShots
 
 CASES = [
     ({"backend": "aer"}, "sampled"),
@@ -57,7 +58,11 @@ def test_rosalin_lowers_the_energy_of_h2(vqe):
     assert result.metrics["energy_error"] < 0.2 * start
 
 
-def test_exact_objective_refuses_shots_with_the_fix(vqe):
-    objective = vqe(**H2, backend="aer", shots="exact")
-    with pytest.raises(CapabilityError, match="shots=N"):
-        objective.evaluate_shots(np.zeros((1, objective.dim)), np.array([10]), np.random.default_rng(0))
+def test_only_finite_shot_objectives_take_shots_and_exact_ones_ignore_an_estimators_shots(vqe):
+    exact = vqe(**H2, backend="aer", shots="exact")
+    assert not isinstance(exact, SupportsShots)
+    assert isinstance(vqe(**H2, backend="aer", shots=100), SupportsShots)
+    estimate = get_optimizer("parameter-shift-adam", gradient_shots=500).estimator(
+        exact, np.zeros(exact.dim), 0, np.random.default_rng(0)
+    )
+    assert estimate.cost.shots == 0

@@ -51,11 +51,10 @@ def test_fixed_shot_evaluate_charges_every_term():
 
 
 def test_parameter_shift_with_its_own_shots_charges_them_whatever_the_configured_n():
-    """``shots`` on the coordinate estimator overrides the objective's N: 2P+1 rows × G terms
+    """``gradient_shots`` on the coordinate estimator overrides the objective's N: 2P+1 rows × G terms
     × 500 shots, and the estimate is as precise as 500 shots make it."""
     objective = quadratic(noise=1.0, shots=10, terms=(1.0, 1.0))
-    optimizer = get_optimizer("parameter-shift-sgd", shots=500)
-    assert optimizer.requires == ("shots",)
+    optimizer = get_optimizer("parameter-shift-sgd", gradient_shots=500)
     x = np.array([0.3, -0.2, 0.5])
     estimates = [optimizer.estimator(objective, x, 0, np.random.default_rng(s)) for s in range(200)]
     assert estimates[0].cost == Cost(evaluations=7, circuits=14, shots=7 * 2 * 500)

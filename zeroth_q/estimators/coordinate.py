@@ -28,16 +28,19 @@ class CoordinateGradient:
     one ``evaluate`` call. Without the centre, the reported loss is the mean of the shifted
     values for finite differences (bias :math:`O(s^2)`) and ``None`` for parameter-shift.
 
-    ``shots``: measure every point with this many shots per measured group instead of the
-    objective's configured N (:class:`~zeroth_q.objective.SupportsShots`), so an optimizer
-    setting, not the problem's definition, decides how precise its gradients are.
+    ``gradient_shots``: measure every point with this many shots per measured group instead of the
+    objective's configured N, where the objective takes shots as an input
+    (:class:`~zeroth_q.objective.SupportsShots`), so an optimizer setting, not the problem's
+    definition, decides how precise its gradients are; exact and classical objectives, which
+    have no shots, evaluate as usual.
     """
 
     shift: float = 1e-3
     rule: Literal["finite-difference", "parameter-shift"] = "finite-difference"
     evaluate_center: bool = True
-    shots: int | None = None
+    gradient_shots: int | None = None
     kind: ClassVar[str] = "coordinate"
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         require(self.shift > 0, f"shift must be > 0 (got {self.shift}).")
@@ -49,11 +52,10 @@ class CoordinateGradient:
             self.rule == "finite-difference" or abs(np.sin(self.shift)) > 1e-8,
             f"parameter-shift needs sin(shift) != 0 (got shift={self.shift}); use shift=pi/2.",
         )
-        require(self.shots is None or self.shots >= 1, f"shots must be >= 1 or null (got {self.shots}).")
-
-    @property
-    def requires(self) -> tuple[str, ...]:
-        return () if self.shots is None else ("shots",)
+        require(
+            self.gradient_shots is None or self.gradient_shots >= 1,
+            f"gradient_shots must be >= 1 or null (got {self.gradient_shots}).",
+        )
 
     def denominator(self) -> float:
         return 2 * np.sin(self.shift) if self.rule == "parameter-shift" else 2 * self.shift
@@ -65,11 +67,10 @@ class CoordinateGradient:
         offsets = self.shift * np.eye(dim)
         rows = [theta + offsets, theta - offsets] + ([theta[None, :]] if self.evaluate_center else [])
         points = np.concatenate(rows)
-        if self.shots is None:
+        if self.gradient_shots is None or not isinstance(objective, SupportsShots):
             evaluation = objective.evaluate(points, rng)
         else:
-            assert isinstance(objective, SupportsShots)
-            measured = objective.evaluate_shots(points, np.full(len(points), self.shots), rng)
+            measured = objective.evaluate_shots(points, np.full(len(points), self.gradient_shots), rng)
             evaluation = Evaluation(measured.values, measured.cost)
         values = np.asarray(evaluation.values, dtype=float)
         gradient = (values[:dim] - values[dim : 2 * dim]) / self.denominator()
