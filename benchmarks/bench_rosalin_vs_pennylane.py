@@ -45,7 +45,7 @@ from circuits.pennylane_backend import pennylane_operations, to_pennylane
 from circuits.qiskit_backend import QiskitBackend
 from circuits.shot_models import SampledMeasurement
 from circuits.specs import VQEConfig
-from circuits.vqe import VQEObjective, build_vqe
+from circuits.vqe import ShotAllocatingVQEObjective, VQEObjective, build_vqe
 from zeroth_q import Budget, minimize
 
 RESULTS = Path(__file__).parent / "results" / "rosalin_vs_pennylane.md"
@@ -67,7 +67,7 @@ def single_term_objective(config: VQEConfig) -> VQEObjective:
     groups = tuple(g for term in terms for g in qubit_wise_groups(term)[1])
     model = SampledMeasurement(config.shots, offset, groups)
     backend = QiskitBackend(grouped.circuit, hamiltonian, (), model.bases)
-    return VQEObjective(grouped.problem, grouped.circuit, backend, model)
+    return ShotAllocatingVQEObjective(grouped.problem, grouped.circuit, backend, model)
 
 
 def run_ours(objective: VQEObjective, x0: np.ndarray, lr: float, steps: int, seed: int) -> dict:

@@ -17,9 +17,13 @@ where :math:`\hat V_\pm` are the single-shot sample variances (Kübler et al., Q
 Weighted random sampling (Rosalin; Arrasmith et al., arXiv:2004.06252, §III): each of the
 ``s_i`` shots measures ONE group ``g``, drawn with probability :math:`p_g = w_g/\sum w`, and
 contributes :math:`o_g/p_g`. The group counts are Multinomial(:math:`s_i, p`) and the estimate
-:math:`\text{offset} + \frac{1}{s}\sum_g n_g \bar o_g/p_g` is unbiased for every total ``s``
-because :math:`E[n_g] = s p_g`; its single-shot variance is the pooled sample variance of the
-``s`` values :math:`o_g/p_g`.
+:math:`\frac{1}{s}\sum_g n_g (\bar o_{g+} - \bar o_{g-})/(2p_g)` is unbiased for every total
+``s`` because :math:`E[n_g] = s p_g`. The same draw of groups serves both shifted circuits of a
+component (as in PennyLane's ``ShotAdaptiveOptimizer``): each single-shot gradient sample then
+differences ONE term at :math:`\theta \pm \tfrac{\pi}{2}e_i`, so the spread between the terms'
+values (large: :math:`c_g\langle P_g\rangle/p_g` varies across terms) cancels instead of adding
+to the variance (common random numbers, as everywhere in this library). ``S_i`` is the pooled
+sample variance of the ``s`` paired samples :math:`(o_{g+} - o_{g-})/(2p_g)`.
 """
 
 from __future__ import annotations
@@ -47,18 +51,20 @@ def shifted_points(theta: np.ndarray) -> np.ndarray:
     return np.concatenate([theta + offsets, theta - offsets])
 
 
-def sampled_terms(
-    evaluation: ShotEvaluation, counts: np.ndarray, probabilities: np.ndarray, offset: float
+def sampled_terms_gradient(
+    evaluation: ShotEvaluation, counts: np.ndarray, probabilities: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the importance-weighted estimate and the pooled single-shot variance of the
-    values :math:`o_g/p_g` (module docstring), from per-group shot means and variances."""
+    """Per component: the importance-weighted gradient and the pooled single-shot variance
+    of the paired samples :math:`(o_{g+} - o_{g-})/(2p_g)` (module docstring), from the per-group
+    shot means and variances of the ``+`` rows (first half) and ``-`` rows (second half)."""
+    dim = len(counts)
+    means, variances = np.nan_to_num(evaluation.means), np.nan_to_num(evaluation.variances)
+    pair_means = (means[:dim] - means[dim:]) / (2 * probabilities)
+    pair_variances = (variances[:dim] + variances[dim:]) / (4 * probabilities**2)
     total = counts.sum(axis=1)
-    scaled_means = np.nan_to_num(evaluation.means) / probabilities
-    scaled_variances = np.nan_to_num(evaluation.variances) / probabilities**2
-    mean = (counts * scaled_means).sum(axis=1) / total
-    squares = ((counts - 1).clip(0) * scaled_variances + counts * scaled_means**2).sum(axis=1)
-    variance = (squares - total * mean**2) / (total - 1)
-    return offset + mean, variance
+    gradient = (counts * pair_means).sum(axis=1) / total
+    squares = ((counts - 1).clip(0) * pair_variances + counts * pair_means**2).sum(axis=1)
+    return gradient, (squares - total * gradient**2) / (total - 1)
 
 
 def shot_parameter_shift(
@@ -72,16 +78,16 @@ def shot_parameter_shift(
     component ``i`` (per group, or in total over sampled groups with ``term_sampling``), in
     one ``evaluate_shots`` call."""
     dim = theta.size
-    per_row = np.concatenate([shots, shots]).astype(np.int64)
     groups = objective.measurement_groups()
     if term_sampling:
         probabilities = groups.weights / groups.weights.sum()
-        counts = rng.multinomial(per_row, probabilities)
-        evaluation = objective.evaluate_shots(shifted_points(theta), counts, rng)
-        values, variances = sampled_terms(evaluation, counts, probabilities, groups.offset)
+        counts = rng.multinomial(shots.astype(np.int64), probabilities)  # (P, G), shared by ±
+        evaluation = objective.evaluate_shots(shifted_points(theta), np.concatenate([counts, counts]), rng)
+        gradient, variance = sampled_terms_gradient(evaluation, counts, probabilities)
     else:
+        per_row = np.concatenate([shots, shots]).astype(np.int64)
         evaluation = objective.evaluate_shots(shifted_points(theta), per_row, rng)
         values, variances = evaluation.values, evaluation.variances.sum(axis=1)
-    gradient = (values[:dim] - values[dim:]) / 2
-    variance = (variances[:dim] + variances[dim:]) / 4
+        gradient = (values[:dim] - values[dim:]) / 2
+        variance = (variances[:dim] + variances[dim:]) / 4
     return ShotGradient(gradient, variance, evaluation.cost)
