@@ -19,15 +19,18 @@ from zeroth_q.estimators import AnalyticGradient, CoordinateGradient, GradientEs
 from zeroth_q.interop.scipy_method import scipy_method
 from zeroth_q.loop import minimize as _loop
 from zeroth_q.loop.budget import Budget
-from zeroth_q.loop.callbacks import Callback, ProgressBar
+from zeroth_q.loop.callbacks import Callback, ProgressBar, Terminate
 from zeroth_q.loop.result import Result, RunState
 from zeroth_q.objective import (
     Cost,
     Evaluation,
     GradientEvaluation,
+    MeasuredGroups,
     Objective,
+    ShotEvaluation,
     SupportsGradient,
     SupportsMetrics,
+    SupportsShots,
     SupportsState,
     check_thetas,
 )
@@ -68,6 +71,7 @@ __all__ = [
     "Evaluation",
     "GradientEstimate",
     "GradientEvaluation",
+    "MeasuredGroups",
     "Objective",
     "ObjectiveSpec",
     "Optimizer",
@@ -76,9 +80,12 @@ __all__ = [
     "RunConfig",
     "RunState",
     "SPSAGradient",
+    "ShotEvaluation",
     "SupportsGradient",
     "SupportsMetrics",
+    "SupportsShots",
     "SupportsState",
+    "Terminate",
     "ZerothQError",
     "build_objective",
     "check_thetas",
