@@ -168,8 +168,10 @@ class QuadraticConfig(NoiseConfig):
 
 class Quadratic(AnalyticObjective):
     def __init__(self, config: QuadraticConfig) -> None:
-        # L = λ_max(H) = condition: the gradient's Lipschitz constant (CANS step-size bound).
-        super().__init__(config.dim, config, np.zeros(config.dim), lipschitz=config.condition)
+        # The CANS step-size bound needs the Lipschitz constant of the gradient those methods
+        # estimate: the π/2 shift rule gives (π/2)∇f on a quadratic (a central difference with
+        # h = π/2 over the denominator 2), so L = (π/2) λ_max(H) = (π/2) · condition.
+        super().__init__(config.dim, config, np.zeros(config.dim), lipschitz=np.pi / 2 * config.condition)
         problem_rng = np.random.default_rng(config.seed)
         eigenvalues = np.logspace(0, np.log10(config.condition), config.dim)
         rotation = np.eye(config.dim)
