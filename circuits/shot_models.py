@@ -20,6 +20,10 @@ to 0 near an eigenstate of the measured group).
 Cost of one call with B rows and G groups: ``circuits = B·G`` and ``shots = B·G·N``
 (sampled and gaussian); exact mode counts one statevector simulation per row
 (``circuits = B``, ``shots = 0``).
+
+The two finite-shot models also take the shots as an input (``estimate_shots``: ``n_bg``
+shots for row ``b`` and group ``g``, as shot-adaptive optimizers ask), returning each
+group's shot mean and single-shot sample variance; the cost is then what was asked.
 """
 
 from __future__ import annotations
@@ -88,6 +92,9 @@ class _PerGroupShots:
         circuits = rows * len(self.groups)
         return Cost(evaluations=rows, circuits=circuits, shots=circuits * self.shots)
 
+    def weights(self) -> np.ndarray:
+        """Σ_k |c_k| per group: the largest magnitude one shot of O_g can take."""
+        return np.array([np.abs(g.coeffs).sum() for g in self.groups])
 
     def fidelity_cost(self, rows: int) -> Cost:
         """One compute–uncompute circuit ``U(θ')†U(θ)`` of N shots per fidelity."""
@@ -125,6 +132,29 @@ class SampledMeasurement(_PerGroupShots):
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         bits = backend.sample(thetas, self.shots, int(rng.integers(SEED_BOUND)))
         return self.offset + sum(g.mean_from_bits(b) for g, b in zip(self.groups, bits, strict=True))
+
+    def estimate_shots(
+        self, backend: CircuitBackend, thetas: np.ndarray, counts: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per (row, group) shot means and ddof=1 variances of O_g from ``counts[b, g]`` shots.
+
+        The backend samples ``max(counts)`` shots for every row and basis in one job and row
+        ``b`` keeps its first ``counts[b, g]`` of group ``g`` (shots are i.i.d., so this is
+        distributed as sampling exactly ``counts[b, g]``); the extra simulated shots are not
+        charged, as they would not be run on a device.
+        """
+        most = int(counts.max())
+        if most == 0:
+            nan = np.full(counts.shape, np.nan)
+            return nan, nan.copy()
+        bits = backend.sample(thetas, most, int(rng.integers(SEED_BOUND)))
+        values = np.stack([g.eigenvalues(b) for g, b in zip(self.groups, bits, strict=True)], axis=1)
+        kept = np.arange(most) < counts[:, :, None]  # (rows, groups, shots)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.where(kept, values, 0.0).sum(axis=2) / counts
+            squares = np.where(kept, (values - means[:, :, None]) ** 2, 0.0).sum(axis=2)
+            variances = np.where(counts > 1, squares / (counts - 1), np.nan)
+        return np.where(counts > 0, means, np.nan), variances
 
     def fidelity(self, exact: np.ndarray, rng: np.random.Generator) -> Evaluation:
         """The frequency of the all-zeros outcome of ``U(θ')†U(θ)|0>`` over N shots, which is
@@ -207,6 +237,18 @@ class GaussianShotNoise(_PerGroupShots):
     def variance(self, backend: CircuitBackend, thetas: np.ndarray) -> np.ndarray:
         """Var Ê per row = Σ_g σ_g²: the shot-noise variance of both finite-shot models."""
         return self.moments(backend, thetas)[1].sum(axis=1)
+
+    def estimate_shots(
+        self, backend: CircuitBackend, thetas: np.ndarray, counts: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """<O_g> + N(0, v_g/n) and a sample variance v_g χ²_{n-1}/(n-1), per (row, group),
+        with v_g the single-shot variance: the Gaussian model of ``n`` shots' mean and spread."""
+        means, variances = self.moments(backend, thetas)
+        single = variances * self.shots  # moments() divides by the configured N
+        with np.errstate(divide="ignore", invalid="ignore"):
+            noisy = means + np.sqrt(single / counts) * rng.standard_normal(counts.shape)
+            spread = single * rng.chisquare(np.maximum(counts - 1, 1)) / (counts - 1)
+        return np.where(counts > 0, noisy, np.nan), np.where(counts > 1, spread, np.nan)
 
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         means, variances = self.moments(backend, thetas)

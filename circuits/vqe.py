@@ -39,7 +39,17 @@ from circuits.shot_models import (
     ShotModel,
 )
 from zeroth_q.errors import ConfigError
-from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
+from zeroth_q.objective import (
+    Cost,
+    Evaluation,
+    GradientEvaluation,
+    MeasuredGroups,
+    ShotEvaluation,
+    check_thetas,
+    combine_groups,
+    shots_cost,
+    shots_per_group,
+)
 
 INITIAL_SCALE = 0.1
 
@@ -139,39 +149,32 @@ class AdjointVQEObjective(VQEObjective):
 
 
 class ShotAllocatingVQEObjective(VQEObjective):
-    """A counts-path objective whose shots per (row, measurement group) are an input, for
-    shot-adaptive optimizers (a separate class, so that the capability is visible to
-    ``isinstance`` exactly when it exists). The VQE side of the shared API's shots input:
-    the shot-adaptive branch defines the protocol and its result type; this class keeps
-    to its call, ``evaluate_shots(thetas, shots, rng)`` with shots (B,) or (B, G)."""
+    """A finite-shot objective whose shots per row or per (row, measurement group) are an
+    input (:class:`~zeroth_q.objective.SupportsShots`), for shot-adaptive optimizers; a
+    separate class so that ``isinstance`` sees the capability exactly when it exists (not in
+    exact mode)."""
 
-    shot_model: SampledCounts
+    shot_model: SampledMeasurement | GaussianShotNoise
 
-    def measurement_groups(self) -> tuple[MeasurementGroup, ...]:
-        """The G groups (basis, observable O_g, coefficients) that ``shots[:, g]`` refers to."""
-        return self.shot_model.groups
+    def measurement_groups(self) -> MeasuredGroups:
+        """The qubit-wise commuting groups, weighted by Σ|c_k|; L = Σ_k |c_k| over all measured
+        terms bounds the gradient's Lipschitz constant for Pauli-rotation ansätze (Kübler et
+        al., Quantum 4, 263 (2020), §2)."""
+        model = self.shot_model
+        weights = model.weights()
+        return MeasuredGroups(weights, model.offset, float(weights.sum()))
 
-    def evaluate_shots(self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator) -> Evaluation:
-        """Energies of the rows of ``thetas`` with ``shots`` per row (B,) or per row and
-        group (B, G); charges exactly the shots asked for, one circuit per (row, group)
-        with shots > 0. A row with a group given no shots has no estimate (NaN)."""
+    def evaluate_shots(
+        self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
+    ) -> ShotEvaluation:
+        """Energies measured with ``shots`` per row (B,) or per row and group (B, G)."""
+        model = self.shot_model
         thetas = check_thetas(thetas, self.dim)
-        shots = _shot_allocation(shots, len(thetas), len(self.shot_model.groups))
-        means, _ = self.shot_model.estimate_shots(self.backend, thetas, shots, rng)
-        cost = Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=int(shots.sum()))
-        return Evaluation(self.shot_model.offset + means.sum(axis=1), cost)
-
-
-def _shot_allocation(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
-    shots = np.asarray(shots)
-    if shots.shape == (rows,):
-        shots = np.repeat(shots[:, None], groups, axis=1)
-    if shots.shape != (rows, groups) or not np.issubdtype(shots.dtype, np.integer) or (shots < 0).any():
-        raise ConfigError(
-            f"shots must be non-negative integers of shape ({rows},) or ({rows}, {groups}) "
-            f"(rows, measurement groups); got dtype {shots.dtype} and shape {shots.shape}."
+        counts = shots_per_group(shots, len(thetas), len(model.groups))
+        means, variances = model.estimate_shots(self.backend, thetas, counts, rng)
+        return ShotEvaluation(
+            combine_groups(model.offset, means, counts), means, variances, shots_cost(counts)
         )
-    return shots
 
 
 def make_shot_model(config: VQEConfig, offset: float, groups: tuple[MeasurementGroup, ...]) -> ShotModel:
@@ -209,7 +212,7 @@ def build_vqe(
     prepared = (circuit, hamiltonian, model.observables, model.bases)
     rates = DepolarizingNoise(config.depolarizing_1q, config.depolarizing_2q, config.readout_error)
     noisy = config.noise != "none"
-    objective = _objective_class(config, model)
+    objective = _objective_class(config)
     if config.backend == "aer":
         noise_model, device_pass_manager = qiskit_noise(config.noise, rates)
         primitives["pass_manager"] = pass_manager or device_pass_manager
@@ -221,10 +224,8 @@ def build_vqe(
     return objective(problem, circuit, backend, model, noisy)
 
 
-def _objective_class(config: VQEConfig, model: ShotModel) -> type[VQEObjective]:
+def _objective_class(config: VQEConfig) -> type[VQEObjective]:
     """The class whose capabilities the configuration supports (see the two subclasses)."""
     if config.shots == "exact":
         return AdjointVQEObjective if config.backend == "pennylane" else VQEObjective
-    if isinstance(model, SampledCounts):
-        return ShotAllocatingVQEObjective
-    return VQEObjective
+    return ShotAllocatingVQEObjective

@@ -28,17 +28,20 @@ from zeroth_q.estimators import (
 from zeroth_q.interop.scipy_method import scipy_method
 from zeroth_q.loop import minimize as _loop
 from zeroth_q.loop.budget import Budget
-from zeroth_q.loop.callbacks import Callback, ProgressBar
+from zeroth_q.loop.callbacks import Callback, ProgressBar, Terminate
 from zeroth_q.loop.result import Result, RunState
 from zeroth_q.objective import (
     Allowance,
     Cost,
     Evaluation,
     GradientEvaluation,
+    MeasuredGroups,
     Objective,
+    ShotEvaluation,
     SupportsCostModel,
     SupportsGradient,
     SupportsMetrics,
+    SupportsShots,
     SupportsState,
     check_thetas,
 )
@@ -82,6 +85,7 @@ __all__ = [
     "GradientEstimate",
     "GradientEstimator",
     "GradientEvaluation",
+    "MeasuredGroups",
     "Objective",
     "ObjectiveSpec",
     "Optimizer",
@@ -91,10 +95,13 @@ __all__ = [
     "RunState",
     "SPSAGradient",
     "SupportsCostModel",
+    "ShotEvaluation",
     "SupportsGradient",
     "SupportsMetrics",
+    "SupportsShots",
     "SupportsState",
     "UpdateRule",
+    "Terminate",
     "ZerothQError",
     "build_objective",
     "check_thetas",

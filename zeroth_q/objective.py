@@ -16,6 +16,7 @@ Optional capabilities are separate protocols that optimizers discover with
 :class:`SupportsState`. :class:`SupportsCostModel` says what an evaluation *will* cost
 before it is made, which is how a budget is kept: every step states its cost first
 (:class:`Allowance` is what is left to spend) and is taken only if it fits.
+:class:`SupportsShots` makes shots an input, for shot-adaptive optimizers.
 """
 
 from __future__ import annotations
@@ -246,8 +247,89 @@ def require_complete_state(objective: object) -> None:
         )
 
 
+class MeasuredGroups(NamedTuple):
+    r"""How a shot-based loss is measured: :math:`f = \text{offset} + \sum_{g=1}^{G} f_g`, where
+    each group ``g`` is one circuit whose every shot yields one value :math:`o_g` with
+    :math:`E[o_g] = f_g`.
+
+    weights: (G,) :math:`w_g \ge |o_g|`, the scale of a single shot of group ``g``
+        (:math:`\sum_{k\in g}|c_k|` for a group of Pauli terms :math:`c_k P_k`). Rosalin's
+        weighted random sampling draws group ``g`` with probability :math:`w_g/\sum w`.
+    offset: the part of ``f`` that needs no measurement (the identity coefficient).
+    lipschitz: a bound ``L`` on the Lipschitz constant of ``∇f`` when the objective knows
+        one (:math:`\sum_k |c_k|` for Pauli-rotation ansätze, Kübler et al., Quantum 4,
+        263 (2020), §2), which the CANS step-size rules need; ``None`` if unknown.
+    """
+
+    weights: np.ndarray
+    offset: float
+    lipschitz: float | None
+
+
+class ShotEvaluation(NamedTuple):
+    """Values measured with the shots that were asked for, per row and group.
+
+    values: (B,) ``offset + Σ_g means[:, g]``; NaN in a row where some group got no shot.
+    means: (B, G) mean of the single-shot values of each group (NaN where 0 shots).
+    variances: (B, G) their unbiased sample variance (``ddof=1``; NaN where < 2 shots),
+        i.e. the variance of ONE shot, which shot-adaptive optimizers average over steps.
+    cost: exactly what was asked (:func:`shots_cost`).
+    """
+
+    values: np.ndarray
+    means: np.ndarray
+    variances: np.ndarray
+    cost: Cost
+
+
+@runtime_checkable
+class SupportsShots(Protocol):
+    """A shot-based objective whose shots are an input: ``evaluate_shots(thetas, shots, rng)``
+    with ``shots`` of shape ``(B,)`` (every group of row ``b`` gets ``shots[b]``) or ``(B, G)``
+    (per row and measured group; 0 skips a group). Shot-adaptive optimizers (iCANS, Rosalin,
+    gCANS) decide the counts; the objective's configured fixed ``N`` is untouched."""
+
+    def measurement_groups(self) -> MeasuredGroups: ...
+
+    def evaluate_shots(
+        self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
+    ) -> ShotEvaluation: ...
+
+
+def shots_per_group(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
+    """``shots`` as a validated ``(rows, groups)`` array of non-negative integers."""
+    arr = np.asarray(shots)
+    if not np.issubdtype(arr.dtype, np.integer):
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise ConfigError(f"shots must be whole numbers, got {arr!r}.")
+        arr = arr.astype(np.int64)
+    if arr.shape == (rows,):
+        arr = np.repeat(arr[:, None], groups, axis=1)
+    if arr.shape != (rows, groups):
+        raise ConfigError(
+            f"shots must have shape ({rows},) (per row) or ({rows}, {groups}) (per row and measured "
+            f"group), got {arr.shape}."
+        )
+    if np.any(arr < 0):
+        raise ConfigError("shots must be >= 0 (0 skips a group).")
+    return arr
+
+
+def shots_cost(shots: np.ndarray) -> Cost:
+    """What asking for ``shots`` (rows, groups) costs: every row is an evaluation, every
+    (row, group) with shots a circuit, and the shots themselves."""
+    return Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=int(shots.sum()))
+
+
+def combine_groups(offset: float, means: np.ndarray, shots: np.ndarray) -> np.ndarray:
+    """``offset + Σ_g means[:, g]`` per row, NaN where a group was not measured."""
+    values = offset + np.where(shots > 0, means, 0.0).sum(axis=1)
+    return np.where(np.all(shots > 0, axis=1), values, np.nan)
+
+
 CAPABILITIES: dict[str, type] = {
     "gradient": SupportsGradient,
+    "shots": SupportsShots,
     "hessian": SupportsHessian,
     "fidelity": SupportsFidelity,
     "layer_curvature": SupportsLayerCurvature,
@@ -259,6 +341,8 @@ ALTERNATIVES = {
     "or '2spsa' for curvature.",
     "hessian": "use 'newton' on an objective with a gradient, or '2spsa'.",
     "fidelity": "use '2spsa' (Hessian from loss evaluations) instead.",
+    "shots": "shot-adaptive optimizers (icans, rosalin, gcans) need an objective measured with shots "
+    "(vqe with shots=N, or quadratic/rosenbrock with noise > 0); elsewhere use 'spsa' or 'zo-adam'.",
     "layer_curvature": "the natural gradient and K-FAC need a network of dense layers (objectives mnist, "
     "xor); elsewhere use 'newton' or 'bfgs' (with a gradient) or '2spsa' (evaluations only).",
 }

@@ -32,7 +32,9 @@ class Optimizer(Protocol):
 
     ``state`` must be a tree of NamedTuples/tuples with array or number leaves, so that a
     checkpoint can store it (:mod:`zeroth_q.loop.checkpoint`). An optional ``requires``, names
-    of :data:`~zeroth_q.objective.CAPABILITIES`, is checked before a run starts.
+    of :data:`~zeroth_q.objective.CAPABILITIES`, is checked before a run starts. An optional
+    ``finish(objective, x, state, rng) -> (point, Evaluation)`` replaces the loop's final
+    evaluation of ``x`` (iterate averaging, a final evaluation with more shots).
     """
 
     name: str

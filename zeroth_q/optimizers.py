@@ -31,6 +31,8 @@ from zeroth_q.second_order.fisher import KFAC, NaturalGradient
 from zeroth_q.second_order.newton import Newton
 from zeroth_q.second_order.quasi_newton import BFGS, LBFGS
 from zeroth_q.second_order.spsa2 import SecondOrderSPSA
+from zeroth_q.stochastic.cans import CANS
+from zeroth_q.stochastic.spsa import SPSA
 from zeroth_q.updates.rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
 
 
@@ -46,12 +48,6 @@ _HALF_PI = float(np.pi / 2)
 _ZO = SPSAGradient(perturbations=10, distribution="sphere", c=0.01, gamma=0.0)
 _PARAMETER_SHIFT = CoordinateGradient(shift=_HALF_PI, rule="parameter-shift")
 _COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
-    (
-        "spsa",
-        SPSAGradient(),
-        SGD(lr=None, schedule="spall", target_step=0.1),
-        "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated",
-    ),
     ("zo-sgd", _ZO, SGD(lr=0.01), "ZO-SGD (Ghadimi & Lan 2013): sphere directions, T=10, constant lr"),
     ("zo-signsgd", _ZO, SignSGD(lr=0.01), "ZO-signSGD (Liu et al. 2019): sign of the ZO estimate"),
     ("zo-adam", _ZO, Adam(lr=0.01), "ZO-Adam: ZO estimate (T=10 sphere directions) + Adam"),
@@ -80,6 +76,11 @@ _COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
     ),
 ]
 _METHODS: list[tuple[Configurable, str]] = [
+    (
+        SPSA(),
+        "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated "
+        "for a first step of 2π/10; options blocking, resamplings, last_avg, final_shots (qiskit's)",
+    ),
     (Newton(), "Newton with Levenberg-Marquardt damping (objective's Hessian, or differences of gradients)"),
     (BFGS(), "BFGS with scipy's Wolfe line search, over any gradient estimator (default: analytic)"),
     (LBFGS(), "L-BFGS (memory m=10) with scipy's Wolfe line search, over any gradient estimator"),
@@ -108,6 +109,19 @@ _METHODS: list[tuple[Configurable, str]] = [
             blocking=True,
         ),
         "QN-SPSA (Gacon et al. 2021): SPSA preconditioned by the Fubini-Study metric from fidelities",
+    ),
+    (
+        CANS(),
+        "iCANS (Kübler et al., Quantum 4, 263 (2020)): parameter shift with shots per component from the "
+        "gradient's variance; variant=icans1 or icans2",
+    ),
+    (
+        CANS(name="rosalin", term_sampling=True),
+        "Rosalin (Arrasmith et al., arXiv:2004.06252): iCANS1 + weighted random sampling of measured terms",
+    ),
+    (
+        CANS(name="gcans", variant="gcans"),
+        "gCANS (Gu et al., arXiv:2108.10434): shots per component proportional to its standard deviation",
     ),
 ]
 

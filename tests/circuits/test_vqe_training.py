@@ -129,6 +129,8 @@ def test_cli_trains_and_reports_the_energy_error(tmp_path):
             "qubits=4",
             "--set",
             "shots=200",
+            "--set",
+            "gradient_shots=200",  # the default optimizer's own shots (10^4 by default)
             "--out",
             str(tmp_path / "run"),
         ],
@@ -161,7 +163,11 @@ def test_default_cli_run_finishes_within_a_minute(tmp_path):
     assert proc.returncode == 0, proc.stderr
     seconds = float(proc.stdout.split(" s\n")[0].rsplit(",", 1)[1])
     error = float(proc.stdout.split("energy_error")[1].split()[0])
-    assert seconds < 60 and error < 1.0
+    ground = float(proc.stdout.split("exact_ground_energy")[1].split()[0])
+    # README promise (issue 14 §6): <= 1 % relative energy error within 60 s. Needs the
+    # counts sampling path (one simulation per row whatever the shots); on Aer's SamplerV2
+    # bitstrings a step of 10^4 shots per group takes ~25 s.
+    assert seconds < 60 and error <= 0.01 * abs(ground)
 
 
 def test_spsa_whose_calibration_sees_a_zero_gradient_still_moves(vqe):

@@ -37,6 +37,11 @@ SETTINGS = {
     "bfgs": ({}, 50),
     "lbfgs": ({}, 50),
     "2spsa": ({}, 3000),
+    # Shot-adaptive methods take parameter-shift steps, (π/2)·∇f on a quadratic, so the
+    # step size must stay below 2/(L·π/2) with L = 100 (here without noise: 2 shots each).
+    "icans": ({"lr": 0.012}, 500),
+    "rosalin": ({"lr": 0.012}, 500),
+    "gcans": ({"lr": 0.012}, 500),
 }
 # QN-SPSA's curvature is the metric of a quantum state: it runs on circuit objectives only
 # (tests/circuits); a quadratic has no state fidelity. The natural gradient and K-FAC need

@@ -9,7 +9,15 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
-from zeroth_q.objective import Cost, Objective, evaluate, evaluation_cost
+from zeroth_q.objective import (
+    Cost,
+    Evaluation,
+    Objective,
+    SupportsShots,
+    evaluate,
+    evaluation_cost,
+    shots_cost,
+)
 
 
 @dataclass(frozen=True)
@@ -27,11 +35,18 @@ class CoordinateGradient:
     The ``2P`` shifted points and, with ``evaluate_center`` (default), the centre go into
     one ``evaluate`` call. Without the centre, the reported loss is the mean of the shifted
     values for finite differences (bias :math:`O(s^2)`) and ``None`` for parameter-shift.
+
+    ``gradient_shots``: measure every point with this many shots per measured group instead of the
+    objective's configured N, where the objective takes shots as an input
+    (:class:`~zeroth_q.objective.SupportsShots`), so an optimizer setting, not the problem's
+    definition, decides how precise its gradients are; exact and classical objectives, which
+    have no shots, evaluate as usual.
     """
 
     shift: float = 1e-3
     rule: Literal["finite-difference", "parameter-shift"] = "finite-difference"
     evaluate_center: bool = True
+    gradient_shots: int | None = None
     kind: ClassVar[str] = "coordinate"
     requires: ClassVar[tuple[str, ...]] = ()
 
@@ -45,6 +60,10 @@ class CoordinateGradient:
             self.rule == "finite-difference" or abs(np.sin(self.shift)) > 1e-8,
             f"parameter-shift needs sin(shift) != 0 (got shift={self.shift}); use shift=pi/2.",
         )
+        require(
+            self.gradient_shots is None or self.gradient_shots >= 1,
+            f"gradient_shots must be >= 1 or null (got {self.gradient_shots}).",
+        )
 
     def denominator(self) -> float:
         return 2 * np.sin(self.shift) if self.rule == "parameter-shift" else 2 * self.shift
@@ -53,7 +72,10 @@ class CoordinateGradient:
         return 2 * dim + self.evaluate_center
 
     def cost(self, objective: Objective, dim: int, step: int) -> Cost:
-        return evaluation_cost(objective, self.rows(dim))
+        if self.gradient_shots is None or not isinstance(objective, SupportsShots):
+            return evaluation_cost(objective, self.rows(dim))
+        groups = len(objective.measurement_groups().weights)
+        return shots_cost(np.full((self.rows(dim), groups), self.gradient_shots))
 
     def __call__(
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
@@ -63,7 +85,11 @@ class CoordinateGradient:
         diagonal = np.arange(dim)
         points[diagonal, diagonal] += self.shift
         points[dim + diagonal, diagonal] -= self.shift
-        evaluation = evaluate(objective, points, rng)
+        if self.gradient_shots is None or not isinstance(objective, SupportsShots):
+            evaluation = evaluate(objective, points, rng)
+        else:
+            measured = objective.evaluate_shots(points, np.full(len(points), self.gradient_shots), rng)
+            evaluation = Evaluation(measured.values, measured.cost)
         values = np.asarray(evaluation.values, dtype=float)
         gradient = (values[:dim] - values[dim : 2 * dim]) / self.denominator()
         if self.evaluate_center:

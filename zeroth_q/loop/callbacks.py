@@ -8,6 +8,7 @@ directory writer lives in :mod:`zeroth_q.cli.run_directory`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,22 @@ class Callback:
 
     def on_end(self, run: RunState, result: Result) -> None:
         pass
+
+
+class Terminate(Callback):
+    """Stop the run after the first step at which ``condition(run)`` is true; the run ends
+    with status ``completed`` (the returned point is evaluated as usual) and ``reason``.
+
+    qiskit-algorithms' ``termination_checker(nfev, x, fx, stepsize, accepted)`` reads the
+    same facts here: ``run.cost.evaluations``, ``run.x``, ``run.history[-1]["loss"]``.
+    """
+
+    def __init__(self, condition: Callable[[RunState], bool], reason: str = "termination condition met"):
+        self.condition, self.reason = condition, reason
+
+    def on_step(self, run: RunState) -> None:
+        if run.status == "running" and self.condition(run):
+            run.status, run.message = "completed", f"{self.reason} after {run.step} steps"
 
 
 class ProgressBar(Callback):

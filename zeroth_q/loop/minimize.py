@@ -30,6 +30,7 @@ from zeroth_q.loop.result import Result, RunState
 from zeroth_q.objective import (
     UNLIMITED,
     Cost,
+    Evaluation,
     Objective,
     SupportsMetrics,
     SupportsState,
@@ -69,7 +70,7 @@ def check_budget(objective: Objective, optimizer: Optimizer, budget: Budget, run
             f"step_cost(objective, x, state, step) and step(..., allowance=None) (zeroth_q/optimizer.py); "
             f"give the budget in steps instead."
         )
-    reserve = evaluation_cost(objective, 1)
+    reserve = final_evaluation_cost(objective, optimizer)
     budget.check_units(reserve, type(objective).__name__)
     if run.step == 0:
         first = optimizer.step_cost(objective, run.x, run.opt_state, run.step)
@@ -101,6 +102,25 @@ def history_row(run: RunState, loss: float | None, metrics: Mapping[str, float])
         **metrics,
         "wall_time": run.elapsed,
     }
+
+
+def final_evaluation(
+    objective: Objective, optimizer: Optimizer, run: RunState
+) -> tuple[np.ndarray, Evaluation]:
+    """The point a run returns and its one final evaluation: the optimizer's own ``finish``
+    when it has one (iterate averaging, a high-shot evaluation; :mod:`zeroth_q.stochastic.spsa`),
+    else ``run.x`` evaluated once."""
+    finish = getattr(optimizer, "finish", None)
+    if finish is None:
+        return run.x, evaluate(objective, run.x[None, :], run.rng)
+    return finish(objective, run.x, run.opt_state, run.rng)
+
+
+def final_evaluation_cost(objective: Objective, optimizer: Optimizer) -> Cost:
+    """What :func:`final_evaluation` will charge: the optimizer's ``finish_cost`` when it has
+    its own ``finish``, else one evaluation; a budget sets it aside from the start."""
+    finish_cost = getattr(optimizer, "finish_cost", None)
+    return finish_cost(objective) if finish_cost is not None else evaluation_cost(objective, 1)
 
 
 def minimize(
@@ -147,7 +167,7 @@ def minimize(
     if run.status == "interrupted":
         final_loss, metrics = float("nan"), {}
     else:
-        final = evaluate(objective, run.x[None, :], run.rng)
+        run.x, final = final_evaluation(objective, optimizer, run)
         final_cost = final.cost
         run.cost += final.cost
         final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)

@@ -5,6 +5,13 @@ noise option mimics shot noise so that shot budgets can be exercised without a s
 with ``noise = σ`` and ``shots = N`` each evaluated row gets independent Gaussian noise of
 standard deviation :math:`\sigma/\sqrt{N}` and costs ``N`` shots (one "circuit" per row),
 the scaling of a sampled expectation value. Without ``shots``, ``σ`` is used as is.
+
+Shots as an input (:class:`~zeroth_q.objective.SupportsShots`): the loss is read as a sum
+of ``G`` measured terms :math:`f = \sum_g w_g f` with ``w = terms / Σ terms``, and one shot
+of term ``g`` is :math:`w_g f + \sigma_g z`, :math:`\sigma_g = \sigma |w_g| / \lVert w\rVert_2`
+(so :math:`\sum_g \sigma_g^2 = \sigma^2`: with ``N`` shots on every term the total has the
+variance :math:`\sigma^2/N` of the fixed-shot model, which therefore is unchanged). Unequal
+``terms`` give shot-allocation methods (Rosalin's weighted term sampling) something to do.
 """
 
 from __future__ import annotations
@@ -16,7 +23,17 @@ import numpy as np
 
 from zeroth_q.config import require, require_memory
 from zeroth_q.errors import CapabilityError
-from zeroth_q.objective import Cost, Evaluation, GradientEvaluation, check_thetas
+from zeroth_q.objective import (
+    Cost,
+    Evaluation,
+    GradientEvaluation,
+    MeasuredGroups,
+    ShotEvaluation,
+    check_thetas,
+    combine_groups,
+    shots_cost,
+    shots_per_group,
+)
 from zeroth_q.objectives.registry import ObjectiveSpec
 
 
@@ -24,6 +41,7 @@ from zeroth_q.objectives.registry import ObjectiveSpec
 class NoiseConfig:
     noise: float = 0.0
     shots: int | None = None
+    terms: tuple[float, ...] = (1.0,)
 
     def __post_init__(self) -> None:
         require(self.noise >= 0, f"noise must be >= 0 (got {self.noise}).")
@@ -31,13 +49,28 @@ class NoiseConfig:
             self.shots is None or self.shots >= 1,
             f"shots must be a positive integer or null (got {self.shots}).",
         )
+        require(
+            len(self.terms) >= 1 and all(t > 0 for t in self.terms),
+            f"terms must be one or more positive weights (got {self.terms}).",
+        )
 
     @property
     def sigma(self) -> float:
         return self.noise / np.sqrt(self.shots) if self.shots else self.noise
 
+    @property
+    def term_weights(self) -> np.ndarray:
+        return np.asarray(self.terms, dtype=float) / sum(self.terms)
+
+    @property
+    def term_sigmas(self) -> np.ndarray:
+        """σ_g, the standard deviation of one shot of term g (module docstring)."""
+        weights = self.term_weights
+        return self.noise * weights / np.linalg.norm(weights)
+
     def cost(self, rows: int) -> Cost:
-        return Cost(evaluations=rows, circuits=rows if self.shots else 0, shots=rows * (self.shots or 0))
+        circuits = rows * len(self.terms) if self.shots else 0
+        return Cost(evaluations=rows, circuits=circuits, shots=circuits * (self.shots or 0))
 
 
 class AnalyticObjective:
@@ -47,10 +80,13 @@ class AnalyticObjective:
     ``minimizer``; this class adds batching checks, noise, costs and metrics.
     """
 
-    def __init__(self, dim: int, noise: NoiseConfig, start: np.ndarray) -> None:
+    def __init__(
+        self, dim: int, noise: NoiseConfig, start: np.ndarray, lipschitz: float | None = None
+    ) -> None:
         self._dim = dim
         self.noise = noise
         self.start = start
+        self.lipschitz = lipschitz
 
     @property
     def dim(self) -> int:
@@ -68,6 +104,24 @@ class AnalyticObjective:
 
     def cost(self, rows: int) -> Cost:
         return self.noise.cost(rows)
+
+    def measurement_groups(self) -> MeasuredGroups:
+        return MeasuredGroups(self.noise.term_weights, 0.0, self.lipschitz)
+
+    def evaluate_shots(
+        self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
+    ) -> ShotEvaluation:
+        r"""Per-term shot means :math:`w_g f + \sigma_g z/\sqrt{n}` and sample variances
+        :math:`\sigma_g^2 \chi^2_{n-1}/(n-1)` (independent of the mean, as for Gaussian shots)."""
+        thetas = check_thetas(thetas, self.dim)
+        counts = shots_per_group(shots, len(thetas), len(self.noise.terms))
+        sigmas = self.noise.term_sigmas
+        with np.errstate(divide="ignore", invalid="ignore"):
+            noise = sigmas * rng.standard_normal(counts.shape) / np.sqrt(counts)
+            means = np.where(counts > 0, self.loss(thetas)[:, None] * self.noise.term_weights + noise, np.nan)
+            spread = rng.chisquare(np.maximum(counts - 1, 1)) / (counts - 1)
+            variances = np.where(counts > 1, sigmas**2 * spread, np.nan)
+        return ShotEvaluation(combine_groups(0.0, means, counts), means, variances, shots_cost(counts))
 
     def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
         value = float(self.loss(theta[None, :])[0])
@@ -119,7 +173,10 @@ class Quadratic(AnalyticObjective):
         require_memory(
             3 * 8 * config.dim**2, f"the dense {config.dim} x {config.dim} quadratic", "lower dim"
         )
-        super().__init__(config.dim, config, np.zeros(config.dim))
+        # The CANS step-size bound needs the Lipschitz constant of the gradient those methods
+        # estimate: the π/2 shift rule gives (π/2)∇f on a quadratic (a central difference with
+        # h = π/2 over the denominator 2), so L = (π/2) λ_max(H) = (π/2) · condition.
+        super().__init__(config.dim, config, np.zeros(config.dim), lipschitz=np.pi / 2 * config.condition)
         problem_rng = np.random.default_rng(config.seed)
         eigenvalues = np.logspace(0, np.log10(config.condition), config.dim)
         rotation = np.eye(config.dim)

@@ -1,0 +1,44 @@
+"""The anchors' own test problems as zeroth-q objectives, so their optimizers and ours run side by side.
+
+qiskit-algorithms' ``test/optimizers/test_spsa.py::test_pauli_two_design``: the expectation
+of ``ZZI`` in a 3-qubit ``PauliTwoDesign(3, reps=1, seed=1)`` (6 parameters) from its fixed
+start point, exact statevector, minimum -1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from qiskit.circuit.library import PauliTwoDesign
+from qiskit.quantum_info import SparsePauliOp, Statevector
+
+from zeroth_q.objective import Cost, Evaluation, check_thetas
+
+QISKIT_SPSA_START = np.array([0.82311034, 0.02611798, 0.21077064, 0.61842177, 0.09828447, 0.62013131])
+
+
+class PauliTwoDesignObjective:
+    """<ZZI> of a Pauli two-design circuit (exact); ``loss(x)`` is the scalar form anchors call."""
+
+    def __init__(self, qubits: int = 3, reps: int = 1, seed: int = 1, start: np.ndarray = QISKIT_SPSA_START):
+        self.circuit = PauliTwoDesign(qubits, reps=reps, seed=seed)
+        self.parameters = list(self.circuit.parameters)
+        self.observable = SparsePauliOp("Z" * 2 + "I" * (qubits - 2))
+        self.start = np.asarray(start, dtype=float)
+
+    @property
+    def dim(self) -> int:
+        return len(self.parameters)
+
+    def initial_point(self, rng: np.random.Generator) -> np.ndarray:
+        return self.start.copy()
+
+    def loss(self, x: np.ndarray) -> float:
+        bound = self.circuit.assign_parameters(dict(zip(self.parameters, x, strict=True)))
+        return float(Statevector(bound).expectation_value(self.observable).real)
+
+    def cost(self, rows: int) -> Cost:
+        return Cost(evaluations=rows, circuits=rows)
+
+    def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        thetas = check_thetas(thetas, self.dim)
+        return Evaluation(np.array([self.loss(row) for row in thetas]), self.cost(len(thetas)))

@@ -1,0 +1,98 @@
+"""SPSA's safeguards as qiskit-algorithms defines them: blocking, resamplings, last_avg,
+termination, final_shots."""
+
+import numpy as np
+import pytest
+
+from zeroth_q import Budget, ConfigError, get_optimizer, minimize
+from zeroth_q.loop.callbacks import Callback, Terminate
+from zeroth_q.objectives.testfunctions import Quadratic, QuadraticConfig
+
+
+def quadratic(**noise):
+    return Quadratic(QuadraticConfig(dim=4, condition=10.0, **noise))
+
+
+class Iterates(Callback):
+    def __init__(self):
+        self.points = []
+
+    def on_step(self, run):
+        self.points.append(run.x.copy())
+
+
+def test_blocking_rejects_a_step_that_raises_the_loss():
+    """A first step of 100 per coordinate overshoots: rejected, the point stays, and the step
+    paid 2 gradient rows + 1 start-point row (δ given) in one call + 1 check row."""
+    objective, x0 = quadratic(), np.zeros(4)
+    optimizer = get_optimizer("spsa", blocking=True, allowed_increase=0.0, target_step=100.0)
+    outcome = optimizer.step(objective, x0, optimizer.init(x0), 0, np.random.default_rng(0))
+    assert np.array_equal(outcome.x, x0)
+    assert outcome.cost.evaluations == 4
+    assert outcome.state.loss == pytest.approx(objective.loss(x0[None, :])[0])
+
+
+def test_blocking_accepts_an_improving_step_and_remembers_its_loss():
+    objective, x0 = quadratic(), np.zeros(4)
+    optimizer = get_optimizer("spsa", blocking=True, allowed_increase=0.0, target_step=0.01)
+    outcome = optimizer.step(objective, x0, optimizer.init(x0), 0, np.random.default_rng(0))
+    assert not np.array_equal(outcome.x, x0)
+    assert outcome.state.loss == pytest.approx(objective.loss(outcome.x[None, :])[0])
+
+
+def test_allowed_increase_is_calibrated_to_two_standard_deviations_in_the_first_call():
+    """δ = 2σ from 25 start-point rows, batched with the 2 gradient rows (27 + 1 check)."""
+    objective = quadratic(noise=0.3)
+    optimizer = get_optimizer("spsa", blocking=True)
+    deltas = []
+    for seed in range(40):
+        x0 = np.zeros(4)
+        outcome = optimizer.step(objective, x0, optimizer.init(x0), 0, np.random.default_rng(seed))
+        deltas.append(outcome.state.allowed_increase)
+        assert outcome.cost.evaluations == 28
+    assert np.mean(deltas) == pytest.approx(2 * 0.3, rel=0.1)
+
+
+def test_resamplings_schedule_sets_the_directions_per_step():
+    result = minimize(
+        quadratic(), "spsa", Budget(steps=4), optimizer_params={"resamplings": {"0": 5, "2": 3}}, seed=0
+    )
+    per_step = np.diff([0] + [row["evaluations"] for row in result.history])
+    assert per_step.tolist() == [10, 2, 6, 2, 1]  # last: the final evaluation
+    with pytest.raises(ConfigError, match="step numbers"):
+        get_optimizer("spsa", resamplings={"first": 2})
+
+
+def test_last_avg_returns_the_mean_of_the_last_iterates():
+    iterates = Iterates()
+    result = minimize(
+        quadratic(), "spsa", Budget(steps=12), optimizer_params={"last_avg": 5}, callbacks=[iterates]
+    )
+    assert np.allclose(result.x, np.mean(iterates.points[-5:], axis=0))
+
+
+def test_final_shots_evaluates_the_returned_point_with_them_and_charges_them():
+    objective = quadratic(noise=1.0, shots=10, terms=(1.0, 1.0))
+    result = minimize(objective, "spsa", Budget(steps=3), optimizer_params={"final_shots": 5000}, seed=1)
+    before = result.history[-2]["shots"]
+    assert result.cost.shots - before == 2 * 5000
+    assert abs(result.fun - objective.loss(result.x[None, :])[0]) < 5 * 1.0 / np.sqrt(5000)
+
+
+def test_termination_callback_stops_the_run():
+    stop = Terminate(lambda run: run.history[-1]["loss"] < 0.5 * run.history[0]["loss"], "loss halved")
+    result = minimize(quadratic(), "spsa", Budget(steps=500), callbacks=[stop], seed=0)
+    assert result.status == "completed" and result.message.startswith("loss halved")
+    assert 0 < result.nit < 500
+
+
+@pytest.mark.parametrize("params", [{}, {"blocking": True}, {"blocking": True, "resamplings": {"1": 3}}])
+def test_step_cost_is_exact_including_calibration_and_blocking(params):
+    objective = quadratic(noise=0.5, shots=10)
+    optimizer = get_optimizer("spsa", **params)
+    x, rng = np.zeros(4), np.random.default_rng(0)
+    state = optimizer.init(x)
+    for step in range(4):
+        predicted = optimizer.step_cost(objective, x, state, step)
+        x, state, _, cost = optimizer.step(objective, x, state, step, rng)
+        assert cost == predicted
