@@ -122,7 +122,7 @@ def landscape_cli(*args, cwd):
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
-ROSENBROCK = ["--objective", "rosenbrock", "--params", "0,1", "--resolution", "9", "--size", "320x240"]
+ROSENBROCK = ["--objective", "rosenbrock", "--train", "0,1", "--resolution", "9", "--size", "320x240"]
 
 
 @pytest.mark.parametrize("kind", ["file", "under a file"])

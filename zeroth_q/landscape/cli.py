@@ -137,6 +137,8 @@ def window(text: str | None) -> Bounds | None:
 def check_arguments(args: argparse.Namespace) -> None:
     if min(args.steps - 1, args.resolution - 5, args.tol, args.pretrain or 0, args.frames) < 0:
         raise ConfigError("need --steps >= 1, --resolution >= 5 and --tol, --pretrain, --frames >= 0.")
+    if args.seed < 0:
+        raise ConfigError(f"need --seed >= 0 (got {args.seed}).")
     if args.train and args.directions:
         raise ConfigError(
             "--train (exact mode) and --directions (projection mode) exclude each other; pick one."
@@ -150,6 +152,9 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise ConfigError(
             f"--out {args.out} is a file; give a directory for paths.png, journey.gif, paths.json."
         )
+    blocker = next((p for p in args.out.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():  # refused now, not after the whole computation
+        raise ConfigError(f"cannot create the output directory --out {args.out}: {blocker} is a file.")
 
 
 def run(args: argparse.Namespace) -> Landscape:

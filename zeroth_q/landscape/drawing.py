@@ -59,8 +59,12 @@ def legend_label(path: TracedPath, view: View, loss: float | None = None) -> str
 
 
 def contour_norm(surface: Surface) -> tuple[Normalize, np.ndarray, str]:
-    """Colour normalisation, contour levels and the colour bar's extension."""
+    """Colour normalisation, contour levels and the colour bar's extension (a dummy 0..1
+    scale when no loss on the grid is finite)."""
     finite = surface.finite
+    if not finite.size:  # the loss overflowed everywhere in view (a diverged path's plane): no colours
+        levels = np.linspace(0.0, 1.0, LEVELS)
+        return Normalize(levels[0], levels[-1]), levels, "neither"
     if surface.log_scale:
         levels = np.geomspace(finite.min(), finite.max(), LEVELS)
         return LogNorm(levels[0], levels[-1]), levels, "neither"
