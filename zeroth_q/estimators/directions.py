@@ -19,12 +19,12 @@ two- and one-sided estimators are unbiased on quadratics:
   *bit* per coordinate (``m = ⌈P/64⌉``), ``Δ_i = 1 - 2·bit_i``, so drawing them costs a
   64th of a word per coordinate and they are exact in every float type.
 * ``gaussian``: ``Δ ~ N(0, I)``, Gaussian smoothing (Nesterov & Spokoiny 2017), by the
-  Box-Muller transform (Box & Muller 1958) of two 24-bit uniforms per word
-  (``m = ⌈P/2⌉``): with ``u₁, u₂`` from word ``i`` and ``r = sqrt(-2 ln u₁)``,
-  ``Δ_i = r cos 2πu₂`` and ``Δ_{m+i} = r sin 2πu₂`` (the last one dropped when ``P`` is odd).
-  The uniforms are exact in float32, so float32 directions equal the float64 ones to float32
-  precision;
-  tails are cut at ``|Δ_i| ≤ 5.9`` (probability 4·10⁻⁹ per coordinate), harmless for smoothing.
+  Box-Muller transform (Box & Muller 1958) of ``2m`` float32 uniforms ``u`` (24 bits each, two
+  per word, ``m = ⌈P/2⌉``): with ``r_i = sqrt(-2 ln(1 - u_i))``, ``Δ_i = r_i cos 2πu_{m+i}`` and
+  ``Δ_{m+i} = r_i sin 2πu_{m+i}`` (the last one dropped when ``P`` is odd). The uniforms are
+  the same in every precision, so float32 directions equal the float64 ones to float32
+  precision; ``|Δ_i| ≤ sqrt(48 ln 2) = 5.77`` (a normal exceeds it with probability 8·10⁻⁹),
+  harmless for smoothing.
 * ``sphere``: ``Δ`` uniform on the unit sphere (the Gaussian direction normalized),
   ``E[ΔΔᵀ] = I/P`` (Flaxman et al. 2005; used by ZO-signSGD, Liu et al. 2019, and ZO-AdaMM,
   Chen et al. 2019); estimators scale by ``P`` to compensate, see :func:`second_moment_scale`.
@@ -41,7 +41,6 @@ Distribution = Literal["rademacher", "gaussian", "sphere"]
 DISTRIBUTIONS: tuple[str, ...] = ("rademacher", "gaussian", "sphere")
 
 _CHUNK_ELEMENTS = 1 << 20
-_UNIFORM_BITS = 24  # exact in float32's 24-bit significand
 
 
 class DirectionStream:
@@ -62,18 +61,20 @@ class DirectionStream:
         self.dtype = np.dtype(dtype)
         self.words = -(-dim // 64) if distribution == "rademacher" else -(-dim // 2)
         self._bits = np.random.PCG64(seed)
+        self._uniforms = np.random.Generator(self._bits)
 
     def fill(self, parts: Sequence[np.ndarray]) -> None:
         """Write the next ``k = parts[0].shape[0]`` directions into ``parts``."""
         count = parts[0].shape[0]
-        raw = self._bits.random_raw(count * self.words).reshape(count, self.words)
         if self.distribution == "rademacher":
+            raw = self._bits.random_raw(count * self.words).reshape(count, self.words)
             bits = np.unpackbits(raw.view(np.uint8), axis=1, bitorder="little")
             for part, block in _split(bits, parts):
                 np.multiply(block, self.dtype.type(-2), out=part, casting="unsafe")
                 part += 1
             return
-        values = _box_muller(raw, self.dtype)
+        uniforms = self._uniforms.random((count, 2 * self.words), dtype=np.float32)
+        values = _box_muller(uniforms, self.dtype)
         if self.distribution == "sphere":
             kept = values[:, : self.dim]
             norms = np.sqrt(np.einsum("ij,ij->i", kept, kept, dtype=np.float64))
@@ -97,19 +98,19 @@ def _split(values: np.ndarray, parts: Sequence[np.ndarray]) -> Iterator[tuple[np
         start += width
 
 
-def _box_muller(raw: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """Two standard normals per 64-bit word: ``(k, m)`` words -> ``(k, 2m)`` values, the
-    cosines of word ``i`` in column ``i`` and the sines in column ``m + i`` (contiguous
-    halves, so the transcendental functions run vectorized)."""
-    scale = dtype.type(2.0**-_UNIFORM_BITS)
-    mask = np.uint64((1 << _UNIFORM_BITS) - 1)
-    radius = np.log(((raw & mask).astype(dtype) + dtype.type(0.5)) * scale)  # u1 in (0, 1)
+def _box_muller(uniforms: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Standard normals from ``(k, 2m)`` float32 uniforms in ``[0, 1)``: the first ``m`` give
+    the radii, the last ``m`` the angles; cosines fill columns ``0..m-1``, sines ``m..2m-1``
+    (contiguous halves, so the transcendental functions run vectorized)."""
+    words = uniforms.shape[1] // 2
+    radius = uniforms[:, :words].astype(dtype)  # float32 -> dtype is exact
+    np.subtract(dtype.type(1), radius, out=radius)  # in (0, 1]: the log is finite
+    np.log(radius, out=radius)
     radius *= dtype.type(-2)
     np.sqrt(radius, out=radius)
-    angle = ((raw >> np.uint64(32)) & mask).astype(dtype)
-    angle *= dtype.type(2 * np.pi) * scale
-    words = raw.shape[1]
-    out = np.empty((raw.shape[0], 2 * words), dtype=dtype)
+    angle = uniforms[:, words:].astype(dtype)
+    angle *= dtype.type(2 * np.pi)
+    out = np.empty(uniforms.shape, dtype=dtype)
     np.cos(angle, out=out[:, :words])
     np.sin(angle, out=out[:, words:])
     out[:, :words] *= radius
