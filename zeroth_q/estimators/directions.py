@@ -74,13 +74,20 @@ class DirectionStream:
                 part += 1
             return
         uniforms = self._uniforms.random((count, 2 * self.words), dtype=np.float32)
-        values = _box_muller(uniforms, self.dtype)
+        # One contiguous (k, dim) part and an even dim: the values are computed in place.
+        direct = len(parts) == 1 and parts[0].shape == uniforms.shape and parts[0].flags.c_contiguous
+        values = _box_muller(uniforms, self.dtype, parts[0] if direct else None)
+        inverse_norms = np.ones(count, dtype=self.dtype)
         if self.distribution == "sphere":
             kept = values[:, : self.dim]
             norms = np.sqrt(np.einsum("ij,ij->i", kept, kept, dtype=np.float64))
-            values /= norms.astype(self.dtype)[:, None]
+            inverse_norms = (1 / norms).astype(self.dtype)
+        if direct:
+            if self.distribution == "sphere":
+                values *= inverse_norms[:, None]
+            return
         for part, block in _split(values, parts):
-            part[...] = block
+            np.multiply(block, inverse_norms.reshape(-1, *[1] * (part.ndim - 1)), out=part)
 
     def block(self, count: int) -> np.ndarray:
         """The next ``count`` directions as one ``(count, dim)`` array."""
@@ -98,7 +105,7 @@ def _split(values: np.ndarray, parts: Sequence[np.ndarray]) -> Iterator[tuple[np
         start += width
 
 
-def _box_muller(uniforms: np.ndarray, dtype: np.dtype) -> np.ndarray:
+def _box_muller(uniforms: np.ndarray, dtype: np.dtype, out: np.ndarray | None = None) -> np.ndarray:
     """Standard normals from ``(k, 2m)`` float32 uniforms in ``[0, 1)``: the first ``m`` give
     the radii, the last ``m`` the angles; cosines fill columns ``0..m-1``, sines ``m..2m-1``
     (contiguous halves, so the transcendental functions run vectorized)."""
@@ -110,7 +117,7 @@ def _box_muller(uniforms: np.ndarray, dtype: np.dtype) -> np.ndarray:
     np.sqrt(radius, out=radius)
     angle = uniforms[:, words:].astype(dtype)
     angle *= dtype.type(2 * np.pi)
-    out = np.empty(uniforms.shape, dtype=dtype)
+    out = np.empty(uniforms.shape, dtype=dtype) if out is None else out
     np.cos(angle, out=out[:, :words])
     np.sin(angle, out=out[:, words:])
     out[:, :words] *= radius
