@@ -8,7 +8,7 @@ parameters, under one BLAS thread and under the machine's default (threadpoolctl
   directions, the ``B = 2T`` or ``T + 1`` networks, the gradient), which uses the MLP's
   structured evaluation (:mod:`classical.perturbed`).
 * ``floor``: the forward FLOPs of the ``B`` networks (``2·MACs·N·B``) divided by this machine's
-  float32 GEMM rate measured in the same run under the same thread count (2048² ``sgemm``).
+  float32 GEMM rate measured in the same run under the same thread count (512² ``sgemm``).
   The structured step does fewer FLOPs than this (the first layer is computed for ``T`` +1
   networks, not ``B``), so it can beat the floor; ``done`` is the floor of the FLOPs it does.
 * ``loop``: the same estimator as a plain Python loop over ``t = 1..T``: draw ``Δ_t``,
@@ -60,7 +60,9 @@ def best_times(functions: dict[str, Callable[[], object]], repeats: int) -> dict
     return {name: min(values) for name, values in times.items()}
 
 
-def gemm_gflops(size: int = 2048, repeats: int = 5) -> float:
+def gemm_gflops(size: int = 512, repeats: int = 30) -> float:
+    """float32 GEMM rate of a square product small enough (4 ms) that its minimum over
+    repeats is not inflated by the shared machine's preemption, unlike a 2048² product."""
     rng = np.random.default_rng(0)
     a, b = (rng.standard_normal((size, size), dtype=np.float32) for _ in range(2))
     return 2 * size**3 / best_times({"gemm": lambda: a @ b}, repeats)["gemm"] / 1e9
@@ -166,7 +168,7 @@ def main() -> None:
             "# One SPSA step on the MNIST MLP: vs the GEMM floor and vs a loop over directions",
             "",
             f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, NumPy {np.__version__}, "
-            f"float32, Rademacher directions, c = {C}. float32 GEMM rate (2048², same run), GFLOP/s: "
+            f"float32, Rademacher directions, c = {C}. float32 GEMM rate (512², same run), GFLOP/s: "
             f"{'; '.join(rates)}. Times: minimum of interleaved repeats ({args.repeats}; half for "
             "784-1270-10), in ms, on a shared 2-core machine under load from other jobs.",
             "",
