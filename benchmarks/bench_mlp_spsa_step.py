@@ -8,7 +8,7 @@ parameters, under one BLAS thread and under the machine's default (threadpoolctl
   directions, the ``B = 2T`` or ``T + 1`` networks, the gradient), which uses the MLP's
   structured evaluation (:mod:`classical.perturbed`).
 * ``floor``: the forward FLOPs of the ``B`` networks (``2·MACs·N·B``) divided by this machine's
-  float32 GEMM rate measured in the same run under the same thread count (512² ``sgemm``).
+  float32 GEMM rate measured in the same run under the same thread count and clock (1024² ``sgemm``).
   The structured step does fewer FLOPs than this (the first layer is computed for ``T`` +1
   networks, not ``B``), so it can beat the floor; ``done`` is the floor of the FLOPs it does.
 * ``loop``: the same estimator as a plain Python loop over ``t = 1..T``: draw ``Δ_t``,
@@ -20,7 +20,10 @@ A second table: the peak memory (``tracemalloc``) of one SPSA step on a 784-3150
 
 Times are the minimum over repeats, the timings of a configuration interleaved round by round
 (the machine is shared; the minimum is the least noisy estimate of what the code costs, and
-interleaving exposes both sides of each ratio to the same load).
+interleaving exposes both sides of each ratio to the same load). With one BLAS thread they
+are CPU times (``process_time``): on the shared machine a step of 100 ms is preempted
+several times, so its wall time says more about the load than about the code. With several
+threads they are wall times, and as noisy as the load.
 
 Usage: ``python benchmarks/bench_mlp_spsa_step.py [--models linear] [--directions 10 50]``.
 """
@@ -47,25 +50,25 @@ MODELS = {"linear": (), "784-128-10": (128,), "784-128-64-10": (128, 64), "784-1
 C = 0.01
 
 
-def best_times(functions: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Minimum wall time of each function over ``repeats`` rounds; each round runs every
+def best_times(
+    functions: dict[str, Callable[[], object]], repeats: int, clock: Callable[[], float] = time.perf_counter
+) -> dict[str, float]:
+    """Minimum time of each function over ``repeats`` rounds; each round runs every
     function once, in turn, so that all see the same (shared, noisy) machine."""
     times: dict[str, list[float]] = {name: [] for name in functions}
     for round_ in range(repeats + 1):
         for name, fn in functions.items():
-            start = time.perf_counter()
+            start = clock()
             fn()
             if round_:  # round 0 warms up caches and allocations
-                times[name].append(time.perf_counter() - start)
+                times[name].append(clock() - start)
     return {name: min(values) for name, values in times.items()}
 
 
-def gemm_gflops(size: int = 512, repeats: int = 30) -> float:
-    """float32 GEMM rate of a square product small enough (4 ms) that its minimum over
-    repeats is not inflated by the shared machine's preemption, unlike a 2048² product."""
+def gemm_gflops(clock: Callable[[], float], size: int = 1024, repeats: int = 10) -> float:
     rng = np.random.default_rng(0)
     a, b = (rng.standard_normal((size, size), dtype=np.float32) for _ in range(2))
-    return 2 * size**3 / best_times({"gemm": lambda: a @ b}, repeats)["gemm"] / 1e9
+    return 2 * size**3 / best_times({"gemm": lambda: a @ b}, repeats, clock)["gemm"] / 1e9
 
 
 def looped_spsa(
@@ -92,7 +95,9 @@ def flops(objective: SupervisedObjective, count: int, one_sided: bool) -> tuple[
     return 2.0 * network.multiply_adds * batch * rows, 2.0 * batch * (first * (count + 1) + later * rows)
 
 
-def measure(objective: SupervisedObjective, count: int, one_sided: bool, repeats: int) -> dict[str, float]:
+def measure(
+    objective: SupervisedObjective, count: int, one_sided: bool, repeats: int, clock: Callable[[], float]
+) -> dict[str, float]:
     batch_size = objective.batch_size
     rng = np.random.default_rng(0)
     theta = objective.initial_point(rng)
@@ -104,6 +109,7 @@ def measure(objective: SupervisedObjective, count: int, one_sided: bool, repeats
             "loop": lambda: looped_spsa(objective, theta, batch, count, one_sided),
         },
         repeats,
+        clock,
     )
 
 
@@ -144,8 +150,11 @@ def main() -> None:
     rows, rates = [], []
     for threads in args.threads:
         limit = 1 if threads == "1" else default_threads
+        # One thread: CPU time, what the code costs whatever the shared machine's load.
+        # Several: wall time (CPU time would add the threads up).
+        clock = time.process_time if limit == 1 else time.perf_counter
         with threadpool_limits(limits=limit, user_api="blas"):
-            rate = gemm_gflops()
+            rate = gemm_gflops(clock)
             rates.append(f"{limit} thread(s): {rate:.1f}")
             for model in args.models:
                 repeats = max(2, args.repeats // 2) if model == "784-1270-10" else args.repeats
@@ -153,7 +162,7 @@ def main() -> None:
                     for count in args.directions:
                         for one_sided in (True, False):
                             objective = build_mnist_cached(model, batch_size)
-                            r = measure(objective, count, one_sided, repeats)
+                            r = measure(objective, count, one_sided, repeats, clock)
                             naive, done = flops(objective, count, one_sided)
                             floor, floor_done = naive / rate / 1e9, done / rate / 1e9
                             cells = [limit, model, batch_size, count, "one" if one_sided else "two"]
@@ -168,9 +177,10 @@ def main() -> None:
             "# One SPSA step on the MNIST MLP: vs the GEMM floor and vs a loop over directions",
             "",
             f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, NumPy {np.__version__}, "
-            f"float32, Rademacher directions, c = {C}. float32 GEMM rate (512², same run), GFLOP/s: "
+            f"float32, Rademacher, c = {C}. float32 GEMM rate (1024², same run and clock), GFLOP/s: "
             f"{'; '.join(rates)}. Times: minimum of interleaved repeats ({args.repeats}; half for "
-            "784-1270-10), in ms, on a shared 2-core machine under load from other jobs.",
+            "784-1270-10), in ms, on a shared 2-core machine under load from other jobs: CPU time with 1 "
+            "BLAS thread, wall time with more.",
             "",
             "`step`: `SPSAGradient` on the objective (structured evaluation). `floor`: forward FLOPs of the "
             "B networks / GEMM rate. `step/done`: step over the floor of the FLOPs the structured step does "
@@ -185,7 +195,7 @@ def main() -> None:
                 [
                     "## Peak memory of one SPSA step (tracemalloc), T = 100, two-sided, batch 50",
                     "",
-                    "| P | peak MB | 4·P·4 B + activations, MB | activations MB | step s |",
+                    "| P | peak MB | 4·P·4 B + activations, MB | activations MB | step s (wall) |",
                     "|---:|---:|---:|---:|---:|",
                     *(
                         f"| {m['dim']:,} | {m['peak'] / 2**20:.1f} | {m['bound'] / 2**20:.1f} "

@@ -41,6 +41,24 @@ TABLE = RESULTS / "bench_mnist_one_epoch.md"
 MODELS = {"linear": (), "784-128-10": (128,), "784-128-64-10": (128, 64)}
 OPTIMIZERS = ["backprop-adam", "zo-adam:10", "zo-adam:30", "zo-adam:50", "zo-adam:100"]
 LEARNING_RATE = 1e-3
+# The table before issue 15 (generic evaluate path): accuracy % (seeds) and s / epoch.
+BEFORE_ISSUE_15 = {
+    "linear|backprop-adam": "91.55 (3), 1.2",
+    "linear|zo-adam:10": "80.17 (3), 6.4",
+    "linear|zo-adam:30": "85.01 (3), 19.4",
+    "linear|zo-adam:50": "86.44 (3), 30.2",
+    "linear|zo-adam:100": "87.88 (3), 46.1",
+    "784-128-10|backprop-adam": "96.16 (3), 3.9",
+    "784-128-10|zo-adam:10": "78.75 (3), 51.8",
+    "784-128-10|zo-adam:30": "84.91 (1), 159.1",
+    "784-128-10|zo-adam:50": "86.68 (1), 243.2",
+    "784-128-10|zo-adam:100": "88.43 (1), 461.7",
+    "784-128-64-10|backprop-adam": "95.96 (3), 5.6",
+    "784-128-64-10|zo-adam:10": "76.07 (3), 55.3",
+    "784-128-64-10|zo-adam:30": "84.36 (1), 156.4",
+    "784-128-64-10|zo-adam:50": "86.24 (1), 250.6",
+    "784-128-64-10|zo-adam:100": "89.03 (1), 492.8",
+}
 
 
 def optimizer_params(optimizer: str) -> tuple[str, dict[str, float]]:
@@ -55,7 +73,7 @@ def optimizer_params(optimizer: str) -> tuple[str, dict[str, float]]:
 def one_epoch(model: str, optimizer: str, seed: int) -> dict[str, float]:
     objective = build_mnist(MnistConfig(hidden=MODELS[model], batch_size=50))
     name, params = optimizer_params(optimizer)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = zeroth_q.minimize(
         objective,
         name,
@@ -64,7 +82,8 @@ def one_epoch(model: str, optimizer: str, seed: int) -> dict[str, float]:
         metrics_every=0,
         optimizer_params=params,
     )
-    return {"test_accuracy": result.metrics["test_accuracy"], "seconds": time.perf_counter() - start}
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"test_accuracy": result.metrics["test_accuracy"], "seconds": seconds, "cpu_seconds": cpu}
 
 
 def plain_numpy_spsa_adam(seed: int, count: int = 50, c: float = 0.01, lr: float = LEARNING_RATE) -> dict:
@@ -153,14 +172,15 @@ def render(store: dict[str, dict[str, dict[str, float]]], seeds_wanted: int) -> 
         for optimizer in OPTIMIZERS:
             runs = store.get(f"{model}|{optimizer}", {})
             if not runs:
-                rows.append(f"| {model} | {optimizer} | not run | | |")
+                rows.append(f"| {model} | {optimizer} | not run | | | | |")
                 continue
             accuracy = np.array([r["test_accuracy"] for r in runs.values()]) * 100
             seconds = np.array([r["seconds"] for r in runs.values()])
+            cpu = np.array([r["cpu_seconds"] for r in runs.values()])
             note = "" if len(runs) >= seeds_wanted else " (fewer seeds than the full grid)"
             rows.append(
                 f"| {model} | {optimizer} | {accuracy.mean():.2f} ± {accuracy.std():.2f} | {len(runs)}{note} "
-                f"| {seconds.mean():.1f} |"
+                f"| {seconds.mean():.1f} | {cpu.mean():.1f} | {BEFORE_ISSUE_15[f'{model}|{optimizer}']} |"
             )
     return "\n".join(
         [
@@ -171,10 +191,12 @@ def render(store: dict[str, dict[str, dict[str, float]]], seeds_wanted: int) -> 
             f"{np.__version__}, float32, one process (OPENBLAS_NUM_THREADS="
             f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}), shared machine (other jobs running): "
             f"compare times within this table only. `zo-adam:T` = SPSA with T sphere directions (2T networks "
-            f"per step), c = 0.01, + Adam. The full grid asks for {seeds_wanted} seeds per cell.",
+            f"per step), c = 0.01, + Adam. The full grid asks for {seeds_wanted} seeds per cell. CPU s: "
+            "process time, what the epoch costs whatever the load. Last column: the same cell before the "
+            "structured perturbed evaluation of issue 15 (other directions, so other random draws).",
             "",
-            "| model | optimizer | test accuracy % | seeds | s / epoch |",
-            "|---|---|---:|---|---:|",
+            "| model | optimizer | test accuracy % | seeds | s / epoch | CPU s / epoch | before: %, seeds, s |"  # noqa: E501
+            "|---|---|---:|---|---:|---:|---|",
             *rows,
         ]
     )
