@@ -147,7 +147,9 @@ def main() -> None:
     args = parser.parse_args()
 
     default_threads = blas_threads()
-    rows, rates = [], []
+    memory = [] if args.no_memory else [peak_memory()]
+    rows: list[str] = []
+    rates: list[str] = []
     for threads in args.threads:
         limit = 1 if threads == "1" else default_threads
         # One thread: CPU time, what the code costs whatever the shared machine's load.
@@ -171,14 +173,18 @@ def main() -> None:
                             cells += [f"{step / floor_done:.2f}", f"{loop * 1e3:.2f}", f"{loop / step:.1f}"]
                             rows.append("| " + " | ".join(map(str, cells)) + " |")
                             print(rows[-1], flush=True)
-    memory = [] if args.no_memory else [peak_memory()]
+                            write_table(args.repeats, rates, rows, memory)  # a partial table survives
+    print(write_table(args.repeats, rates, rows, memory))
+
+
+def write_table(repeats: int, rates: list[str], rows: list[str], memory: list[dict[str, float]]) -> str:
     table = "\n".join(
         [
             "# One SPSA step on the MNIST MLP: vs the GEMM floor and vs a loop over directions",
             "",
             f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, NumPy {np.__version__}, "
             f"float32, Rademacher, c = {C}. float32 GEMM rate (1024², same run and clock), GFLOP/s: "
-            f"{'; '.join(rates)}. Times: minimum of interleaved repeats ({args.repeats}; half for "
+            f"{'; '.join(rates)}. Times: minimum of interleaved repeats ({repeats}; half for "
             "784-1270-10), in ms, on a shared 2-core machine under load from other jobs: CPU time with 1 "
             "BLAS thread, wall time with more.",
             "",
@@ -210,7 +216,7 @@ def main() -> None:
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(table + "\n")
-    print(table)
+    return table
 
 
 _BUILT: dict[tuple[str, int], SupervisedObjective] = {}
