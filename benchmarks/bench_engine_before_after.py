@@ -22,7 +22,7 @@ RESULTS = Path(__file__).parent / "results" / "bench_engine_before_after.md"
 NEW = Path(__file__).resolve().parent.parent
 # (label, hidden, T, steps, extra optimizer parameters)
 CASES = [
-    ("linear, zo-adam T=50 one-sided Rademacher", (), 50, 200, {"one_sided": True, "distribution": "rademacher"}),
+    ("linear, zo-adam T=50 one-sided Rademacher", (), 50, 200, {"one_sided": True, "distribution": "rademacher"}),  # noqa: E501
     ("784-128-10, zo-adam:10 (sphere, two-sided)", (128,), 10, 60, {}),
     ("784-128-10, zo-adam:100 (sphere, two-sided)", (128,), 100, 12, {}),
 ]
@@ -75,7 +75,8 @@ def main() -> None:
             f"Minimum over {args.rounds} alternating subprocess runs of `steps` steps each, one BLAS thread, "
             "batch 50, `zeroth_q.minimize` (update rule and bookkeeping included). An epoch is 1,200 steps.",
             "",
-            "| case | steps | before ms/step | now ms/step | speed-up | before CPU s/epoch | now CPU s/epoch |",
+            "| case | steps | before ms/step | now ms/step | speed-up | before CPU s/epoch "
+            "| now CPU s/epoch |",
             "|---|---:|---:|---:|---:|---:|---:|",
             *rows,
         ]
