@@ -202,6 +202,10 @@ def render(store: dict[str, dict[str, dict[str, float]]], seeds_wanted: int) -> 
     )
 
 
+def _load() -> dict[str, dict[str, dict[str, float]]]:
+    return json.loads(STORE.read_text()) if STORE.exists() else {}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
@@ -216,15 +220,18 @@ def main() -> None:
         print(table)
         return
 
-    store = json.loads(STORE.read_text()) if STORE.exists() else {}
+    store, mine = _load(), {}
     for model in args.models:
         for optimizer in args.optimizers:
-            cell = store.setdefault(f"{model}|{optimizer}", {})
             for seed in range(args.seeds):
-                if str(seed) in cell:
+                if str(seed) in store.get(f"{model}|{optimizer}", {}):
                     continue
-                cell[str(seed)] = one_epoch(model, optimizer, seed)
-                print(model, optimizer, seed, cell[str(seed)], flush=True)
+                result = one_epoch(model, optimizer, seed)
+                print(model, optimizer, seed, result, flush=True)
+                mine[(f"{model}|{optimizer}", str(seed))] = result
+                store = _load()  # another process may have written meanwhile: merge, never overwrite
+                for (cell, done_seed), done in mine.items():
+                    store.setdefault(cell, {})[done_seed] = done
                 RESULTS.mkdir(parents=True, exist_ok=True)
                 STORE.write_text(json.dumps(store, indent=1, sort_keys=True))
                 TABLE.write_text(render(store, 3) + "\n")
