@@ -21,9 +21,9 @@ strided fill costs more than the GEMM saves at ``h = 10`` (``k = 50``: 0.72 ms s
 0.87 ms concatenated, fill included).
 
 Memory does not grow with ``T × P``: directions are processed in chunks of ``k`` with
-``k·P`` values within a byte budget (default 256 MB), and ``k`` is no larger than needed for
-the stacked product to be long (``k·h ≥`` :data:`TARGET_COLUMNS`). For very large ``P`` this
-gives ``k = 1``: each direction is regenerated from the seed, used and dropped, the MeZO
+``k·P`` values within a byte budget (default 256 MB), and ``k·h`` at most
+:data:`TARGET_COLUMNS` (larger chunks measured no faster). For very large ``P`` this gives
+``k = 1``: each direction is regenerated from the seed, used and dropped, the MeZO
 scheme (Malladi et al. 2023, "Fine-tuning language models with just forward passes"), with
 peak memory one direction, the float64 combination and the activations, whatever ``T`` (the
 float64 ``θ`` is never copied: ``x W₁`` is computed from it directly). Unlike MeZO, ``θ`` is
