@@ -40,7 +40,7 @@ from classical.mlp import MLP
 from zeroth_q.estimators.directions import DirectionStream
 from zeroth_q.objective import Perturbations
 
-TARGET_COLUMNS = 8192  # first-layer columns k·h beyond which larger chunks buy no speed (measured)
+TARGET_COLUMNS = 4096  # first-layer columns k·h beyond which larger chunks buy no speed (measured)
 DEFAULT_MEMORY_BYTES = 256 * 2**20
 
 
@@ -65,7 +65,7 @@ def chunk_size(network: MLP, perturbations: Perturbations, dtype: np.dtype, memo
     per_direction = network.dim * dtype.itemsize * (1 if perturbations.distribution == "rademacher" else 4)
     width = network.sizes[1]
     by_memory = max(1, memory_bytes // per_direction)
-    by_width = max(1, -(-TARGET_COLUMNS // width))
+    by_width = max(1, TARGET_COLUMNS // width)
     return int(min(perturbations.count, by_memory, by_width))
 
 

@@ -104,6 +104,7 @@ def test_chunks_follow_memory_and_gemm_width():
     perturbations = Perturbations(0, 100, "rademacher", 0.1, True, False)
     itemsize = np.dtype(np.float32).itemsize
     assert chunk_size(network, perturbations, np.dtype(np.float32), 2**30) == TARGET_COLUMNS // 128
+    assert chunk_size(MLP((784, 3150, 10), RELU), perturbations, np.dtype(np.float32), 2**30) == 1
     assert chunk_size(network, perturbations, np.dtype(np.float32), 3 * network.dim * itemsize) == 3
     assert chunk_size(network, perturbations, np.dtype(np.float32), 1) == 1
     assert chunk_size(MLP((784, 10), RELU), perturbations, np.dtype(np.float32), 2**30) == 100
