@@ -46,8 +46,10 @@ def cpu_per_step(code: Path, hidden: tuple[int, ...], count: int, steps: int, ex
     env = {**os.environ, "PYTHONPATH": str(code), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     argument = json.dumps([list(hidden), count, steps, extra])
     output = subprocess.run(
-        [sys.executable, "-c", CHILD, argument], env=env, cwd=code, capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, argument], env=env, cwd=code, capture_output=True, text=True
     )
+    if output.returncode:
+        raise RuntimeError(f"the run in {code} failed:\n{output.stderr}")
     return float(output.stdout.split()[-1])
 
 
