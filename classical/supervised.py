@@ -92,9 +92,9 @@ class SupervisedObjective:
     def evaluate_perturbed(
         self, theta: np.ndarray, perturbations: Perturbations, rng: np.random.Generator
     ) -> PerturbedEvaluation:
-        """SPSA's points on the next mini-batch without materializing them: one GEMM for the
-        first layer of all directions, directions drawn once into reused buffers, in chunks
-        within ``direction_memory`` (:mod:`classical.perturbed`)."""
+        """SPSA's points on the next mini-batch without materializing them: the first layer
+        once for θ and once per direction (``x·ΔW``), directions drawn once into a reused
+        buffer, in chunks within ``direction_memory`` (:mod:`classical.perturbed`)."""
         theta = check_thetas(np.asarray(theta, dtype=np.float64)[None, :], self.dim)[0]
         batch = self.sampler.next_batch(rng)
         x, labels = self.train.features(batch, self.dtype), self.train.labels[batch]
