@@ -195,7 +195,8 @@ def render(store: dict[str, dict[str, dict[str, float]]], seeds_wanted: int) -> 
             "process time, what the epoch costs whatever the load. Last column: the same cell before the "
             "structured perturbed evaluation of issue 15 (other directions, so other random draws).",
             "",
-            "| model | optimizer | test accuracy % | seeds | s / epoch | CPU s / epoch | before: %, seeds, s |"  # noqa: E501
+            "| model | optimizer | test accuracy % | seeds | s / epoch | CPU s / epoch "
+            "| before: %, seeds, s |",
             "|---|---|---:|---|---:|---:|---|",
             *rows,
         ]
