@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument("--threads", nargs="+", default=["1", "default"])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-memory", action="store_true", help="skip the 2.5M-parameter memory table")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the table")
     args = parser.parse_args()
 
     default_threads = blas_threads()
@@ -175,11 +176,13 @@ def main() -> None:
                             cells += [f"{step / floor_done:.2f}", f"{loop * 1e3:.2f}", f"{loop / step:.1f}"]
                             rows.append("| " + " | ".join(map(str, cells)) + " |")
                             print(rows[-1], flush=True)
-                            write_table(args.repeats, rates, rows, memory)  # a partial table survives
-    print(write_table(args.repeats, rates, rows, memory))
+                            write_table(args.results, args.repeats, rates, rows, memory)  # partial table
+    print(write_table(args.results, args.repeats, rates, rows, memory))
 
 
-def write_table(repeats: int, rates: list[str], rows: list[str], memory: list[dict[str, float]]) -> str:
+def write_table(
+    path: Path, repeats: int, rates: list[str], rows: list[str], memory: list[dict[str, float]]
+) -> str:
     table = "\n".join(
         [
             "# One SPSA step on the MNIST MLP: vs the GEMM floor and vs a loop over directions",
@@ -216,8 +219,8 @@ def write_table(repeats: int, rates: list[str], rows: list[str], memory: list[di
             ),
         ]
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(table + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(table + "\n")
     return table
 
 
