@@ -135,7 +135,7 @@ class PerturbedEvaluation(NamedTuple):
         :math:`f_t^- = f(\theta - c\Delta_t)` when two-sided, else :math:`f(\theta)`.
         Every SPSA-type gradient is this vector times a scalar, so an objective that holds
         the directions in its own buffers forms it there (one GEMV) and nobody
-        materializes the ``T × P`` directions twice.
+        materializes the ``T × P`` directions twice. A fresh array the caller may overwrite.
     cost: exactly what ``evaluate`` of the ``B`` rows would have charged.
     """
 

@@ -138,3 +138,20 @@ def test_memory_is_a_few_copies_of_p_whatever_t():
     small, large = _peak_bytes(network, 2, rng), _peak_bytes(network, 12, rng)
     assert large <= 4 * network.dim * 4 + activations
     assert large < small * 1.1
+
+
+def test_one_spsa_step_holds_a_few_copies_of_p():
+    """The whole estimator step (directions, evaluation, float64 gradient) on a float32 MLP
+    with one direction at a time: peak ≤ 4·P·4 bytes + activations."""
+    objective = build_mnist(MnistConfig(hidden=(400,), batch_size=50, direction_memory_mb=1e-6))
+    theta = objective.initial_point(np.random.default_rng(0))
+    estimator = SPSAGradient(perturbations=12, c=0.01, gamma=0.0)
+    estimator(objective, theta, 0, np.random.default_rng(1))  # one-time imports and caches
+    objective.workspace = Workspace()
+    tracemalloc.start()
+    estimate = estimator(objective, theta, 0, np.random.default_rng(1))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    activations = 4 * 50 * (400 + 784) * 8  # pre-activations, temporaries, the float64 mini-batch
+    assert estimate.gradient.shape == (objective.dim,)
+    assert peak <= 4 * objective.dim * 4 + activations

@@ -72,8 +72,8 @@ class SPSAGradient:
         )
         evaluation = evaluate_perturbed(objective, theta, perturbations, rng)
         sides = 1 if self.one_sided else 2
-        scale = second_moment_scale(self.distribution, dim) / (count * sides * c_k)
-        gradient = evaluation.combination * scale
+        gradient = evaluation.combination  # a fresh array: scaled in place, no second copy of P
+        gradient *= second_moment_scale(self.distribution, dim) / (count * sides * c_k)
         values = evaluation.values
         loss = values[-1] if with_center else values.mean()
         return GradientEstimate(gradient, float(loss), evaluation.cost)
