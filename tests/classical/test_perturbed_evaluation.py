@@ -95,7 +95,7 @@ def test_float32_agrees_with_float64_to_single_precision():
 
 def test_one_sided_without_centre_is_refused(mnist64):
     theta = mnist64.initial_point(np.random.default_rng(0))
-    with pytest.raises(ValueError, match="center=True"):
+    with pytest.raises(ConfigError, match="center=True"):
         evaluate_perturbed(mnist64, theta, Perturbations(1, 2, "rademacher", 0.1, False, False), None)
 
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zeroth_q.errors import ConfigError
 from zeroth_q.estimators.directions import DISTRIBUTIONS, DirectionStream, direction_chunks
 
 
@@ -67,5 +68,5 @@ def test_direction_chunks_are_the_stream_in_bounded_blocks():
 
 
 def test_unknown_distribution_is_refused():
-    with pytest.raises(ValueError, match="distribution must be one of"):
+    with pytest.raises(ConfigError, match="distribution must be one of"):
         DirectionStream(0, 3, "cauchy")

@@ -37,6 +37,8 @@ from typing import Literal
 
 import numpy as np
 
+from zeroth_q.errors import ConfigError
+
 Distribution = Literal["rademacher", "gaussian", "sphere"]
 DISTRIBUTIONS: tuple[str, ...] = ("rademacher", "gaussian", "sphere")
 
@@ -55,7 +57,8 @@ class DirectionStream:
 
     def __init__(self, seed: int, dim: int, distribution: Distribution, dtype: np.dtype | type = np.float64):
         if distribution not in DISTRIBUTIONS:
-            raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}, got {distribution!r}.")
+            choices = ", ".join(DISTRIBUTIONS)
+            raise ConfigError(f"distribution must be one of {choices}, got {distribution!r}.")
         self.dim = dim
         self.distribution = distribution
         self.dtype = np.dtype(dtype)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zeroth_q.errors import ConfigError
 from zeroth_q.estimators.directions import direction_chunks
 from zeroth_q.objective import Objective, Perturbations, PerturbedEvaluation, SupportsPerturbedEvaluation
 
@@ -22,7 +23,7 @@ def evaluate_perturbed(
     """``f`` at ``θ ± c·Δ_t`` (and ``θ``) and ``Σ_t (f(θ+cΔ_t) - f_t^-) Δ_t``; see
     :class:`~zeroth_q.objective.PerturbedEvaluation`."""
     if not perturbations.two_sided and not perturbations.center:
-        raise ValueError(
+        raise ConfigError(
             "one-sided perturbations need the centre (center=True): the differences are f(θ+cΔ) - f(θ)."
         )
     if isinstance(objective, SupportsPerturbedEvaluation):
