@@ -5,8 +5,9 @@ std over seeds, with the wall time of the epoch. ``backprop-adam`` (lr 1e-3) and
 ``zo-adam`` (the core's SPSA estimator with ``T`` sphere directions, two-sided, ``c = 0.01``,
 + Adam, lr 1e-3) on the linear model, 784-128-10 and 784-128-64-10.
 
-The full grid (3 models × 5 optimizers × 3 seeds, about 2.5 CPU-hours on one core, most of
-it ZO with T = 100 on the MLPs) is the default. Each finished cell is stored in
+The full grid (3 models × 5 optimizers × 3 seeds, about 20 CPU-minutes on one core with the
+structured SPSA evaluation of issue 15, 2.5 CPU-hours before; most of it ZO with T = 100 on
+the MLPs) is the default. Each finished cell is stored in
 ``results/bench_mnist_one_epoch.json``, so the grid can be run in parts (``--models``,
 ``--optimizers``, ``--seeds``) and the table, rendered from everything stored, says which
 cells have fewer seeds than asked for.
