@@ -34,6 +34,7 @@ later layers, through scratch copies, so ``θ`` is bit-for-bit unchanged.
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from classical.losses import Loss
 from classical.mlp import MLP
@@ -42,6 +43,7 @@ from zeroth_q.objective import Perturbations
 
 TARGET_COLUMNS = 4096  # first-layer columns k·h beyond which larger chunks buy no speed (measured)
 DEFAULT_MEMORY_BYTES = 256 * 2**20
+_BLAS = ThreadpoolController()
 
 
 class Workspace:
@@ -114,7 +116,26 @@ def perturbed_losses(
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The values (row order of :class:`~zeroth_q.objective.Perturbations`) and the
-    combination ``Σ_t (f⁺_t - f⁻_t) Δ_t`` (float64), computed in ``x.dtype``."""
+    combination ``Σ_t (f⁺_t - f⁻_t) Δ_t`` (float64), computed in ``x.dtype``.
+
+    BLAS runs one thread here (8 µs to switch): the products are many small ones, and on
+    the 2-core machine two threads made a T = 100 step on 784-128-10 11x slower (820 ms
+    vs 75 ms, ``benchmarks/results/bench_mlp_spsa_step_default_threads.md`` before this).
+    """
+    with _BLAS.limit(limits=1, user_api="blas"):
+        return _perturbed_losses(network, loss, x, labels, theta, perturbations, workspace, memory_bytes)
+
+
+def _perturbed_losses(
+    network: MLP,
+    loss: Loss,
+    x: np.ndarray,
+    labels: np.ndarray,
+    theta: np.ndarray,
+    perturbations: Perturbations,
+    workspace: Workspace,
+    memory_bytes: int,
+) -> tuple[np.ndarray, np.ndarray]:
     dtype = x.dtype
     seed, count, distribution, c, two_sided, center = perturbations
     _, fan_in, width, head = network.layer_offsets[0]
