@@ -10,7 +10,8 @@ import numpy as np
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
 from zeroth_q.estimators.directions import DISTRIBUTIONS, Distribution, direction_chunks, second_moment_scale
-from zeroth_q.objective import Cost, Objective, evaluate, evaluation_cost
+from zeroth_q.estimators.perturbed import evaluate_perturbed
+from zeroth_q.objective import Cost, Objective, Perturbations, evaluation_cost
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,11 @@ class SPSAGradient:
     directions give the smoothed-function estimators of Nesterov & Spokoiny (2017) and
     Flaxman et al. (2005). Averaging over ``T`` directions divides the variance by ``T``.
 
-    All ``2T`` (or ``T + 1``) points go into one ``evaluate`` call. The reported loss is
+    All ``2T`` (or ``T + 1``) points are evaluated on one random draw: described
+    (:class:`~zeroth_q.objective.Perturbations`) to an objective that evaluates them itself,
+    else materialized into one ``evaluate`` call (:mod:`zeroth_q.estimators.perturbed`); either
+    way :math:`\hat g` is the returned combination :math:`\sum_t (f^+_t - f^-_t)\Delta_t` times
+    :math:`s/(T\cdot\text{sides}\cdot c_k)`. The reported loss is
     ``f(theta)`` when the centre is evaluated (always when one-sided, or with
     ``evaluate_center=True``), else the mean of the ``2T`` values, which estimates
     ``f(theta)`` with bias :math:`\tfrac{c_k^2}{2}\,\mathrm{tr}(H)/s` (no extra cost).
@@ -103,6 +108,17 @@ class SPSAGradient:
     def __call__(
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
     ) -> GradientEstimate:
-        seed = self.draw(rng)
-        evaluation = evaluate(objective, self.points(theta, step, seed), rng)
-        return self.estimate(evaluation.values, evaluation.cost, theta.size, step, seed)
+        """One estimate: the objective evaluates the described directions itself when it can
+        (:class:`~zeroth_q.objective.SupportsPerturbedEvaluation`), else the points of
+        :meth:`points` go into one ``evaluate`` call; both give the same values."""
+        count, dim, c_k = self.perturbations, theta.size, self.perturbation_size(step)
+        perturbations = Perturbations(
+            self.draw(rng), count, self.distribution, c_k, not self.one_sided, self.with_center
+        )
+        evaluation = evaluate_perturbed(objective, theta, perturbations, rng)
+        sides = 1 if self.one_sided else 2
+        gradient = evaluation.combination  # a fresh array: scaled in place, no second copy of P
+        gradient *= second_moment_scale(self.distribution, dim) / (count * sides * c_k)
+        values = evaluation.values
+        loss = values[-1] if self.with_center else values.mean()
+        return GradientEstimate(gradient, float(loss), evaluation.cost)
