@@ -7,8 +7,8 @@ reads raw outputs). Images are channels-last ``(N, H, W, C)``; MNIST's ``(N, 784
 the ``(N, 1, 28, 28)`` images, which for one channel is the same memory.
 
 Parameters are one flat vector per network, layer after layer, as in :mod:`classical.mlp`:
-the kernel ``W_l`` (``fan_in × fan_out``, row-major; a convolution's ``fan_in = C·k·k`` in
-the ``(c, i, j)`` order of :func:`classical.conv.patches`) then the biases ``b_l``. A batch
+the kernel ``W_l`` (``fan_in × fan_out``, row-major; a convolution's ``fan_in = k·k·C`` in
+the ``(i, j, c)`` order of :func:`classical.conv.patches`) then the biases ``b_l``. A batch
 ``thetas: (B, P)`` is viewed without copying as stacks ``(B, fan_in, fan_out)``.
 
 Every layer is a matrix product of its patches (a convolution, see :mod:`classical.conv`)
@@ -149,7 +149,7 @@ class CNN:
 
     def initial_point(self, rng: np.random.Generator, scheme: str) -> np.ndarray:
         """Weights from ``N(0, INIT_VARIANCE[scheme](fan_in, fan_out))`` (a filter's fan-in is
-        ``C·k·k``, He et al. 2015), biases zero, as one float64 vector."""
+        ``k·k·C``, He et al. 2015), biases zero, as one float64 vector."""
         theta = np.zeros((1, self.dim))
         for weights, _ in self.layers(theta):
             _, fan_in, fan_out = weights.shape
@@ -246,7 +246,7 @@ class CNN:
 
     def filters(self) -> list[np.ndarray]:
         """Indices of each unit's incoming weights (column ``j`` of ``W_l``; for a convolution,
-        one output map's ``C·k·k`` kernel): the "filters" of filter-normalised landscape
+        one output map's ``k·k·C`` kernel): the "filters" of filter-normalised landscape
         directions (Li et al. 2018); biases are in none."""
         return [
             start + np.arange(fan_in) * fan_out + unit
@@ -261,12 +261,12 @@ class CNN:
             raise ValueError("this network has no convolution layer, so no filters to show.")
         weights = self.layers(np.asarray(theta)[None, :])[0][0][0]
         spec, channels = self.convolutions[0], self.image[2]
-        return weights.T.reshape(spec.channels, channels, spec.kernel, spec.kernel)
+        return weights.reshape(spec.kernel, spec.kernel, channels, spec.channels).transpose(3, 2, 0, 1)
 
 
 def _im2col(a: np.ndarray, spec: Convolution) -> np.ndarray:
-    """The patches of images ``a`` as a matrix: ``(N·Ho·Wo, C·k·k)`` for the shared mini-batch
-    ``(N, H, W, C)``, ``(B, N·Ho·Wo, C·k·k)`` for the ``B`` networks' maps ``(B, N, H, W, C)``."""
+    """The patches of images ``a`` as a matrix: ``(N·Ho·Wo, k·k·C)`` for the shared mini-batch
+    ``(N, H, W, C)``, ``(B, N·Ho·Wo, k·k·C)`` for the ``B`` networks' maps ``(B, N, H, W, C)``."""
     cols = patches(a, spec.kernel, spec.stride, spec.padding)
     return cols.reshape(-1, cols.shape[-1]) if a.ndim == 4 else cols.reshape(a.shape[0], -1, cols.shape[-1])
 

@@ -144,25 +144,26 @@ def test_first_layer_filters_are_the_kernels_as_images():
     theta = np.arange(objective.dim, dtype=float)
     filters = objective.first_layer_filters(theta)
     assert filters.shape == (4, 1, 5, 5)
-    # weight (row (c, i, j), column o) sits at index row * 4 + o of the flat vector
+    # weight (row (i, j, c), column o) sits at index row * 4 + o of the flat vector
     assert filters[2, 0, 1, 3] == (1 * 5 + 3) * 4 + 2
 
 
-def test_backprop_adam_and_zo_adam_train_the_small_cnn():
-    objective = cnn(architecture="1.4k", train_metric_size=1000)
+def test_backprop_adam_trains_the_small_cnn():
+    objective = cnn(architecture="1.4k", train_metric_size=500)
+    result = zeroth_q.minimize(
+        objective, "backprop-adam", zeroth_q.Budget(steps=100), optimizer_params={"lr": 1e-2}, metrics_every=0
+    )
+    assert result.metrics["test_accuracy"] >= 0.8  # 0.887 measured; 0.11 at the start
+
+
+def test_zo_adam_lowers_the_loss_of_the_small_cnn():
+    objective = cnn(architecture="1.4k", train_metric_size=500)
     start = objective.metrics(objective.initial_point(np.random.default_rng(0)))
-    backprop = zeroth_q.minimize(
-        objective, "backprop-adam", zeroth_q.Budget(steps=150), optimizer_params={"lr": 1e-2}, metrics_every=0
+    result = zeroth_q.minimize(
+        objective, "zo-adam", zeroth_q.Budget(steps=30), optimizer_params={"lr": 1e-2}, metrics_every=0
     )
-    assert backprop.metrics["test_accuracy"] >= 0.75
-    zeroth_order = zeroth_q.minimize(
-        cnn(architecture="1.4k", train_metric_size=1000),
-        "zo-adam",
-        zeroth_q.Budget(steps=150),
-        optimizer_params={"lr": 1e-2},
-        metrics_every=0,
-    )
-    assert zeroth_order.metrics["test_loss"] < 0.8 * start["test_loss"]
+    assert result.metrics["test_loss"] < 0.8 * start["test_loss"]
+    assert result.cost.evaluations == 30 * 20 + 1  # 2T rows per step (T = 10), one evaluate each
 
 
 def test_the_cnn_objective_is_registered_as_an_entry_point():
