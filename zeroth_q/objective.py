@@ -13,7 +13,7 @@ plots are exact: "equal shot budget" means equal summed ``Cost.shots``.
 
 Optional capabilities are separate protocols that optimizers discover with
 ``isinstance`` and never assume: :class:`SupportsGradient`, :class:`SupportsMetrics`,
-:class:`SupportsState`.
+:class:`SupportsState`, :class:`SupportsPerturbedEvaluation`.
 """
 
 from __future__ import annotations
@@ -89,6 +89,73 @@ class SupportsGradient(Protocol):
     """An objective that computes its exact (or mini-batch) gradient itself."""
 
     def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation: ...
+
+
+class Perturbations(NamedTuple):
+    r"""Random directions *described* instead of materialized: what an SPSA-type estimator
+    asks an objective to evaluate.
+
+    The points are ``θ + scale·Δ_t`` for ``t = 0..count-1``, then (``two_sided``)
+    ``θ - scale·Δ_t``, then (``center``) ``θ`` itself: the rows of the ``(B, P)`` batch the
+    estimator would otherwise build, in that order. The directions ``Δ_t`` are defined by
+    ``(seed, distribution, P, dtype)`` through
+    :class:`zeroth_q.estimators.directions.DirectionStream`: direction ``t`` is the ``t``-th
+    block of one random stream, so an objective may regenerate them in chunks of any size
+    and gets the same vectors the estimator's generic path materializes.
+
+    seed: the stream's seed (drawn by the estimator from the run's ``rng``).
+    count: ``T``, the number of directions.
+    distribution: ``"rademacher"``, ``"gaussian"`` or ``"sphere"``
+        (:data:`zeroth_q.estimators.directions.DISTRIBUTIONS`).
+    scale: the perturbation size ``c_k`` of this step.
+    two_sided: evaluate ``θ - c_kΔ_t`` too.
+    center: evaluate ``θ``; required when one-sided (the differences need ``f(θ)``).
+    """
+
+    seed: int
+    count: int
+    distribution: str
+    scale: float
+    two_sided: bool
+    center: bool
+
+    @property
+    def rows(self) -> int:
+        """Points evaluated, ``B = (2 if two_sided else 1)·T + center``."""
+        return (2 if self.two_sided else 1) * self.count + int(self.center)
+
+
+class PerturbedEvaluation(NamedTuple):
+    r"""Values at the described points and their direction-weighted differences.
+
+    values: ``(B,)`` float64, in the row order of :class:`Perturbations`, on ONE random draw
+        (one mini-batch for all points: common random numbers).
+    combination: ``(P,)`` float64,
+        :math:`\sum_t \big(f(\theta + c\Delta_t) - f_t^-\big)\,\Delta_t` with
+        :math:`f_t^- = f(\theta - c\Delta_t)` when two-sided, else :math:`f(\theta)`.
+        Every SPSA-type gradient is this vector times a scalar, so an objective that holds
+        the directions in its own buffers forms it there (one GEMV) and nobody
+        materializes the ``T × P`` directions twice.
+    cost: exactly what ``evaluate`` of the ``B`` rows would have charged.
+    """
+
+    values: np.ndarray
+    combination: np.ndarray
+    cost: Cost
+
+
+@runtime_checkable
+class SupportsPerturbedEvaluation(Protocol):
+    """An objective that evaluates described perturbations itself, faster or in less memory
+    than the ``(B, P)`` batch (the MLP: ``x·ΔW`` of all directions as one GEMM, directions
+    regenerated from the seed in chunks, MeZO-style, Malladi et al. 2023). Results must equal
+    the generic path (``evaluate`` of the materialized points) up to rounding;
+    :func:`zeroth_q.estimators.perturbed.evaluate_perturbed` is the one entry point and the
+    reference implementation."""
+
+    def evaluate_perturbed(
+        self, theta: np.ndarray, perturbations: Perturbations, rng: np.random.Generator
+    ) -> PerturbedEvaluation: ...
 
 
 @runtime_checkable

@@ -6,19 +6,33 @@ SPSA with ``T`` directions in ``P`` dimensions needs the directions twice: to bu
 instead the estimator keeps one integer seed and regenerates the same directions in
 chunks of bounded size, so its own memory does not grow with ``T × P``.
 
+One stream, blocks of fixed size: direction ``t`` is made from words
+``[t·m, (t+1)·m)`` of one PCG64 stream of 64-bit words (``m`` depends only on ``P`` and
+the distribution), so the directions do not depend on how a consumer groups them into
+chunks, and an objective that fills its own buffers (:class:`~zeroth_q.objective.Perturbations`)
+gets exactly the vectors the generic path materializes.
+
 Distributions, all with ``E[Δ] = 0`` and symmetric, so that the odd moments vanish and the
 two- and one-sided estimators are unbiased on quadratics:
 
-* ``rademacher``: ``Δ_i = ±1`` (Spall 1992), ``E[ΔΔᵀ] = I`` and ``Δ⁻¹ = Δ``.
-* ``gaussian``: ``Δ ~ N(0, I)``, Gaussian smoothing (Nesterov & Spokoiny 2017).
-* ``sphere``: ``Δ`` uniform on the unit sphere, ``E[ΔΔᵀ] = I/P`` (Flaxman et al. 2005;
-  used by ZO-signSGD, Liu et al. 2019, and ZO-AdaMM, Chen et al. 2019); estimators scale
-  by ``P`` to compensate, see :func:`second_moment_scale`.
+* ``rademacher``: ``Δ_i = ±1`` (Spall 1992), ``E[ΔΔᵀ] = I`` and ``Δ⁻¹ = Δ``; one random
+  *bit* per coordinate (``m = ⌈P/64⌉``), ``Δ_i = 1 - 2·bit_i``, so drawing them costs a
+  64th of a word per coordinate and they are exact in every float type.
+* ``gaussian``: ``Δ ~ N(0, I)``, Gaussian smoothing (Nesterov & Spokoiny 2017), by the
+  Box-Muller transform (Box & Muller 1958) of two 24-bit uniforms per word
+  (``m = ⌈P/2⌉``): with ``u₁, u₂`` from word ``i`` and ``r = sqrt(-2 ln u₁)``,
+  ``Δ_i = r cos 2πu₂`` and ``Δ_{m+i} = r sin 2πu₂`` (the last one dropped when ``P`` is odd).
+  The uniforms are exact in float32, so float32 directions equal the float64 ones to float32
+  precision;
+  tails are cut at ``|Δ_i| ≤ 5.9`` (probability 4·10⁻⁹ per coordinate), harmless for smoothing.
+* ``sphere``: ``Δ`` uniform on the unit sphere (the Gaussian direction normalized),
+  ``E[ΔΔᵀ] = I/P`` (Flaxman et al. 2005; used by ZO-signSGD, Liu et al. 2019, and ZO-AdaMM,
+  Chen et al. 2019); estimators scale by ``P`` to compensate, see :func:`second_moment_scale`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 import numpy as np
@@ -27,27 +41,94 @@ Distribution = Literal["rademacher", "gaussian", "sphere"]
 DISTRIBUTIONS: tuple[str, ...] = ("rademacher", "gaussian", "sphere")
 
 _CHUNK_ELEMENTS = 1 << 20
+_UNIFORM_BITS = 24  # exact in float32's 24-bit significand
+
+
+class DirectionStream:
+    """The directions ``Δ_0, Δ_1, ...`` of one seed, drawn in order in blocks of any size.
+
+    ``fill(parts)`` writes the next ``k`` directions, where ``parts`` are arrays of leading
+    dimension ``k`` whose trailing sizes add up to ``dim``, in parameter order: a consumer
+    with its own memory layout (the MLP keeps the first layer's directions as
+    ``(fan_in, k, fan_out)`` for one GEMM) receives the values there with no extra copy.
+    ``dtype`` is the precision of the values written.
+    """
+
+    def __init__(self, seed: int, dim: int, distribution: Distribution, dtype: np.dtype | type = np.float64):
+        if distribution not in DISTRIBUTIONS:
+            raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}, got {distribution!r}.")
+        self.dim = dim
+        self.distribution = distribution
+        self.dtype = np.dtype(dtype)
+        self.words = -(-dim // 64) if distribution == "rademacher" else -(-dim // 2)
+        self._bits = np.random.PCG64(seed)
+
+    def fill(self, parts: Sequence[np.ndarray]) -> None:
+        """Write the next ``k = parts[0].shape[0]`` directions into ``parts``."""
+        count = parts[0].shape[0]
+        raw = self._bits.random_raw(count * self.words).reshape(count, self.words)
+        if self.distribution == "rademacher":
+            bits = np.unpackbits(raw.view(np.uint8), axis=1, bitorder="little")
+            for part, block in _split(bits, parts):
+                np.multiply(block, self.dtype.type(-2), out=part, casting="unsafe")
+                part += 1
+            return
+        values = _box_muller(raw, self.dtype)
+        if self.distribution == "sphere":
+            kept = values[:, : self.dim]
+            norms = np.sqrt(np.einsum("ij,ij->i", kept, kept, dtype=np.float64))
+            values /= norms.astype(self.dtype)[:, None]
+        for part, block in _split(values, parts):
+            part[...] = block
+
+    def block(self, count: int) -> np.ndarray:
+        """The next ``count`` directions as one ``(count, dim)`` array."""
+        out = np.empty((count, self.dim), dtype=self.dtype)
+        self.fill([out])
+        return out
+
+
+def _split(values: np.ndarray, parts: Sequence[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pair each part with its columns of ``values: (k, ≥ dim)``, reshaped to the part's shape."""
+    start = 0
+    for part in parts:
+        width = int(np.prod(part.shape[1:]))
+        yield part, values[:, start : start + width].reshape(part.shape)
+        start += width
+
+
+def _box_muller(raw: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Two standard normals per 64-bit word: ``(k, m)`` words -> ``(k, 2m)`` values, the
+    cosines of word ``i`` in column ``i`` and the sines in column ``m + i`` (contiguous
+    halves, so the transcendental functions run vectorized)."""
+    scale = dtype.type(2.0**-_UNIFORM_BITS)
+    mask = np.uint64((1 << _UNIFORM_BITS) - 1)
+    radius = np.log(((raw & mask).astype(dtype) + dtype.type(0.5)) * scale)  # u1 in (0, 1)
+    radius *= dtype.type(-2)
+    np.sqrt(radius, out=radius)
+    angle = ((raw >> np.uint64(32)) & mask).astype(dtype)
+    angle *= dtype.type(2 * np.pi) * scale
+    words = raw.shape[1]
+    out = np.empty((raw.shape[0], 2 * words), dtype=dtype)
+    np.cos(angle, out=out[:, :words])
+    np.sin(angle, out=out[:, words:])
+    out[:, :words] *= radius
+    out[:, words:] *= radius
+    return out
 
 
 def direction_chunks(
-    seed: int, count: int, dim: int, distribution: Distribution
+    seed: int, count: int, dim: int, distribution: Distribution, dtype: np.dtype | type = np.float64
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(start, block)`` with ``block`` the directions ``start .. start+len(block)``.
 
     The same ``(seed, count, dim, distribution)`` always yields the same directions, in
     blocks of at most about 2^20 numbers.
     """
-    rng = np.random.default_rng(seed)
+    stream = DirectionStream(seed, dim, distribution, dtype)
     rows = max(1, _CHUNK_ELEMENTS // max(dim, 1))
     for start in range(0, count, rows):
-        n = min(rows, count - start)
-        if distribution == "rademacher":
-            block = rng.integers(0, 2, size=(n, dim), dtype=np.int8).astype(float) * 2.0 - 1.0
-        else:
-            block = rng.standard_normal((n, dim))
-            if distribution == "sphere":
-                block /= np.linalg.norm(block, axis=1, keepdims=True)
-        yield start, block
+        yield start, stream.block(min(rows, count - start))
 
 
 def second_moment_scale(distribution: Distribution, dim: int) -> float:

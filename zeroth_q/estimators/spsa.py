@@ -9,8 +9,9 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
-from zeroth_q.estimators.directions import DISTRIBUTIONS, Distribution, direction_chunks, second_moment_scale
-from zeroth_q.objective import Objective
+from zeroth_q.estimators.directions import DISTRIBUTIONS, Distribution, second_moment_scale
+from zeroth_q.estimators.perturbed import evaluate_perturbed
+from zeroth_q.objective import Objective, Perturbations
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,11 @@ class SPSAGradient:
     directions give the smoothed-function estimators of Nesterov & Spokoiny (2017) and
     Flaxman et al. (2005). Averaging over ``T`` directions divides the variance by ``T``.
 
-    All ``2T`` (or ``T + 1``) points go into one ``evaluate`` call. The reported loss is
+    All ``2T`` (or ``T + 1``) points are evaluated on one random draw: described
+    (:class:`~zeroth_q.objective.Perturbations`) to an objective that evaluates them itself,
+    else materialized into one ``evaluate`` call (:mod:`zeroth_q.estimators.perturbed`); either
+    way :math:`\hat g` is the returned combination :math:`\sum_t (f^+_t - f^-_t)\Delta_t` times
+    :math:`s/(T\cdot\text{sides}\cdot c_k)`. The reported loss is
     ``f(theta)`` when the centre is evaluated (always when one-sided, or with
     ``evaluate_center=True``), else the mean of the ``2T`` values, which estimates
     ``f(theta)`` with bias :math:`\tfrac{c_k^2}{2}\,\mathrm{tr}(H)/s` (no extra cost).
@@ -61,26 +66,14 @@ class SPSAGradient:
     ) -> GradientEstimate:
         count, dim = self.perturbations, theta.size
         c_k = self.perturbation_size(step)
-        seed = int(rng.integers(2**63))
         with_center = self.one_sided or self.evaluate_center
+        perturbations = Perturbations(
+            int(rng.integers(2**63)), count, self.distribution, c_k, not self.one_sided, with_center
+        )
+        evaluation = evaluate_perturbed(objective, theta, perturbations, rng)
         sides = 1 if self.one_sided else 2
-        points = np.empty((sides * count + with_center, dim))
-        for start, block in direction_chunks(seed, count, dim, self.distribution):
-            stop = start + len(block)
-            points[start:stop] = theta + c_k * block
-            if not self.one_sided:
-                points[count + start : count + stop] = theta - c_k * block
-        if with_center:
-            points[-1] = theta
-        evaluation = objective.evaluate(points, rng)
-        values = np.asarray(evaluation.values, dtype=float)
-        if self.one_sided:
-            slopes = (values[:count] - values[-1]) / c_k
-        else:
-            slopes = (values[:count] - values[count : 2 * count]) / (2 * c_k)
-        weights = slopes * second_moment_scale(self.distribution, dim) / count
-        gradient = np.zeros(dim)
-        for start, block in direction_chunks(seed, count, dim, self.distribution):
-            gradient += weights[start : start + len(block)] @ block
+        scale = second_moment_scale(self.distribution, dim) / (count * sides * c_k)
+        gradient = evaluation.combination * scale
+        values = evaluation.values
         loss = values[-1] if with_center else values.mean()
         return GradientEstimate(gradient, float(loss), evaluation.cost)
