@@ -18,12 +18,15 @@ from classical.epochs import EpochSampler
 from classical.examples import Examples, Index
 from classical.losses import Loss
 from classical.mlp import MLP
+from classical.perturbed import DEFAULT_MEMORY_BYTES, Workspace, perturbed_losses
 from zeroth_q.objective import (
     Cost,
     DenseLayerStatistics,
     Evaluation,
     GradientEvaluation,
     LayerCurvature,
+    Perturbations,
+    PerturbedEvaluation,
     check_thetas,
 )
 
@@ -38,6 +41,8 @@ class SupervisedObjective:
     dtype: the precision the network is computed in (parameters arrive and values
         leave as float64).
     init: the weight initialisation, a key of :data:`classical.mlp.INIT_VARIANCE`.
+    direction_memory: bytes that SPSA's directions may occupy at once in
+        ``evaluate_perturbed`` (:mod:`classical.perturbed`); more directions are chunked.
     """
 
     def __init__(
@@ -50,6 +55,7 @@ class SupervisedObjective:
         batch_size: int,
         dtype: str = "float32",
         init: str = "he",
+        direction_memory: int = DEFAULT_MEMORY_BYTES,
     ) -> None:
         self.network = network
         self.loss = loss
@@ -57,6 +63,8 @@ class SupervisedObjective:
         self.metric_sets = dict(metric_sets)
         self.dtype = np.dtype(dtype)
         self.init = init
+        self.direction_memory = direction_memory
+        self.workspace = Workspace()
         self.sampler = EpochSampler(len(train), batch_size)
 
     @property
@@ -80,6 +88,21 @@ class SupervisedObjective:
         batch = self.sampler.next_batch(rng)
         values = self.losses(thetas, self.train, batch)
         return Evaluation(values, Cost(evaluations=len(values), examples=len(values) * self.batch_size))
+
+    def evaluate_perturbed(
+        self, theta: np.ndarray, perturbations: Perturbations, rng: np.random.Generator
+    ) -> PerturbedEvaluation:
+        """SPSA's points on the next mini-batch without materializing them: one GEMM for the
+        first layer of all directions, directions drawn once into reused buffers, in chunks
+        within ``direction_memory`` (:mod:`classical.perturbed`)."""
+        theta = check_thetas(np.asarray(theta, dtype=np.float64)[None, :], self.dim)[0]
+        batch = self.sampler.next_batch(rng)
+        x, labels = self.train.features(batch, self.dtype), self.train.labels[batch]
+        values, combination = perturbed_losses(
+            self.network, self.loss, x, labels, theta, perturbations, self.workspace, self.direction_memory
+        )
+        cost = Cost(evaluations=perturbations.rows, examples=perturbations.rows * self.batch_size)
+        return PerturbedEvaluation(values, combination, cost)
 
     def losses(self, thetas: np.ndarray, examples: Examples, index: Index) -> np.ndarray:
         """Mean loss of each row of ``thetas`` on ``examples[index]``, as float64 ``(B,)``."""
