@@ -49,6 +49,13 @@ def _check_mnist_split(config: MnistConfig | CnnConfig) -> int:
     return train_size
 
 
+def _check_direction_memory(megabytes: float) -> None:
+    require(
+        megabytes > 0,
+        f"direction_memory_mb must be > 0 (got {megabytes}); at least one direction is always held.",
+    )
+
+
 @dataclass(frozen=True)
 class MnistConfig:
     """An MLP classifier of MNIST digits, 784 → hidden… → 10.
@@ -57,8 +64,10 @@ class MnistConfig:
     activation: of the hidden layers.
     loss: ``cross-entropy`` (softmax, log-sum-exp) or ``mse`` (on one-hot targets).
     init: ``he`` (ReLU), ``xavier`` (tanh), or ``auto``: the one matching ``activation``.
-    dtype: precision of the network arithmetic.
+    dtype: precision of the network arithmetic (float32: about twice the GEMM rate).
     batch_size: examples per step; an epoch is ``train size // batch_size`` steps.
+    direction_memory_mb: memory SPSA's directions may occupy at once (MB); more directions
+        are drawn and used in chunks, down to one at a time (:mod:`classical.perturbed`).
     validation_size: the last this-many training images are held out as a validation set
         (metrics ``validation_loss`` / ``validation_accuracy``); 0 for none.
     train_metric_size: training images (the first ones) on which ``train_loss`` and
@@ -73,12 +82,14 @@ class MnistConfig:
     init: Init = "auto"
     dtype: Dtype = "float32"
     batch_size: int = 50
+    direction_memory_mb: float = 256
     validation_size: int = 0
     train_metric_size: int | None = 10_000
     data_dir: str | None = None
 
     def __post_init__(self) -> None:
         _check_network(self.hidden, self.batch_size, _check_mnist_split(self))
+        _check_direction_memory(self.direction_memory_mb)
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,7 @@ class XorConfig:
         finer grid of ``4 × grid_size`` points per axis.
     batch_size: examples per step; null for the full grid, which makes the loss
         deterministic (what loss-landscape plots need).
+    direction_memory_mb: as for ``mnist``.
     """
 
     hidden: tuple[int, ...] = (8,)
@@ -97,6 +109,7 @@ class XorConfig:
     dtype: Dtype = "float64"
     grid_size: int = 16
     batch_size: int | None = None
+    direction_memory_mb: float = 256
 
     def __post_init__(self) -> None:
         require(
@@ -105,6 +118,7 @@ class XorConfig:
         )
         require(len(self.hidden) >= 1, "hidden must name at least one layer: XOR is not linearly separable.")
         _check_network(self.hidden, self.batch_size or 1, self.grid_size**2)
+        _check_direction_memory(self.direction_memory_mb)
 
 
 class CnnPreset(NamedTuple):
@@ -281,7 +295,14 @@ def _classifier(
     network = MLP((inputs, *config.hidden, loss.output_size(classes)), activation)
     init = activation.default_init if config.init == "auto" else config.init
     return SupervisedObjective(
-        network, loss, train, metric_sets, batch_size=batch_size, dtype=config.dtype, init=init
+        network,
+        loss,
+        train,
+        metric_sets,
+        batch_size=batch_size,
+        dtype=config.dtype,
+        init=init,
+        direction_memory=int(config.direction_memory_mb * 2**20),
     )
 
 
