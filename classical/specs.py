@@ -35,18 +35,18 @@ def _check_network(hidden: tuple[int, ...], batch_size: int, train_size: int) ->
     )
 
 
-def _check_mnist_split(config: MnistConfig | CnnConfig) -> int:
-    """Check the validation split and the train-metric subset; the training-set size left."""
+def _check_mnist_network(config: MnistConfig | CnnConfig, widths: tuple[int, ...]) -> None:
+    """Check the validation split, the layer ``widths``, the batch size and the train-metric subset."""
     require(
         0 <= config.validation_size < MNIST_TRAIN_SIZE,
         f"validation_size must be between 0 and {MNIST_TRAIN_SIZE - 1}, got {config.validation_size}.",
     )
     train_size = MNIST_TRAIN_SIZE - config.validation_size
+    _check_network(widths, config.batch_size, train_size)
     require(
         config.train_metric_size is None or 1 <= config.train_metric_size <= train_size,
         f"train_metric_size must be in 1..{train_size}, or null for all; got {config.train_metric_size}.",
     )
-    return train_size
 
 
 def _check_direction_memory(megabytes: float) -> None:
@@ -88,7 +88,7 @@ class MnistConfig:
     data_dir: str | None = None
 
     def __post_init__(self) -> None:
-        _check_network(self.hidden, self.batch_size, _check_mnist_split(self))
+        _check_mnist_network(self, self.hidden)
         _check_direction_memory(self.direction_memory_mb)
 
 
@@ -161,6 +161,8 @@ class CnnConfig:
         model-scaling axis (x0.25, x0.5, x1, x2).
     memory_mb: MiB of activations one output-only pass (``evaluate``, metrics) may hold;
         larger batches of parameter vectors are evaluated in chunks.
+    direction_memory_mb: MiB that SPSA's directions and their points may occupy at once;
+        more directions are drawn and used in chunks, down to one at a time.
     loss, init, dtype, batch_size, validation_size, train_metric_size, data_dir: as for ``mnist``.
     """
 
@@ -173,6 +175,7 @@ class CnnConfig:
     dense: tuple[int, ...] | None = None
     width: float = 1.0
     memory_mb: int = 128
+    direction_memory_mb: float = 256
     loss: Literal["cross-entropy", "mse"] = "cross-entropy"
     init: Init = "he"
     dtype: Dtype = "float32"
@@ -182,15 +185,15 @@ class CnnConfig:
     data_dir: str | None = None
 
     def __post_init__(self) -> None:
-        train_size = _check_mnist_split(self)
+        _check_mnist_network(self, (*self.preset.channels, *self.preset.dense))
         require(self.width > 0, f"width must be positive (a multiplier such as 0.5 or 2), got {self.width}.")
         require(self.memory_mb >= 1, f"memory_mb must be at least 1, got {self.memory_mb}.")
+        _check_direction_memory(self.direction_memory_mb)
         require(
             self.preset.kernel >= 1 and self.stride >= 1 and self.preset.padding >= 0,
             f"kernel_size and stride must be >= 1 and padding >= 0; got {self.kernel_size}, "
             f"{self.stride}, {self.padding}.",
         )
-        _check_network((*self.preset.channels, *self.preset.dense), self.batch_size, train_size)
         try:
             cnn_network(self)
         except ValueError as error:
@@ -272,6 +275,7 @@ def build_cnn(config: CnnConfig) -> ConvolutionalObjective:
         dtype=config.dtype,
         init=config.init,
         memory_budget=config.memory_mb * 2**20,
+        direction_memory=int(config.direction_memory_mb * 2**20),
     )
 
 
