@@ -13,7 +13,15 @@ import pytest
 import zeroth_q
 from classical.specs import CNN, CNN_PRESETS, cnn_network
 from zeroth_q.errors import ConfigError, ZerothQError
-from zeroth_q.objective import SupportsGradient, SupportsLayerCurvature, require_capability
+from zeroth_q.objective import (
+    Objective,
+    SupportsGradient,
+    SupportsLayerCurvature,
+    SupportsMetrics,
+    SupportsPerturbedEvaluation,
+    SupportsState,
+    require_capability,
+)
 
 
 def cnn(**params):
@@ -131,9 +139,10 @@ def test_bad_configs_name_the_problem(params, message):
         CNN.make_config(params)
 
 
-def test_gradient_capability_but_no_dense_layer_statistics():
+def test_capabilities_all_but_dense_layer_statistics():
     objective = cnn(architecture="1.4k")
-    assert isinstance(objective, SupportsGradient)
+    capabilities = (Objective, SupportsGradient, SupportsMetrics, SupportsState, SupportsPerturbedEvaluation)
+    assert all(isinstance(objective, capability) for capability in capabilities)
     assert not isinstance(objective, SupportsLayerCurvature)
     with pytest.raises(ZerothQError, match="layer_curvature"):
         require_capability(objective, "layer_curvature", "kfac")
