@@ -179,3 +179,21 @@ def test_the_cnn_objective_is_registered_as_an_entry_point():
     pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
     assert pyproject["project"]["entry-points"]["zeroth_q.objectives"]["cnn"] == "classical.specs:CNN"
     assert set(CNN_PRESETS) == set(typing.get_args(typing.get_type_hints(CNN.config)["architecture"]))
+
+
+@pytest.mark.parametrize("params", ARCHITECTURES[1:3])
+def test_batched_backprop_equals_single_backprops(params):
+    """``backward`` of B networks on one mini-batch is B independent backprops (the first layer's
+    shared GEMM and the stacked products do not mix the networks)."""
+    objective = cnn(**params, dtype="float64")
+    network, rng = objective.network, np.random.default_rng(5)
+    thetas = objective.initial_point(rng) + 0.05 * rng.standard_normal((3, objective.dim))
+    x = objective.train.features(slice(0, 9), np.dtype("float64"))
+    labels = objective.train.labels[:9]
+
+    def gradients(batch):
+        trace = network.forward(batch, x)
+        return network.backward(batch, x, trace, objective.loss.output_gradient(trace[-1], labels))
+
+    singles = np.concatenate([gradients(theta[None, :]) for theta in thetas])
+    np.testing.assert_allclose(gradients(thetas), singles, rtol=1e-12, atol=1e-14)
