@@ -3,8 +3,10 @@
 The network (LeCun, Bottou, Bengio & Haffner 1998, the LeNet family): convolution layers
 ``k × k`` with stride and zero padding, each followed by an optional 2×2 max-pool and a ReLU,
 then a flatten and fully connected layers (ReLU between, none after the last: the loss
-reads raw outputs). Images are channels-last ``(N, H, W, C)``; MNIST's ``(N, 784)`` rows are
-the ``(N, 1, 28, 28)`` images, which for one channel is the same memory.
+reads raw outputs). Max-pooling and ReLU commute (both are monotone), so the pool comes
+first and the ReLU touches a quarter of the values. Images are channels-last
+``(N, H, W, C)``; MNIST's ``(N, 784)`` rows are the ``(N, 1, 28, 28)`` images, which for one
+channel is the same memory.
 
 Parameters are one flat vector per network, layer after layer, as in :mod:`classical.mlp`:
 the kernel ``W_l`` (``fan_in × fan_out``, row-major; a convolution's ``fan_in = k·k·C`` in
