@@ -91,7 +91,7 @@ def max_pool_with_switches(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for number, window in enumerate(windows[1:], start=1):
         larger = window > pooled
         np.copyto(pooled, window, where=larger)
-        switches[larger] = number
+        np.copyto(switches, number, where=larger)
     return pooled, switches
 
 
