@@ -134,11 +134,13 @@ class CnnPreset(NamedTuple):
 # Parameter counts on 28×28 MNIST with 10 classes in the comments. The five sizes span the
 # ZO-AdaMM scaling study's range (Chen et al. 2019, "ZO-AdaMM", NeurIPS: CNNs of ~1.4K to
 # >2.5M parameters); zo-sgd-fc / zo-sgd-cnn are the fully connected / convolutional pair of
-# the ZO-SGD model-scaling study (widths scaled by ``width``).
+# the ZO-SGD model-scaling study (widths scaled by ``width``). The 100K network is the one
+# whose backprop-Adam (lr 1e-3, batch 50) reaches 98.5 % test accuracy in two epochs: measured
+# 98.53 %, where 32/64 maps of 3×3 with a dense layer of 24 (94K parameters) reached 98.46 %.
 CNN_PRESETS = {
     "1.4k": CnnPreset((4, 5), 5, 0, ()),  # 1,419
     "10k": CnnPreset((8, 16), 5, 0, (24,)),  # 9,842
-    "100k": CnnPreset((32, 64), 3, 1, (24,)),  # 94,354
+    "100k": CnnPreset((16, 32), 5, 2, (64,)),  # 114,314
     "600k": CnnPreset((32, 64), 5, 2, (180,)),  # 618,566
     "2.5m": CnnPreset((32, 64), 5, 2, (800,)),  # 2,569,706
     "zo-sgd-fc": CnnPreset((), 5, 0, (128, 64)),  # 109,386: 784-128-64-10
@@ -335,7 +337,8 @@ XOR = ObjectiveSpec(
     main_metric="test_accuracy",
 )
 
-# ~1 minute per backprop epoch of the default 100K network on one core (benchmarks/bench_cnn.py).
+# A backprop epoch of the default 100K network took 4.5 minutes on the shared, loaded 2-core
+# machine (benchmarks/results/bench_cnn.md).
 CNN = ObjectiveSpec(
     name="cnn",
     description="NumPy CNN (conv, ReLU, 2x2 max-pool, dense head) on the full MNIST; presets 1.4k..2.5m.",
