@@ -337,7 +337,7 @@ XOR = ObjectiveSpec(
     main_metric="test_accuracy",
 )
 
-# A backprop epoch of the default 100K network took 4.5 minutes on the shared, loaded 2-core
+# A backprop epoch of the default 100K network took about 4 minutes on the shared, loaded 2-core
 # machine (benchmarks/results/bench_cnn.md).
 CNN = ObjectiveSpec(
     name="cnn",
