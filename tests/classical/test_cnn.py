@@ -127,7 +127,7 @@ def test_width_scales_every_channel_and_hidden_layer():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"channels": [4, 4, 4, 4], "kernel_size": 5}, "shrinks to nothing"),
+        ({"channels": [4, 4, 4, 4], "kernel_size": 5, "padding": 0}, "shrinks to nothing"),
         ({"width": 0}, "width must be positive"),
         ({"channels": [4, 0]}, "widths must be positive"),
         ({"kernel_size": 0}, "kernel_size and stride"),
