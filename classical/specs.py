@@ -275,7 +275,7 @@ def build_cnn(config: CnnConfig) -> ConvolutionalObjective:
         metric_sets,
         batch_size=config.batch_size,
         dtype=config.dtype,
-        init=config.init,
+        init="he" if config.init == "auto" else config.init,  # auto: the ReLU network's He
         memory_budget=config.memory_mb * 2**20,
         direction_memory=int(config.direction_memory_mb * 2**20),
     )

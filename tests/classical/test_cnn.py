@@ -197,3 +197,10 @@ def test_batched_backprop_equals_single_backprops(params):
 
     singles = np.concatenate([gradients(theta[None, :]) for theta in thetas])
     np.testing.assert_allclose(gradients(thetas), singles, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(("init", "variance"), [("auto", 2 / 25), ("he", 2 / 25), ("xavier", 2 / (25 + 4))])
+def test_initialisations_set_the_first_filters_variance(init, variance):
+    objective = cnn(architecture="1.4k", init=init)
+    filters = objective.first_layer_filters(objective.initial_point(np.random.default_rng(0)))
+    assert filters.var() == pytest.approx(variance, rel=0.4)  # 100 weights
