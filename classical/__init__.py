@@ -1,4 +1,4 @@
-"""Classical objectives for zeroth-q: a NumPy MLP on MNIST and on XOR-2D.
+"""Classical objectives for zeroth-q: a NumPy MLP on MNIST and on XOR-2D, a NumPy CNN on MNIST.
 
 Modules, bottom up:
 
@@ -8,10 +8,14 @@ Modules, bottom up:
   the validation split; :mod:`classical.xor` — the XOR-2D grid.
 * :mod:`classical.activations`, :mod:`classical.losses`, :mod:`classical.mlp` — an MLP
   evaluated for a batch of ``B`` parameter vectors in one pass, with backprop.
+* :mod:`classical.conv`, :mod:`classical.cnn` — im2col convolution and max-pool kernels, and a
+  CNN evaluated for ``B`` parameter vectors in one pass, with backprop;
+  :mod:`classical.cnn_objective` the objective around it, :mod:`classical.chunked_perturbed`
+  its SPSA evaluation a chunk of directions at a time.
 * :mod:`classical.epochs` — shuffled epochs of mini-batches, checkpointable.
 * :mod:`classical.supervised` — :class:`~classical.supervised.SupervisedObjective`, the
   zeroth-q ``Objective`` both tasks are instances of.
-* :mod:`classical.specs` — the ``mnist`` and ``xor`` entry points and their configs.
+* :mod:`classical.specs` — the ``mnist``, ``xor`` and ``cnn`` entry points and their configs.
 
 Importing this package loads nothing: ``zeroth_q`` finds the objectives by name.
 """

@@ -108,11 +108,31 @@ class SupervisedObjective:
         cost = Cost(evaluations=perturbations.rows, examples=perturbations.rows * self.batch_size)
         return PerturbedEvaluation(values, combination, cost)
 
+    def evaluate_perturbed(
+        self, theta: np.ndarray, perturbations: Perturbations, rng: np.random.Generator
+    ) -> PerturbedEvaluation:
+        """SPSA's points on the next mini-batch without materializing them: one GEMM for the
+        first layer of all directions, directions drawn once into reused buffers, in chunks
+        within ``direction_memory`` (:mod:`classical.perturbed`)."""
+        theta = check_thetas(np.asarray(theta, dtype=np.float64)[None, :], self.dim)[0]
+        batch = self.sampler.next_batch(rng)
+        x, labels = self.train.features(batch, self.dtype), self.train.labels[batch]
+        values, combination = perturbed_losses(
+            self.network, self.loss, x, labels, theta, perturbations, self.workspace, self.direction_memory
+        )
+        cost = Cost(evaluations=perturbations.rows, examples=perturbations.rows * self.batch_size)
+        return PerturbedEvaluation(values, combination, cost)
+
     def losses(self, thetas: np.ndarray, examples: Examples, index: Index) -> np.ndarray:
         """Mean loss of each row of ``thetas`` on ``examples[index]``, as float64 ``(B,)``."""
         x = examples.features(index, self.dtype)
-        outputs = self.network.forward(thetas.astype(self.dtype, copy=False), x)[-1]
+        outputs = self.outputs(thetas.astype(self.dtype, copy=False), x)
         return self.loss.value(outputs, examples.labels[index])
+
+    def outputs(self, params: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The network outputs ``(B, N, K)`` of parameters ``params`` (compute dtype) on inputs
+        ``x``, where no gradient is needed (a network with a cheaper output-only pass overrides it)."""
+        return self.network.forward(params, x)[-1]
 
     def _network_params(self, theta: np.ndarray) -> np.ndarray:
         """One parameter vector as a batch of one, in the compute dtype."""
@@ -159,7 +179,7 @@ class SupervisedObjective:
         for name, examples in self.metric_sets.items():
             loss_sum, correct = 0.0, 0
             for chunk in examples.chunks(METRIC_CHUNK):
-                outputs = self.network.forward(params, examples.features(chunk, self.dtype))[-1]
+                outputs = self.outputs(params, examples.features(chunk, self.dtype))
                 labels = examples.labels[chunk]
                 loss_sum += float(self.loss.value(outputs, labels)[0]) * labels.size
                 correct += int(np.count_nonzero(self.loss.predictions(outputs)[0] == labels))

@@ -1,4 +1,4 @@
-"""Both notebooks run end to end at SMOKE size (as CI's test command) and draw every
+"""The notebooks run end to end at SMOKE size (as CI's test command) and draw every
 figure that the committed full-size run drew, as readable images."""
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ notebook_execute = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(notebook_execute)
 
 # notebook -> prefix of the figures it saves in FIGURES_DIR
-FIGURE_PREFIXES = {"shot_budgets": "shot_budgets_", "classical_validation": "classical_"}
+FIGURE_PREFIXES = {
+    "shot_budgets": "shot_budgets_",
+    "classical_validation": "classical_",
+    "zo_scaling": "zo_scaling_",
+}
 
 
 @pytest.mark.parametrize("name", sorted(FIGURE_PREFIXES))
