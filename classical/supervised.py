@@ -108,21 +108,6 @@ class SupervisedObjective:
         cost = Cost(evaluations=perturbations.rows, examples=perturbations.rows * self.batch_size)
         return PerturbedEvaluation(values, combination, cost)
 
-    def evaluate_perturbed(
-        self, theta: np.ndarray, perturbations: Perturbations, rng: np.random.Generator
-    ) -> PerturbedEvaluation:
-        """SPSA's points on the next mini-batch without materializing them: one GEMM for the
-        first layer of all directions, directions drawn once into reused buffers, in chunks
-        within ``direction_memory`` (:mod:`classical.perturbed`)."""
-        theta = check_thetas(np.asarray(theta, dtype=np.float64)[None, :], self.dim)[0]
-        batch = self.sampler.next_batch(rng)
-        x, labels = self.train.features(batch, self.dtype), self.train.labels[batch]
-        values, combination = perturbed_losses(
-            self.network, self.loss, x, labels, theta, perturbations, self.workspace, self.direction_memory
-        )
-        cost = Cost(evaluations=perturbations.rows, examples=perturbations.rows * self.batch_size)
-        return PerturbedEvaluation(values, combination, cost)
-
     def losses(self, thetas: np.ndarray, examples: Examples, index: Index) -> np.ndarray:
         """Mean loss of each row of ``thetas`` on ``examples[index]``, as float64 ``(B,)``."""
         x = examples.features(index, self.dtype)
