@@ -33,7 +33,7 @@ import numpy as np
 
 from classical.conv import max_pool, max_pool_transpose, max_pool_with_switches, output_size, patches
 from classical.conv import patches_transpose as col2im
-from classical.mlp import INIT_VARIANCE
+from classical.mlp import INIT_VARIANCE, LayerOffset, packed_layer_offsets, packed_size
 
 Shape = tuple[int, int, int]
 
@@ -106,18 +106,13 @@ class CNN:
         return (*convs, *zip(widths[:-1], widths[1:], strict=True))
 
     @cached_property
-    def layer_offsets(self) -> tuple[tuple[int, int, int, int], ...]:
-        """``(start, fan_in, fan_out, bias_start)`` of each layer in the flat vector."""
-        offsets, start = [], 0
-        for fan_in, fan_out in self.fan_ins_outs:
-            offsets.append((start, fan_in, fan_out, start + fan_in * fan_out))
-            start += fan_in * fan_out + fan_out
-        return tuple(offsets)
+    def layer_offsets(self) -> tuple[LayerOffset, ...]:
+        """Each layer's place in the flat vector (a conv layer's kernel is its weight matrix)."""
+        return packed_layer_offsets(self.fan_ins_outs)
 
     @property
     def dim(self) -> int:
-        start, fan_in, fan_out, _ = self.layer_offsets[-1]
-        return start + fan_in * fan_out + fan_out
+        return packed_size(self.layer_offsets)
 
     @property
     def multiply_adds(self) -> int:

@@ -25,6 +25,7 @@ Backpropagation (Rumelhart, Hinton & Williams 1986) runs on the same stacks:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -41,6 +42,25 @@ INIT_VARIANCE = {
 }
 
 
+LayerOffset = tuple[int, int, int, int]
+
+
+def packed_layer_offsets(fan_ins_outs: Iterable[tuple[int, int]]) -> tuple[LayerOffset, ...]:
+    """``(start, fan_in, fan_out, bias_start)`` of each dense layer in one flat parameter
+    vector: the ``fan_in × fan_out`` weights row-major, then the ``fan_out`` biases."""
+    offsets, start = [], 0
+    for fan_in, fan_out in fan_ins_outs:
+        offsets.append((start, fan_in, fan_out, start + fan_in * fan_out))
+        start += fan_in * fan_out + fan_out
+    return tuple(offsets)
+
+
+def packed_size(offsets: Sequence[LayerOffset]) -> int:
+    """The length of the flat vector that :func:`packed_layer_offsets` lays out."""
+    start, fan_in, fan_out, _ = offsets[-1]
+    return start + fan_in * fan_out + fan_out
+
+
 @dataclass(frozen=True)
 class MLP:
     """Fully connected layers of widths ``sizes = (d, h_1, ..., h_k, K)`` with ``activation``
@@ -54,18 +74,12 @@ class MLP:
             raise ValueError(f"layer sizes must be (inputs, ..., outputs), all positive; got {self.sizes}.")
 
     @cached_property
-    def layer_offsets(self) -> tuple[tuple[int, int, int, int], ...]:
-        """``(start, fan_in, fan_out, bias_start)`` of each layer in the flat vector."""
-        offsets, start = [], 0
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
-            offsets.append((start, fan_in, fan_out, start + fan_in * fan_out))
-            start += fan_in * fan_out + fan_out
-        return tuple(offsets)
+    def layer_offsets(self) -> tuple[LayerOffset, ...]:
+        return packed_layer_offsets(zip(self.sizes[:-1], self.sizes[1:], strict=True))
 
     @property
     def dim(self) -> int:
-        start, fan_in, fan_out, _ = self.layer_offsets[-1]
-        return start + fan_in * fan_out + fan_out
+        return packed_size(self.layer_offsets)
 
     @property
     def multiply_adds(self) -> int:
