@@ -116,3 +116,11 @@ def test_sizes_beyond_memory_are_refused_naming_the_memory_needed(objective, par
 
 def test_require_memory_passes_what_fits():
     require_memory(1024, "a kilobyte", "never")
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "0"])
+def test_the_python_api_refuses_a_seed_numpy_cannot_take(seed):
+    from zeroth_q import build_objective, minimize
+
+    with pytest.raises(ConfigError, match="seed must be an integer >= 0"):
+        minimize(build_objective("quadratic"), "zo-sgd", seed=seed)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 import time
 from collections.abc import Mapping, Sequence
 
@@ -150,6 +151,10 @@ def minimize(
     """
     budget = budget or Budget(steps=100)
     require(metrics_every >= 0, f"metrics_every must be >= 0 (got {metrics_every}).")
+    require(
+        isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0,
+        f"seed must be an integer >= 0 (got {seed!r}).",
+    )
     check_capabilities(optimizer, objective)
     require_complete_state(objective)
     run = resume if resume is not None else start_run(objective, optimizer, seed, x0)
