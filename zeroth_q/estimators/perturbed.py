@@ -37,10 +37,9 @@ def evaluate_perturbed(
     return evaluate_materialized(objective, theta, perturbations, rng)
 
 
-def evaluate_materialized(
-    objective: Objective, theta: np.ndarray, perturbations: Perturbations, rng: np.random.Generator
-) -> PerturbedEvaluation:
-    """The generic path: all ``B`` points in one ``evaluate`` call (float64 directions)."""
+def perturbed_points(theta: np.ndarray, perturbations: Perturbations) -> np.ndarray:
+    """The ``(B, P)`` batch ``θ + cΔ_t`` (t = 1..T), then ``θ - cΔ_t`` (two-sided), then ``θ``
+    (with the centre), directions regenerated from the seed in bounded chunks."""
     seed, count, distribution, scale, two_sided, center = perturbations
     dim = theta.size
     points = np.empty((perturbations.rows, dim))
@@ -51,10 +50,24 @@ def evaluate_materialized(
             points[count + start : count + stop] = theta - scale * block
     if center:
         points[-1] = theta
-    evaluation = evaluate(objective, points, rng)
-    values = np.asarray(evaluation.values, dtype=float)
+    return points
+
+
+def combination(values: np.ndarray, perturbations: Perturbations, dim: int) -> np.ndarray:
+    """``Σ_t (f(θ+cΔ_t) - f_t^-) Δ_t`` from the values at :func:`perturbed_points`, where
+    ``f_t^-`` is ``f(θ-cΔ_t)`` (two-sided) or ``f(θ)`` (one-sided)."""
+    seed, count, distribution, _, two_sided, _ = perturbations
     differences = values[:count] - (values[count : 2 * count] if two_sided else values[-1])
-    combination = np.zeros(dim)
+    total = np.zeros(dim)
     for start, block in direction_chunks(seed, count, dim, distribution):
-        combination += differences[start : start + len(block)] @ block
-    return PerturbedEvaluation(values, combination, evaluation.cost)
+        total += differences[start : start + len(block)] @ block
+    return total
+
+
+def evaluate_materialized(
+    objective: Objective, theta: np.ndarray, perturbations: Perturbations, rng: np.random.Generator
+) -> PerturbedEvaluation:
+    """The generic path: all ``B`` points in one ``evaluate`` call (float64 directions)."""
+    evaluation = evaluate(objective, perturbed_points(theta, perturbations), rng)
+    values = np.asarray(evaluation.values, dtype=float)
+    return PerturbedEvaluation(values, combination(values, perturbations, theta.size), evaluation.cost)

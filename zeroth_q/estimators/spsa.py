@@ -9,9 +9,9 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
-from zeroth_q.estimators.directions import DISTRIBUTIONS, Distribution, direction_chunks, second_moment_scale
-from zeroth_q.estimators.perturbed import evaluate_perturbed
-from zeroth_q.objective import Cost, Objective, Perturbations, evaluation_cost
+from zeroth_q.estimators.directions import DISTRIBUTIONS, Distribution, second_moment_scale
+from zeroth_q.estimators.perturbed import combination, evaluate_perturbed, perturbed_points
+from zeroth_q.objective import Cost, Objective, Perturbations, PerturbedEvaluation, evaluation_cost
 
 
 @dataclass(frozen=True)
@@ -76,34 +76,31 @@ class SPSAGradient:
         """The seed of one set of directions (the directions are regenerated from it)."""
         return int(rng.integers(2**63))
 
+    def perturbations_at(self, step: int, seed: int) -> Perturbations:
+        """The description of step ``step``'s points for the directions of ``seed``."""
+        c_k, two_sided = self.perturbation_size(step), not self.one_sided
+        return Perturbations(seed, self.perturbations, self.distribution, c_k, two_sided, self.with_center)
+
     def points(self, theta: np.ndarray, step: int, seed: int) -> np.ndarray:
         """``θ + c_kΔ_t`` (t = 1..T), then ``θ - c_kΔ_t`` (two-sided), then ``θ`` if evaluated."""
-        count, dim = self.perturbations, theta.size
-        c_k = self.perturbation_size(step)
-        points = np.empty((self.rows(dim), dim))
-        for start, block in direction_chunks(seed, count, dim, self.distribution):
-            stop = start + len(block)
-            points[start:stop] = theta + c_k * block
-            if not self.one_sided:
-                points[count + start : count + stop] = theta - c_k * block
-        if self.with_center:
-            points[-1] = theta
-        return points
+        return perturbed_points(theta, self.perturbations_at(step, seed))
 
     def estimate(self, values: np.ndarray, cost: Cost, dim: int, step: int, seed: int) -> GradientEstimate:
         """The gradient from the values at :meth:`points` (same ``step`` and ``seed``)."""
-        count, c_k = self.perturbations, self.perturbation_size(step)
         values = np.asarray(values, dtype=float)
-        if self.one_sided:
-            slopes = (values[:count] - values[-1]) / c_k
-        else:
-            slopes = (values[:count] - values[count : 2 * count]) / (2 * c_k)
-        weights = slopes * second_moment_scale(self.distribution, dim) / count
-        gradient = np.zeros(dim)
-        for start, block in direction_chunks(seed, count, dim, self.distribution):
-            gradient += weights[start : start + len(block)] @ block
+        total = combination(values, self.perturbations_at(step, seed), dim)
+        return self.from_evaluation(PerturbedEvaluation(values, total, cost), dim, step)
+
+    def from_evaluation(self, evaluation: PerturbedEvaluation, dim: int, step: int) -> GradientEstimate:
+        """``ĝ = s/(T·sides·c_k) Σ_t (f⁺_t − f⁻_t) Δ_t`` and the loss at θ (see the class)."""
+        sides = 1 if self.one_sided else 2
+        gradient = evaluation.combination  # a fresh array: scaled in place, no second copy of P
+        gradient *= second_moment_scale(self.distribution, dim) / (
+            self.perturbations * sides * self.perturbation_size(step)
+        )
+        values = evaluation.values
         loss = values[-1] if self.with_center else values.mean()
-        return GradientEstimate(gradient, float(loss), cost)
+        return GradientEstimate(gradient, float(loss), evaluation.cost)
 
     def __call__(
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
@@ -111,14 +108,6 @@ class SPSAGradient:
         """One estimate: the objective evaluates the described directions itself when it can
         (:class:`~zeroth_q.objective.SupportsPerturbedEvaluation`), else the points of
         :meth:`points` go into one ``evaluate`` call; both give the same values."""
-        count, dim, c_k = self.perturbations, theta.size, self.perturbation_size(step)
-        perturbations = Perturbations(
-            self.draw(rng), count, self.distribution, c_k, not self.one_sided, self.with_center
-        )
+        perturbations = self.perturbations_at(step, self.draw(rng))
         evaluation = evaluate_perturbed(objective, theta, perturbations, rng)
-        sides = 1 if self.one_sided else 2
-        gradient = evaluation.combination  # a fresh array: scaled in place, no second copy of P
-        gradient *= second_moment_scale(self.distribution, dim) / (count * sides * c_k)
-        values = evaluation.values
-        loss = values[-1] if self.with_center else values.mean()
-        return GradientEstimate(gradient, float(loss), evaluation.cost)
+        return self.from_evaluation(evaluation, theta.size, step)

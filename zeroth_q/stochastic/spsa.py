@@ -154,11 +154,8 @@ class SPSA(Configurable):
         return SPSAState(self.transform.init(x), math.nan, self.allowed_increase or 0.0, x[None, :].copy())
 
     def step_cost(self, objective: Objective, x: np.ndarray, state: SPSAState, step: int) -> Cost:
-        estimator = self.estimator_at(step)
-        assert isinstance(estimator, SPSAGradient), "step_cost covers SPSA directions"
-        sides = 1 if estimator.one_sided else 2
-        rows = sides * estimator.perturbations + (estimator.one_sided or estimator.evaluate_center)
-        calls = evaluation_cost(objective, rows + self.calibration_rows(step))
+        rows = self.estimator_at(step).rows(x.size) + self.calibration_rows(step)
+        calls = evaluation_cost(objective, rows)
         return calls + evaluation_cost(objective, 1) if self.blocking else calls
 
     def finish_cost(self, objective: Objective) -> Cost:
