@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from network_checks import assert_batched_equals_singles
 
 import zeroth_q
 from classical.specs import CNN, CNN_PRESETS, cnn_network
@@ -80,15 +81,7 @@ def test_batched_evaluate_equals_single_evaluations(dtype, tolerance, memory_mb,
     objective = cnn(architecture=architecture, dtype=dtype, batch_size=64, memory_mb=memory_mb)
     rng = np.random.default_rng(0)
     thetas = objective.initial_point(rng) + 0.1 * rng.standard_normal((7, objective.dim))
-    state = objective.get_state()
-    batched = objective.evaluate(thetas, np.random.default_rng(3)).values
-    singles = []
-    for theta in thetas:
-        objective.set_state(state)
-        singles.append(objective.evaluate(theta[None, :], np.random.default_rng(3)).values[0])
-    assert batched.dtype == np.float64 and batched.shape == (7,)
-    np.testing.assert_allclose(batched, singles, rtol=tolerance, atol=0)
-    assert np.ptp(batched) > 1e-3  # the rows really are different networks
+    assert_batched_equals_singles(objective, thetas, tolerance)
 
 
 def test_output_only_pass_equals_the_traced_forward_pass():

@@ -7,11 +7,12 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from network_checks import assert_structured_equals_materialized
 
 from classical.chunked_perturbed import chunk_size
 from classical.specs import CNN
 from zeroth_q.estimators import SPSAGradient
-from zeroth_q.estimators.perturbed import evaluate_materialized, evaluate_perturbed
+from zeroth_q.estimators.perturbed import evaluate_perturbed
 from zeroth_q.objective import Perturbations, SupportsPerturbedEvaluation
 
 SIDES = [(True, False), (True, True), (False, True)]  # (two_sided, center)
@@ -26,14 +27,6 @@ def cnn64():
     return cnn(dtype="float64")
 
 
-def _both_paths(objective, theta, perturbations, seed=3):
-    state = objective.get_state()
-    fast = evaluate_perturbed(objective, theta, perturbations, np.random.default_rng(seed))
-    objective.set_state(state)
-    generic = evaluate_materialized(objective, theta, perturbations, np.random.default_rng(seed))
-    return fast, generic
-
-
 @pytest.mark.parametrize("distribution", ["rademacher", "gaussian", "sphere"])
 @pytest.mark.parametrize(("two_sided", "center"), SIDES)
 @pytest.mark.parametrize("memory", [2**30, 1, 3 * 1419 * 8 * 3], ids=["whole", "one-at-a-time", "chunked"])
@@ -41,12 +34,7 @@ def test_structured_equals_materialized_in_float64(cnn64, distribution, two_side
     cnn64.direction_memory = memory
     theta = cnn64.initial_point(np.random.default_rng(1)) + 0.01
     perturbations = Perturbations(5, 7, distribution, 0.01, two_sided, center)
-    fast, generic = _both_paths(cnn64, theta, perturbations)
-    assert fast.values.shape == (perturbations.rows,)
-    np.testing.assert_allclose(fast.values, generic.values, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(fast.combination, generic.combination, rtol=0, atol=1e-10)
-    assert fast.cost == generic.cost
-    assert np.ptp(fast.values) > 1e-4  # the points differ: the comparison is not vacuous
+    assert_structured_equals_materialized(cnn64, theta, perturbations)
 
 
 def test_spsa_uses_the_capability_and_float32_agrees_to_single_precision():

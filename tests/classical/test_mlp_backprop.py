@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from network_checks import assert_batched_equals_singles
 
 from classical.activations import ACTIVATIONS
 from classical.examples import standardized
@@ -69,15 +70,7 @@ def test_batched_evaluate_equals_single_evaluations(dtype, tolerance, hidden):
     objective = build_mnist(MnistConfig(hidden=hidden, dtype=dtype, batch_size=64))
     rng = np.random.default_rng(0)
     thetas = objective.initial_point(rng) + 0.1 * rng.standard_normal((9, objective.dim))
-    state = objective.get_state()
-    batched = objective.evaluate(thetas, np.random.default_rng(3)).values
-    singles = []
-    for theta in thetas:
-        objective.set_state(state)
-        singles.append(objective.evaluate(theta[None, :], np.random.default_rng(3)).values[0])
-    assert batched.dtype == np.float64 and batched.shape == (9,)
-    np.testing.assert_allclose(batched, singles, rtol=tolerance, atol=0)
-    assert np.ptp(batched) > 1e-3  # the rows really are different networks
+    assert_batched_equals_singles(objective, thetas, tolerance)
 
 
 def test_evaluate_reports_examples_times_networks():

@@ -7,6 +7,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from network_checks import assert_structured_equals_materialized, both_paths
 
 from classical.activations import RELU
 from classical.losses import LOSSES
@@ -15,7 +16,7 @@ from classical.perturbed import TARGET_COLUMNS, Workspace, chunk_size, perturbed
 from classical.specs import MnistConfig, XorConfig, build_mnist, build_xor
 from zeroth_q.errors import ConfigError
 from zeroth_q.estimators import SPSAGradient
-from zeroth_q.estimators.perturbed import evaluate_materialized, evaluate_perturbed
+from zeroth_q.estimators.perturbed import evaluate_perturbed
 from zeroth_q.objective import Perturbations, SupportsPerturbedEvaluation
 
 SIDES = [(True, False), (True, True), (False, True)]  # (two_sided, center)
@@ -37,14 +38,6 @@ class EvaluateOnly:
         return self.objective.evaluate(thetas, rng)
 
 
-def _both_paths(objective, theta, perturbations, seed=3):
-    state = objective.get_state()
-    fast = evaluate_perturbed(objective, theta, perturbations, np.random.default_rng(seed))
-    objective.set_state(state)
-    generic = evaluate_materialized(objective, theta, perturbations, np.random.default_rng(seed))
-    return fast, generic
-
-
 @pytest.mark.parametrize("distribution", ["rademacher", "gaussian", "sphere"])
 @pytest.mark.parametrize("two_sided, center", SIDES)
 @pytest.mark.parametrize("memory", [2**30, 1, 3 * 7862 * 8], ids=["whole", "one at a time", "chunked"])
@@ -52,12 +45,7 @@ def test_structured_equals_materialized_in_float64(mnist64, distribution, two_si
     mnist64.direction_memory = memory
     theta = mnist64.initial_point(np.random.default_rng(1)) + 0.01
     perturbations = Perturbations(5, 7, distribution, 0.01, two_sided, center)
-    fast, generic = _both_paths(mnist64, theta, perturbations)
-    assert fast.values.shape == (perturbations.rows,)
-    np.testing.assert_allclose(fast.values, generic.values, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(fast.combination, generic.combination, rtol=0, atol=1e-10)
-    assert fast.cost == generic.cost
-    assert np.ptp(fast.values) > 1e-4  # the points differ: the comparison is not vacuous
+    assert_structured_equals_materialized(mnist64, theta, perturbations)
 
 
 def test_spsa_uses_the_capability_and_matches_the_evaluate_path(mnist64):
@@ -77,7 +65,7 @@ def test_spsa_uses_the_capability_and_matches_the_evaluate_path(mnist64):
 def test_xor_tanh_network_matches_too():
     objective = build_xor(XorConfig())
     theta = objective.initial_point(np.random.default_rng(0))
-    fast, generic = _both_paths(objective, theta, Perturbations(1, 6, "rademacher", 0.1, True, True))
+    fast, generic = both_paths(objective, theta, Perturbations(1, 6, "rademacher", 0.1, True, True))
     np.testing.assert_allclose(fast.values, generic.values, rtol=0, atol=1e-10)
     np.testing.assert_allclose(fast.combination, generic.combination, rtol=0, atol=1e-10)
 
