@@ -14,6 +14,7 @@ from zeroth_q.loop.budget import Budget
 from zeroth_q.objective import Cost, Evaluation
 
 from .test_reliability_cli import assert_one_line_error, strict_json
+from .test_sweep import sweep_cli
 
 
 class UserObjective:
@@ -71,11 +72,6 @@ GOOD_GRID = {
     "base": {"objective": {"name": "quadratic", "dim": 3}, "budget": {"steps": 3}},
     "axes": {"seed": [0]},
 }
-
-
-def sweep_cli(*args, cwd):
-    command = [sys.executable, "-m", "zeroth_q.sweep", "--no-progress", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 @pytest.mark.parametrize(
