@@ -32,6 +32,7 @@ class CircuitBackend(Protocol):
         construction (little-endian outcome index), from one simulation of the batch."""
         ...
 
-    def statevector(self, theta: np.ndarray) -> np.ndarray:
-        """ψ(θ) for one parameter vector, in Qiskit's little-endian basis order."""
+    def statevectors(self, thetas: np.ndarray) -> np.ndarray:
+        """Noiseless states ψ(θ_b) (B, 2^n) for the rows of ``thetas``, in Qiskit's
+        little-endian basis order, from one simulation of the batch."""
         ...

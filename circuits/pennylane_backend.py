@@ -151,9 +151,10 @@ class PennyLaneBackend:
         probabilities = basis_probabilities(rho, self._bases)
         return with_readout_error(probabilities, self._noise.confusion(n))
 
-    def statevector(self, theta: np.ndarray) -> np.ndarray:
-        """ψ(θ) reordered to Qiskit's little-endian order (PennyLane puts wire 0 first)."""
-        return self._states(theta, 1)[0]
+    def statevectors(self, thetas: np.ndarray) -> np.ndarray:
+        """(B, 2^n) states ψ(θ_b) reordered to Qiskit's little-endian order (PennyLane puts
+        wire 0 first), one broadcast execution."""
+        return self._states(thetas.T, len(thetas))
 
     def _states(self, theta: Any, rows: int) -> np.ndarray:
         """(rows, 2^n) little-endian states: reversing the n wire axes puts qubit 0 last."""

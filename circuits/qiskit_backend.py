@@ -31,7 +31,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
 from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
 from qiskit.primitives.containers import ObservablesArray
-from qiskit.quantum_info import SparsePauliOp, Statevector
+from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import PassManager, generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 from qiskit_aer.noise import NoiseModel
@@ -88,6 +88,7 @@ class QiskitBackend:
         self._bases = tuple(bases)
         simulation = _state_simulation(self._circuit, self._isa, noise_model)
         self._saved, self._simulator, self._confusion = simulation
+        self._pure, self._pure_simulator = _state_simulation(self._circuit, self._isa, None)[:2]
 
     def energy(self, thetas: np.ndarray) -> np.ndarray:
         (result,) = self._estimator.run([(self._isa, self._hamiltonian, thetas)]).result()
@@ -108,14 +109,22 @@ class QiskitBackend:
     def basis_probabilities(self, thetas: np.ndarray) -> np.ndarray:
         """(B, G, 2^n): one Aer run saves the B states (or density matrices), NumPy rotates
         them into each basis and applies the readout error."""
-        binds = [dict(zip(self._saved.parameters, thetas.T, strict=True))]
-        result = self._simulator.run(self._saved, parameter_binds=binds).result()
-        states = np.stack([np.asarray(result.data(i)["state"]) for i in range(len(thetas))])
+        states = _saved_states(self._simulator, self._saved, thetas)
         return with_readout_error(basis_probabilities(states, self._bases), self._confusion)
 
-    def statevector(self, theta: np.ndarray) -> np.ndarray:
-        """ψ(θ) in Qiskit's little-endian basis order (the ground-state solver's order)."""
-        return Statevector(self._circuit.assign_parameters(theta)).data
+    def statevectors(self, thetas: np.ndarray) -> np.ndarray:
+        """(B, 2^n) noiseless states ψ(θ_b) in Qiskit's little-endian basis order (the
+        ground-state solver's order), all rows bound in one Aer run."""
+        return _saved_states(self._pure_simulator, self._pure, thetas)
+
+
+def _saved_states(simulator: AerSimulator, saved: QuantumCircuit, thetas: np.ndarray) -> np.ndarray:
+    """The ``state`` that ``saved`` saves, for every row of ``thetas``: one Aer run with all
+    B bindings (an Aer call costs ~2 ms whatever it computes at these sizes, so a loop of
+    single-row calls would cost B times that)."""
+    binds = [dict(zip(saved.parameters, thetas.T, strict=True))]
+    result = simulator.run(saved, parameter_binds=binds).result()
+    return np.stack([np.asarray(result.data(i)["state"]) for i in range(len(thetas))])
 
 
 def _state_simulation(

@@ -98,9 +98,9 @@ class VQEObjective:
         Gacon et al., Quantum 5, 567 (2021)), exact from statevectors and then measured as the
         shot model says: ``exact``, ``sampled`` (Binomial(N, F)/N, the all-zeros frequency of
         the compute–uncompute circuit) or ``gaussian``; each costs one circuit of N shots."""
-        reference = self.backend.statevector(check_thetas(np.asarray(theta)[None, :], self.dim)[0])
-        others = check_thetas(others, self.dim)
-        exact = np.array([abs(np.vdot(reference, self.backend.statevector(o))) ** 2 for o in others])
+        rows = np.concatenate([check_thetas(np.asarray(theta)[None, :], self.dim), check_thetas(others, self.dim)])
+        states = self.backend.statevectors(rows)
+        exact = np.abs(states[1:] @ states[0].conj()) ** 2
         return self.shot_model.fidelity(np.clip(exact, 0.0, 1.0), rng)
 
     def capability_hint(self, capability: str) -> str | None:
@@ -124,7 +124,7 @@ class VQEObjective:
             "energy": energy,
             "exact_ground_energy": reference.energy,
             "energy_error": energy - reference.energy,
-            "fidelity": reference.fidelity(self.backend.statevector(theta[0])),
+            "fidelity": reference.fidelity(self.backend.statevectors(theta)[0]),
         }
         if self.noisy:
             assert isinstance(self.shot_model, SampledMeasurement)

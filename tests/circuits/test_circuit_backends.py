@@ -37,7 +37,7 @@ def test_backends_agree_on_energies_and_states(vqe, problem):
     energies = [o.evaluate(thetas, rng).values for o in objectives]
     for other in energies[1:]:
         np.testing.assert_allclose(other, energies[0], atol=1e-10, rtol=0)
-    states = [o.backend.statevector(thetas[0]) for o in objectives]
+    states = [o.backend.statevectors(thetas[:1])[0] for o in objectives]
     for other in states[1:]:
         assert abs(np.vdot(states[0], other)) == pytest.approx(1.0, abs=1e-10)
     metrics = [o.metrics(thetas[0]) for o in objectives]

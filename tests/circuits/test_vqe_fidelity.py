@@ -9,8 +9,8 @@ from zeroth_q.objective import Cost
 
 
 def _exact_overlaps(objective, theta, others):
-    reference = objective.backend.statevector(theta)
-    return np.array([abs(np.vdot(reference, objective.backend.statevector(o))) ** 2 for o in others])
+    reference = objective.backend.statevectors(theta[None, :])[0]
+    return np.array([abs(np.vdot(reference, objective.backend.statevectors(o[None, :])[0])) ** 2 for o in others])
 
 
 @pytest.mark.parametrize("backend", ["aer", "pennylane"])
