@@ -41,6 +41,17 @@ def test_history_rows_account_for_every_evaluation():
     assert result.fun == rows[-1]["loss"]
 
 
+def test_metrics_per_decade_records_log_spaced_steps_and_every_one_at_the_start():
+    result = minimize(
+        noisy_quadratic(), "spsa", Budget(steps=2000), metrics_every=0, metrics_per_decade=10
+    )
+    recorded = [r["step"] for r in result.history[:-1] if "exact_loss" in r]
+    assert recorded[:4] == [0, 1, 2, 3]  # a tenth of a decade is less than one step there
+    ratios = np.array(recorded[10:]) / np.array(recorded[9:-1])
+    assert np.all(np.abs(np.log10(ratios) - 0.1) < 0.02)  # then 10 per decade
+    assert len(recorded) == 31 and recorded[-1] == 1995
+
+
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
 def test_nan_loss_stops_the_run_as_diverged_and_keeps_the_history():
     quadratic = build_objective("quadratic", {"dim": 4})

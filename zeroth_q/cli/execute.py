@@ -75,6 +75,7 @@ def execute(
             callbacks=callbacks,
             seed=config.seed,
             metrics_every=config.metrics_every,
+            metrics_per_decade=config.metrics_per_decade,
             resume=state,
         )
 

@@ -15,6 +15,7 @@ sent by ``timeout``, SLURM and ``docker stop``; resume with --resume).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 import time
@@ -61,6 +62,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--budget-seconds", type=float, help="budget: wall-clock seconds")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--metrics-every", type=int, help="compute metrics every N steps (default 10)")
+    p.add_argument("--metrics-per-decade", type=int, help="also at K log-spaced steps per decade (default 0)")
     p.add_argument("--checkpoint-every", type=int, help="checkpoint every N steps (default 10)")
     p.add_argument(
         "--set",
@@ -146,7 +148,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     if flags or args.epochs is not None:
         budget = flags
     data = {**base, "objective": objective, "optimizer": optimizer, "budget": budget or None}
-    for key in ("seed", "metrics_every", "checkpoint_every"):
+    for key in ("seed", "metrics_every", "metrics_per_decade", "checkpoint_every"):
         if getattr(args, key) is not None:
             data[key] = getattr(args, key)
     config = RunConfig.from_dict(data)
@@ -168,7 +170,16 @@ def budget_flags(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # Flags that set what a run is; a resumed run is what its config.json says.
-RUN_DEFINING_FLAGS = ("objective", "optimizer", "config", "out", "seed", "metrics_every", "checkpoint_every")
+RUN_DEFINING_FLAGS = (
+    "objective",
+    "optimizer",
+    "config",
+    "out",
+    "seed",
+    "metrics_every",
+    "metrics_per_decade",
+    "checkpoint_every",
+)
 
 
 def resumed_config(args: argparse.Namespace) -> RunConfig:
@@ -185,14 +196,7 @@ def resumed_config(args: argparse.Namespace) -> RunConfig:
         )
     flags = budget_flags(args)
     if flags:
-        config = RunConfig(
-            config.objective,
-            config.optimizer,
-            Budget(**{**config.budget.__dict__, **flags}),
-            config.seed,
-            config.metrics_every,
-            config.checkpoint_every,
-        )
+        config = dataclasses.replace(config, budget=Budget(**{**config.budget.__dict__, **flags}))
     if args.epochs is not None:
         config = with_epochs(config, args.epochs)
     return config
@@ -206,9 +210,7 @@ def with_epochs(config: RunConfig, epochs: float) -> RunConfig:
     if per_epoch is None:
         raise ConfigError(f"objective {config.objective['name']!r} has no epochs; use --steps instead.")
     budget = Budget(**{**config.budget.__dict__, "steps": max(1, round(epochs * per_epoch))})
-    return RunConfig(
-        config.objective, config.optimizer, budget, config.seed, config.metrics_every, config.checkpoint_every
-    )
+    return dataclasses.replace(config, budget=budget)
 
 
 def describe(result: Result, directory: Path, main_metric: str | None) -> str:

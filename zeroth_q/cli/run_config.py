@@ -8,6 +8,7 @@ optimizer's defaults and rejects unknown keys.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,11 +29,14 @@ class RunConfig:
     seed: int = 0
     metrics_every: int = 10
     checkpoint_every: int = 10
+    metrics_per_decade: int = 0
 
     def __post_init__(self) -> None:
         require("name" in self.objective, "the config's objective needs a 'name' (see --list).")
         require(self.seed >= 0, f"seed must be >= 0 (got {self.seed}).")
         require(self.metrics_every >= 0, f"metrics_every must be >= 0 (got {self.metrics_every}).")
+        per_decade = self.metrics_per_decade
+        require(per_decade >= 0, f"metrics_per_decade must be >= 0 (got {per_decade}).")
         require(self.checkpoint_every >= 1, f"checkpoint_every must be >= 1 (got {self.checkpoint_every}).")
 
     @classmethod
@@ -57,7 +61,7 @@ class RunConfig:
             optimizer = {"name": spec.default_optimizer, **spec.default_optimizer_params, **optimizer}
         optimizer = optimizer_from_dict(optimizer).to_dict()
         budget = self.budget or Budget(steps=spec.default_steps)
-        return RunConfig(objective, optimizer, budget, self.seed, self.metrics_every, self.checkpoint_every)
+        return dataclasses.replace(self, objective=objective, optimizer=optimizer, budget=budget)
 
     def build_objective(self) -> Objective:
         spec = self.spec

@@ -265,7 +265,10 @@ def fingerprint(config: RunConfig) -> dict[str, Any]:
     """What a checkpoint must have been written with to continue this run (the budget may
     change on resume: ``--resume DIR --steps N``)."""
     data = config.to_dict()
-    return {key: data[key] for key in ("objective", "optimizer", "seed", "metrics_every")}
+    keys = ("objective", "optimizer", "seed", "metrics_every") + ("metrics_per_decade",) * bool(
+        config.metrics_per_decade
+    )  # only when set: checkpoints written before the option existed still match
+    return {key: data[key] for key in keys}
 
 
 def read_json_object(path: Path, what: str) -> dict[str, Any]:

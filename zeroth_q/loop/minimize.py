@@ -133,6 +133,7 @@ def minimize(
     seed: int = 0,
     x0: np.ndarray | None = None,
     metrics_every: int = 10,
+    metrics_per_decade: int = 0,
     resume: RunState | None = None,
 ) -> Result:
     """Minimise ``objective`` with ``optimizer`` until ``budget`` (default 100 steps) is spent.
@@ -143,6 +144,9 @@ def minimize(
         mini-batches, shots): the same seed gives the same run, also on an objective object
         that earlier runs used (its state is reset to ``initial_state()`` first).
     metrics_every: compute ``objective.metrics`` every this many steps (0: only at the end).
+    metrics_per_decade: also compute them at about this many log-spaced steps per decade of
+        steps (:func:`metrics_due`), so that a plot against log cost is resolved from the first
+        steps to the last at a few hundred records for a run of 10^5 steps.
     resume: a :class:`RunState` loaded from a checkpoint; the run continues from it and
         produces the same history as an uninterrupted run.
 
@@ -151,6 +155,7 @@ def minimize(
     """
     budget = budget or Budget(steps=100)
     require(metrics_every >= 0, f"metrics_every must be >= 0 (got {metrics_every}).")
+    require(metrics_per_decade >= 0, f"metrics_per_decade must be >= 0 (got {metrics_per_decade}).")
     require(
         isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0,
         f"seed must be an integer >= 0 (got {seed!r}).",
@@ -165,7 +170,8 @@ def minimize(
     for callback in callbacks:
         callback.on_start(run)
     try:
-        _loop(objective, optimizer, budget, run, callbacks, metrics_every, clock_start, reserve)
+        schedule = (metrics_every, metrics_per_decade)
+        _loop(objective, optimizer, budget, run, callbacks, schedule, clock_start, reserve)
     except KeyboardInterrupt:
         run.status, run.message = "interrupted", f"interrupted by the user after {run.step} steps"
     final_cost = Cost()
@@ -195,13 +201,27 @@ def minimize(
     return result
 
 
+def metrics_due(step: int, every: int, per_decade: int) -> bool:
+    r"""Whether step ``step`` records metrics: every ``every`` steps, and where
+    :math:`\lfloor K \log_{10}(s + 1) \rfloor` (K = ``per_decade``) first reaches a new value,
+    which is step 0, then about K steps per decade (all of the first ones while 1/K of a
+    decade is less than one step)."""
+    if every and step % every == 0:
+        return True
+    if not per_decade:
+        return False
+    if step == 0:
+        return True
+    return math.floor(per_decade * math.log10(step + 1)) > math.floor(per_decade * math.log10(step))
+
+
 def _loop(
     objective: Objective,
     optimizer: Optimizer,
     budget: Budget,
     run: RunState,
     callbacks: Sequence[Callback],
-    metrics_every: int,
+    schedule: tuple[int, int],
     clock_start: float,
     reserve: Cost,
 ) -> None:
@@ -218,7 +238,7 @@ def _loop(
         # without one (no step_cost, no allowance) still runs on steps or seconds (check_budget).
         allowance = budget.allowance(run.cost + reserve) if metered else UNLIMITED
         limit = {"allowance": allowance} if metered else {}
-        due = metrics_every and run.step % metrics_every == 0
+        due = metrics_due(run.step, *schedule)
         metrics = objective_metrics(objective, run.x) if due else {}
         outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng, **limit)
         if not allowance.covers(outcome.cost):
