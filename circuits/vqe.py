@@ -98,7 +98,8 @@ class VQEObjective:
         Gacon et al., Quantum 5, 567 (2021)), exact from statevectors and then measured as the
         shot model says: ``exact``, ``sampled`` (Binomial(N, F)/N, the all-zeros frequency of
         the compute–uncompute circuit) or ``gaussian``; each costs one circuit of N shots."""
-        rows = np.concatenate([check_thetas(np.asarray(theta)[None, :], self.dim), check_thetas(others, self.dim)])
+        reference = check_thetas(np.asarray(theta)[None, :], self.dim)
+        rows = np.concatenate([reference, check_thetas(others, self.dim)])
         states = self.backend.statevectors(rows)
         exact = np.abs(states[1:] @ states[0].conj()) ** 2
         return self.shot_model.fidelity(np.clip(exact, 0.0, 1.0), rng)

@@ -10,7 +10,8 @@ from zeroth_q.objective import Cost
 
 def _exact_overlaps(objective, theta, others):
     reference = objective.backend.statevectors(theta[None, :])[0]
-    return np.array([abs(np.vdot(reference, objective.backend.statevectors(o[None, :])[0])) ** 2 for o in others])
+    states = [objective.backend.statevectors(o[None, :])[0] for o in others]  # one row at a time
+    return np.array([abs(np.vdot(reference, state)) ** 2 for state in states])
 
 
 @pytest.mark.parametrize("backend", ["aer", "pennylane"])

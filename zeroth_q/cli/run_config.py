@@ -60,7 +60,7 @@ class RunConfig:
             # Parameters without a name tune the objective's default optimizer.
             optimizer = {"name": spec.default_optimizer, **spec.default_optimizer_params, **optimizer}
         optimizer = optimizer_from_dict(optimizer).to_dict()
-        budget = self.budget or Budget(steps=spec.default_steps)
+        budget = self.budget or Budget(**(spec.default_budget or {"steps": spec.default_steps}))
         return dataclasses.replace(self, objective=objective, optimizer=optimizer, budget=budget)
 
     def build_objective(self) -> Objective:

@@ -30,6 +30,9 @@ class ObjectiveSpec:
     build: ``build(config) -> Objective``; imports heavy libraries lazily.
     default_optimizer / default_steps: what ``zeroth_q.run --objective NAME`` uses when
         the user names no optimizer / budget.
+    default_budget: the default budget as ``Budget`` fields (``{"shots": 10**8}``) where a
+        cost, not a number of steps, is what the default was chosen for; overrides
+        ``default_steps``.
     default_optimizer_params: overrides applied to the default optimizer only.
     main_metric: the metric shown in the progress bar and summary (e.g. ``energy_error``).
     """
@@ -40,6 +43,7 @@ class ObjectiveSpec:
     build: Callable[[Any], Objective]
     default_optimizer: str = "spsa"
     default_steps: int = 100
+    default_budget: Mapping[str, int] = field(default_factory=dict)
     default_optimizer_params: Mapping[str, Any] = field(default_factory=dict)
     main_metric: str | None = None
 
