@@ -42,9 +42,8 @@ def test_measured_fidelity_has_the_binomial_mean_variance_and_cost(vqe, shot_mod
     assert cost == Cost(evaluations=4000, circuits=4000, shots=4000 * shots)
 
 
-def test_qnspsa_beats_spsa_per_step_on_exact_tfim(vqe):
-    """QN-SPSA's metric from fidelities pays for itself: from one start, the median energy
-    error after 100 steps (3 seeds) is below SPSA's (measured 0.27 vs 0.45 at 150 steps)."""
+def median_errors(vqe, names):
+    """Median energy error after 100 steps (3 seeds) from one start on exact TFIM-4, and the start's."""
     objective = vqe(qubits=4, backend="pennylane", shots="exact")
     x0 = objective.initial_point(np.random.default_rng(0))
     start = objective.metrics(x0)["energy_error"]
@@ -55,9 +54,25 @@ def test_qnspsa_beats_spsa_per_step_on_exact_tfim(vqe):
                 for s in range(3)
             ]
         )
-        for name in ("qnspsa", "spsa")
+        for name in names
     }
+    return errors, start
+
+
+def test_qnspsa_more_than_halves_the_energy_error_on_exact_tfim(vqe):
+    errors, start = median_errors(vqe, ["qnspsa"])
     assert errors["qnspsa"] < 0.5 * start
+
+
+# Open (issue 14 §5): since SPSA's gain is calibrated from 25 directions (qiskit's way), SPSA's
+# median error after 100 steps is 0.24 (seeds 0-2; 0.30 over 5) against QN-SPSA's 0.36 (0.35);
+# with the old one-direction calibration SPSA's was 0.57 (1.13). At 150 steps, 5 seeds: SPSA
+# 0.30, QN-SPSA 0.31. QN-SPSA's fixed lr=0.2 may now be the weaker default.
+@pytest.mark.xfail(reason="SPSA with 25-direction gain calibration matches QN-SPSA here", strict=False)
+def test_qnspsa_beats_spsa_per_step_on_exact_tfim(vqe):
+    """QN-SPSA's metric from fidelities pays for itself: from one start, the median energy
+    error after 100 steps (3 seeds) is below SPSA's."""
+    errors, _ = median_errors(vqe, ["qnspsa", "spsa"])
     assert errors["qnspsa"] < errors["spsa"]
 
 

@@ -61,12 +61,13 @@ CASES = {
 }
 
 
-# Open gap (issue 14 §5): our spsa calibrates its gain from the first step's one direction,
-# qiskit's from 25 samples; on this problem ours reaches -1 in 15 of 20 seeds, qiskit's in 20
-# of 20. Averaging the first step over 25 directions reached 20 of 20 here but made exact H2
-# worse (the averaged gradient is smaller than a one-direction magnitude, so the gain grows):
-# qiskit's scalar-magnitude calibration is the fix to try.
-OPEN_GAP = pytest.mark.xfail(reason="spsa's one-direction gain calibration (issue 14 §5)", strict=False)
+# Open at these 5 seeds (issue 14 §5), not in distribution: with the gain calibrated from 25
+# directions as qiskit does, ours reaches -1 in 178 of 200 seeds against qiskit's 171 of 200
+# (17 of 20 vs 20 of 20 over seeds 0-19; before, one-direction calibration: 83 of 100 vs 87);
+# with blocking 85 of 100 each.
+# The misses of both end in the -1/sqrt(2) local minimum; ours lands there at seed 0, so the
+# 5-seed count is 4 vs 5 (with blocking too).
+OPEN_GAP = pytest.mark.xfail(reason="seed 0 ends in the -1/sqrt(2) local minimum (issue 14 §5)", strict=False)
 MARKS = {"spsa": [OPEN_GAP], "spsa-blocking": [pytest.mark.slow, OPEN_GAP]}
 
 

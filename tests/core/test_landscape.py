@@ -62,7 +62,8 @@ def test_exact_mode_contour_is_the_loss_each_path_recorded():
 def test_default_study_separates_first_and_second_order_methods():
     """README: in the default figure every method moves; Newton (9 steps) and BFGS (13) reach
     the valley floor (0.0246) that SGD, Adam, ZO-Adam (0.043-0.046 after 100 steps) and SPSA
-    (0.10) are still walking towards."""
+    (0.17 with its gain calibrated from 25 directions; 0.10 from the first step's one) are
+    still walking towards."""
     result = computed("--resolution", "5")
     final = {p.name: p.final_loss for p in result.paths}
     assert set(final) == {"sgd", "adam", "spsa", "zo-adam", "newton", "bfgs", "lbfgs"}
@@ -74,7 +75,7 @@ def test_default_study_separates_first_and_second_order_methods():
     assert floor == pytest.approx(0.0246, abs=1e-4)
     for name in ("sgd", "adam", "zo-adam"):
         assert 0.043 < final[name] < 0.047, name
-    assert 0.08 < final["spsa"] < 0.12
+    assert 0.15 < final["spsa"] < 0.19
     for path in result.paths:
         assert result.view.reach[path.name] > 1.0, path.name
     assert not result.view.clipped and result.surface.log_scale

@@ -34,10 +34,11 @@ def test_history_rows_account_for_every_evaluation():
     )
     rows = result.history
     assert [r["step"] for r in rows] == [0, 1, 2, 3, 4, 5]
-    assert [r["evaluations"] for r in rows] == [8, 16, 24, 32, 40, 41]
-    assert [r["shots"] for r in rows] == [800, 1600, 2400, 3200, 4000, 4100]
+    # 8 rows a step; step 0 also the 50 points of the gain calibration; then the final evaluation
+    assert [r["evaluations"] for r in rows] == [58, 66, 74, 82, 90, 91]
+    assert [r["shots"] for r in rows] == [5800, 6600, 7400, 8200, 9000, 9100]
     assert ["exact_loss" in r for r in rows] == [True, False, True, False, True, True]
-    assert result.cost.evaluations == 41 and result.nit == 5
+    assert result.cost.evaluations == 91 and result.nit == 5
     assert result.fun == rows[-1]["loss"]
 
 

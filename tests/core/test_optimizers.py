@@ -19,9 +19,12 @@ from zeroth_q import (
 from zeroth_q.optimizers import optimizer_from_dict
 
 # Hyper-parameters for a 20-D quadratic with condition number 100 (eigenvalues 1..100):
-# the defaults suit circuits (angles in radians); these suit this problem's scale.
+# the defaults suit circuits (angles in radians); these suit this problem's scale. SPSA's
+# gain, calibrated from 25 directions, is steadier but on average smaller than a
+# one-direction calibration's (E[1/m] > 1/E[m]): target_step 0.1 reaches 100x in 10 of 10
+# seeds (final/start 0.10-0.48 %), 0.05 in 3 of 10.
 SETTINGS = {
-    "spsa": ({"target_step": 0.05, "stability": 50}, 3000),
+    "spsa": ({"target_step": 0.1, "stability": 50}, 3000),
     "zo-sgd": ({"lr": 0.004}, 1000),
     "zo-signsgd": ({"lr": 0.1, "schedule": "spall"}, 1000),
     "zo-adam": ({"lr": 0.05}, 1000),

@@ -78,7 +78,7 @@ def test_2spsa_hessian_estimate_converges_to_the_true_hessian_of_a_quadratic():
 def test_2spsa_beats_spsa_per_step_on_an_ill_conditioned_quadratic():
     # Medians over three seeds: one seed of either method can land far from its typical loss.
     quadratic = build_objective("quadratic", {"dim": 20, "condition": 100.0})
-    spsa_params = {"target_step": 0.05, "stability": 50}
+    spsa_params = {"target_step": 0.1, "stability": 50}  # as tuned in test_optimizers
 
     def median_loss(name, params):
         return np.median(

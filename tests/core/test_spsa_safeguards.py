@@ -23,12 +23,13 @@ class Iterates(Callback):
 
 def test_blocking_rejects_a_step_that_raises_the_loss():
     """A first step of 100 per coordinate overshoots: rejected, the point stays, and the step
-    paid 2 gradient rows + 1 start-point row (δ given) in one call + 1 check row."""
+    paid 2 gradient rows + 1 start-point row (δ given) + 50 gain-calibration rows in one call
+    + 1 check row."""
     objective, x0 = quadratic(), np.zeros(4)
     optimizer = get_optimizer("spsa", blocking=True, allowed_increase=0.0, target_step=100.0)
     outcome = optimizer.step(objective, x0, optimizer.init(x0), 0, np.random.default_rng(0))
     assert np.array_equal(outcome.x, x0)
-    assert outcome.cost.evaluations == 4
+    assert outcome.cost.evaluations == 54
     assert outcome.state.loss == pytest.approx(objective.loss(x0[None, :])[0])
 
 
@@ -41,7 +42,8 @@ def test_blocking_accepts_an_improving_step_and_remembers_its_loss():
 
 
 def test_allowed_increase_is_calibrated_to_two_standard_deviations_in_the_first_call():
-    """δ = 2σ from 25 start-point rows, batched with the 2 gradient rows (27 + 1 check)."""
+    """δ = 2σ from 25 start-point rows, batched with the 2 gradient rows and the 50
+    gain-calibration rows (77 + 1 check)."""
     objective = quadratic(noise=0.3)
     optimizer = get_optimizer("spsa", blocking=True)
     deltas = []
@@ -49,7 +51,7 @@ def test_allowed_increase_is_calibrated_to_two_standard_deviations_in_the_first_
         x0 = np.zeros(4)
         outcome = optimizer.step(objective, x0, optimizer.init(x0), 0, np.random.default_rng(seed))
         deltas.append(outcome.state.allowed_increase)
-        assert outcome.cost.evaluations == 28
+        assert outcome.cost.evaluations == 78
     assert np.mean(deltas) == pytest.approx(2 * 0.3, rel=0.1)
 
 
@@ -58,7 +60,8 @@ def test_resamplings_schedule_sets_the_directions_per_step():
         quadratic(), "spsa", Budget(steps=4), optimizer_params={"resamplings": {"0": 5, "2": 3}}, seed=0
     )
     per_step = np.diff([0] + [row["evaluations"] for row in result.history])
-    assert per_step.tolist() == [10, 2, 6, 2, 1]  # last: the final evaluation
+    # step 0: 5 directions + 50 gain-calibration rows; last: the final evaluation
+    assert per_step.tolist() == [10 + 50, 2, 6, 2, 1]
     with pytest.raises(ConfigError, match="step numbers"):
         get_optimizer("spsa", resamplings={"first": 2})
 

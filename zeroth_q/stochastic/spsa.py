@@ -3,6 +3,16 @@ r"""SPSA with the safeguards qiskit-algorithms' ``SPSA`` users rely on (Spall 19
 The step is the composed SPSA step (an :class:`~zeroth_q.estimators.SPSAGradient` and an
 update rule, Spall's calibrated gains by default); around it:
 
+* ``calibration_steps``: with the default update (SGD with ``lr=None``), the gain ``a`` of
+  :math:`a_k = a/(k+1+A)^\alpha` is calibrated at the start point from this many extra
+  two-sided directions, the mean magnitude of their one-direction estimates
+  (:mod:`zeroth_q.stochastic.calibration`; Spall 1998, §III, and qiskit's
+  ``SPSA.calibrate``, 25 directions), so that the first step moves each coordinate by
+  ``target_step`` (2π/10) on average. Their ``2·calibration_steps`` points go into the SAME
+  batched call as the first step's gradient points and are counted in step 0's cost.
+  ``0``: calibrate from the first step's own estimate instead (no extra evaluations, but one
+  direction's magnitude, so the gain varies much more from seed to seed).
+
 * ``resamplings``: how many SPSA directions are averaged per step, a number or a per-step
   schedule ``{step: count}`` (0-based steps; unlisted steps use the estimator's
   ``perturbations``), as qiskit's ``resamplings`` int or dict.
@@ -39,19 +49,22 @@ from zeroth_q.composition import Configurable
 from zeroth_q.config import require
 from zeroth_q.errors import ConfigError
 from zeroth_q.estimators import GradientEstimator, SPSAGradient
+from zeroth_q.estimators.perturbed import perturbed_points
 from zeroth_q.objective import (
     Allowance,
     Cost,
     Evaluation,
     Objective,
+    Perturbations,
     SupportsShots,
     evaluate,
     evaluation_cost,
     shots_cost,
 )
 from zeroth_q.optimizer import StepOutcome
+from zeroth_q.stochastic.calibration import calibration_perturbations, mean_estimate_magnitude
 from zeroth_q.updates.rules import SGD, UpdateRule
-from zeroth_q.updates.transforms import GradientTransformation
+from zeroth_q.updates.transforms import GradientTransformation, calibrated_gain
 
 # Spall's and qiskit-algorithms' calibration target: the first step moves each coordinate by
 # 2π/10 on average (qiskit's SPSA.calibrate, target_magnitude).
@@ -61,12 +74,15 @@ SPALL_TARGET_STEP = 2 * math.pi / 10
 class SPSAState(NamedTuple):
     """inner: the update rule's state; loss: f at the last accepted point (blocking; NaN
     before the first step); allowed_increase: δ (calibrated at step 0 unless given);
-    recent: (k, P) the last accepted iterates, oldest first (for ``last_avg``)."""
+    recent: (k, P) the last accepted iterates, oldest first (for ``last_avg``); gain: the
+    calibrated ``a`` multiplying the update rule's step (NaN before step 0; 1 when the rule
+    sets its own step size)."""
 
     inner: Any
     loss: float
     allowed_increase: float
     recent: np.ndarray
+    gain: float
 
 
 class _FirstCallWithExtraRows:
@@ -104,6 +120,7 @@ class SPSA(Configurable):
     blocking: bool = False
     allowed_increase: float | None = None
     calibration_samples: int = 25
+    calibration_steps: int = 25
     resamplings: int | dict[str, int] | None = None
     last_avg: int = 1
     final_shots: int | None = None
@@ -114,6 +131,7 @@ class SPSA(Configurable):
             f"allowed_increase must be >= 0 or null (calibrated), got {self.allowed_increase}.",
         )
         require(self.calibration_samples >= 2, "calibration_samples must be >= 2 (a standard deviation).")
+        require(self.calibration_steps >= 0, f"calibration_steps must be >= 0, got {self.calibration_steps}.")
         require(self.last_avg >= 1, f"last_avg must be >= 1 (got {self.last_avg}).")
         require(self.final_shots is None or self.final_shots >= 1, "final_shots must be >= 1 or null.")
         counts = self.resamplings.values() if isinstance(self.resamplings, dict) else [self.resamplings or 1]
@@ -127,8 +145,19 @@ class SPSA(Configurable):
     def requires(self) -> tuple[str, ...]:
         return self.estimator.requires + (("shots",) if self.final_shots else ())
 
+    @property
+    def calibrates_gain(self) -> bool:
+        """Whether step 0 calibrates the gain from ``calibration_steps`` directions: the
+        update is SGD with ``lr=None`` and the estimator SPSA's."""
+        calibrated = isinstance(self.update, SGD) and self.update.lr is None
+        return calibrated and self.calibration_steps > 0 and isinstance(self.estimator, SPSAGradient)
+
     @cached_property
     def transform(self) -> GradientTransformation:
+        """The update rule's transformation; when :attr:`calibrates_gain`, with ``lr = 1``,
+        its steps then multiplied by the calibrated gain (SGD's step is linear in ``lr``)."""
+        if self.calibrates_gain:
+            return dataclasses.replace(self.update, lr=1.0).transform()
         return self.update.transform()
 
     def directions(self, step: int) -> int:
@@ -143,18 +172,38 @@ class SPSA(Configurable):
             return dataclasses.replace(self.estimator, perturbations=self.directions(step))
         return self.estimator
 
-    def calibration_rows(self, step: int) -> int:
-        """Start-point evaluations added to the first step: ``calibration_samples`` when δ is
-        calibrated, one for :math:`f_0` when it is given, none without blocking."""
+    def blocking_rows(self, step: int) -> int:
+        """Start-point evaluations added to the first step for blocking: ``calibration_samples``
+        when δ is calibrated, one for :math:`f_0` when it is given, none without blocking."""
         if not self.blocking or step > 0:
             return 0
         return self.calibration_samples if self.allowed_increase is None else 1
 
+    def gain_rows(self, step: int) -> int:
+        """Points added to the first step for the gain calibration: two per direction."""
+        return 2 * self.calibration_steps if self.calibrates_gain and step == 0 else 0
+
+    def gain_probe(self, step: int, rng: np.random.Generator) -> Perturbations | None:
+        """Step 0's calibration directions, their seed drawn from the run's ``rng``; else None."""
+        if not self.gain_rows(step):
+            return None
+        assert isinstance(self.estimator, SPSAGradient)
+        return calibration_perturbations(self.estimator, self.calibration_steps, self.estimator.draw(rng))
+
+    def calibrated_gain(self, values: np.ndarray, probe: Perturbations, dim: int) -> float:
+        """``a`` from the values at the probe's points (:mod:`zeroth_q.stochastic.calibration`)."""
+        assert isinstance(self.update, SGD)
+        magnitude = mean_estimate_magnitude(values, probe, dim)
+        return calibrated_gain(self.update.target_step, self.update.decay()(0), magnitude)
+
     def init(self, x: np.ndarray) -> SPSAState:
-        return SPSAState(self.transform.init(x), math.nan, self.allowed_increase or 0.0, x[None, :].copy())
+        gain = math.nan if self.calibrates_gain else 1.0
+        return SPSAState(
+            self.transform.init(x), math.nan, self.allowed_increase or 0.0, x[None, :].copy(), gain
+        )
 
     def step_cost(self, objective: Objective, x: np.ndarray, state: SPSAState, step: int) -> Cost:
-        rows = self.estimator_at(step).rows(x.size) + self.calibration_rows(step)
+        rows = self.estimator_at(step).rows(x.size) + self.blocking_rows(step) + self.gain_rows(step)
         calls = evaluation_cost(objective, rows)
         return calls + evaluation_cost(objective, 1) if self.blocking else calls
 
@@ -175,25 +224,30 @@ class SPSA(Configurable):
         allowance: Allowance | None = None,
     ) -> StepOutcome:
         """One step; its cost is exactly :meth:`step_cost`, so ``allowance`` needs no check."""
-        batched = _FirstCallWithExtraRows(
-            objective, np.repeat(x[None, :], self.calibration_rows(step), axis=0)
-        )
+        blocking_rows, probe = self.blocking_rows(step), self.gain_probe(step, rng)
+        start = np.repeat(x[None, :], blocking_rows, axis=0)
+        extra = start if probe is None else np.concatenate([start, perturbed_points(x, probe)])
+        batched = _FirstCallWithExtraRows(objective, extra)
         estimate = self.estimator_at(step)(batched, x, step, rng)
         updates, inner = self.transform.update(estimate.gradient, state.inner, x)
-        new_x, cost = x + updates, estimate.cost
-        loss, allowed = state.loss, state.allowed_increase
+        loss, allowed, gain = state.loss, state.allowed_increase, state.gain
         if batched.extra_values is not None:
-            loss = float(batched.extra_values.mean())
-            if self.allowed_increase is None:
-                allowed = 2 * float(np.std(batched.extra_values))
+            start_values, probe_values = np.split(batched.extra_values, [blocking_rows])
+            if blocking_rows:
+                loss = float(start_values.mean())
+                allowed = 2 * float(np.std(start_values)) if self.allowed_increase is None else allowed
+            if probe is not None:
+                gain = self.calibrated_gain(probe_values, probe, x.size)
+        new_x, cost = x + gain * updates, estimate.cost
         if self.blocking:
             check = evaluate(objective, new_x[None, :], rng)
             cost = cost + check.cost
             if check.values[0] >= loss + allowed:
-                return StepOutcome(x, SPSAState(inner, loss, allowed, state.recent), estimate.loss, cost)
+                rejected = SPSAState(inner, loss, allowed, state.recent, gain)
+                return StepOutcome(x, rejected, estimate.loss, cost)
             loss = float(check.values[0])
         recent = np.concatenate([state.recent, new_x[None, :]])[-self.last_avg :]
-        return StepOutcome(new_x, SPSAState(inner, loss, allowed, recent), estimate.loss, cost)
+        return StepOutcome(new_x, SPSAState(inner, loss, allowed, recent, gain), estimate.loss, cost)
 
     def finish(
         self, objective: Objective, x: np.ndarray, state: SPSAState, rng: np.random.Generator

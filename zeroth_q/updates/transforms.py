@@ -132,22 +132,36 @@ class CalibratedState(NamedTuple):
     gain: float
 
 
+def calibrated_gain(target_step: float, first_decay: float, magnitude: float) -> float:
+    r"""Spall's gain ``a`` for a first step of ``target_step`` per coordinate on average:
+
+    .. math:: a = \frac{\text{target\_step}}{\mathrm{decay}(0)\;m},
+
+    ``m`` the mean magnitude of a gradient estimate at the start (Spall 1998, "Implementation
+    of the simultaneous perturbation algorithm for stochastic optimization", §III). A zero or
+    non-finite ``m`` (a flat start, or a noise-free objective at its optimum) gives no usable
+    ``a``: rather than a run that never moves, it warns and returns ``target_step``, as
+    qiskit-algorithms' ``SPSA.calibrate`` does ("Calibration failed, using {target} for `a`").
+    """
+    gain = target_step / (first_decay * magnitude) if magnitude > 0 else float("nan")
+    if np.isfinite(gain) and gain > 0:
+        return gain
+    warnings.warn(
+        f"Calibration failed (the gradient estimates at the start have mean magnitude {magnitude:g}), "
+        f"using {target_step:g} (target_step) for `a`; set lr to choose it yourself.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    return target_step
+
+
 def scale_by_calibrated_gain(target_step: float, decay: Callable[[int], float]) -> GradientTransformation:
     r"""Descent with gain :math:`a \cdot \mathrm{decay}(k)`, ``a`` calibrated on the first
     gradient so that the first step moves each coordinate by ``target_step`` on average:
-
-    .. math:: a = \frac{\text{target\_step}}{\mathrm{decay}(0)\;\overline{|\hat g_0|}}.
-
-    This is Spall's (1998, "Implementation of the simultaneous perturbation algorithm for
-    stochastic optimization", §III) rule of choosing ``a`` from the desired change in early
-    iterations. Qiskit's ``SPSA.calibrate`` averages 50 extra gradient samples for it; here
-    the first step's own estimate is used, so calibration costs no evaluations (nothing to
-    fit in the budget beyond the step itself).
-
-    A first estimate of zero (a flat start, or a noise-free objective at its optimum) or a
-    non-finite one gives no usable ``a``: rather than a run that never moves, it warns and
-    uses ``a = target_step``, as qiskit-algorithms does ("Calibration failed, using
-    {target} for `a`").
+    :func:`calibrated_gain` with :math:`m = \overline{|\hat g_0|}`. The first step's own
+    estimate is used, so calibration costs no evaluations. The SPSA optimizer by default
+    calibrates from 25 extra directions instead, as qiskit-algorithms does
+    (:mod:`zeroth_q.stochastic.calibration`).
     """
 
     def update(
@@ -155,16 +169,7 @@ def scale_by_calibrated_gain(target_step: float, decay: Callable[[int], float]) 
     ) -> tuple[np.ndarray, CalibratedState]:
         gain = state.gain
         if state.count == 0:
-            magnitude = float(np.mean(np.abs(g)))
-            gain = target_step / (decay(0) * magnitude) if magnitude > 0 else float("nan")
-            if not (np.isfinite(gain) and gain > 0):
-                warnings.warn(
-                    f"Calibration failed (the first gradient estimate has mean magnitude {magnitude:g}), "
-                    f"using {target_step:g} (target_step) for `a`; set lr to choose it yourself.",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-                gain = target_step
+            gain = calibrated_gain(target_step, decay(0), float(np.mean(np.abs(g))))
         return -gain * decay(state.count) * g, CalibratedState(state.count + 1, gain)
 
     return GradientTransformation(lambda params: CalibratedState(0, 0.0), update)
