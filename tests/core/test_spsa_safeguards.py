@@ -103,3 +103,21 @@ def test_step_cost_is_exact_including_calibration_and_blocking(params):
         predicted = optimizer.step_cost(objective, x, state, step)
         x, state, _, cost = optimizer.step(objective, x, state, step, rng)
         assert cost == predicted
+
+
+def test_steps_after_the_first_use_the_objectives_structured_perturbed_evaluation():
+    # Step 0 adds its calibration points to the same call, so it goes through evaluate; every
+    # later step must reach the objective's own evaluate_perturbed (the MLP's fast path).
+    from zeroth_q import build_objective
+
+    xor = build_objective("xor")
+    calls = []
+    structured = xor.evaluate_perturbed
+
+    def counted(theta, perturbations, rng):
+        calls.append(perturbations.count)
+        return structured(theta, perturbations, rng)
+
+    xor.evaluate_perturbed = counted
+    minimize(xor, "spsa", Budget(steps=6), optimizer_params={"perturbations": 3}, metrics_every=0)
+    assert calls == [3] * 5

@@ -102,7 +102,7 @@ class _FirstCallWithExtraRows:
         return self.objective.initial_point(rng)
 
     def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
-        if self.extra_values is not None or not len(self.extra):
+        if self.extra_values is not None:
             return evaluate(self.objective, thetas, rng)
         evaluation = evaluate(self.objective, np.concatenate([thetas, self.extra]), rng)
         self.extra_values = np.asarray(evaluation.values[len(thetas) :], dtype=float)
@@ -227,11 +227,13 @@ class SPSA(Configurable):
         blocking_rows, probe = self.blocking_rows(step), self.gain_probe(step, rng)
         start = np.repeat(x[None, :], blocking_rows, axis=0)
         extra = start if probe is None else np.concatenate([start, perturbed_points(x, probe)])
-        batched = _FirstCallWithExtraRows(objective, extra)
-        estimate = self.estimator_at(step)(batched, x, step, rng)
+        # Wrapped only when there are extra rows: the wrapper hides the objective's own
+        # structured perturbed evaluation (the MLP's fast path), which the later steps use.
+        batched = _FirstCallWithExtraRows(objective, extra) if len(extra) else None
+        estimate = self.estimator_at(step)(batched or objective, x, step, rng)
         updates, inner = self.transform.update(estimate.gradient, state.inner, x)
         loss, allowed, gain = state.loss, state.allowed_increase, state.gain
-        if batched.extra_values is not None:
+        if batched is not None and batched.extra_values is not None:
             start_values, probe_values = np.split(batched.extra_values, [blocking_rows])
             if blocking_rows:
                 loss = float(start_values.mean())
