@@ -36,6 +36,14 @@ def test_run_config_resolves_defaults_and_round_trips():
     assert RunConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
 
 
+def test_an_objectives_default_budget_in_shots_replaces_its_default_steps():
+    config = RunConfig.from_dict({"objective": {"name": "vqe"}})
+    assert config.budget == Budget(shots=10**8)
+    assert config.optimizer["name"] == "parameter-shift-adam" and config.optimizer["update"]["lr"] == 0.05
+    given = RunConfig.from_dict({"objective": {"name": "vqe"}, "budget": {"steps": 3}})
+    assert given.budget == Budget(steps=3)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
