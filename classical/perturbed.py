@@ -41,6 +41,7 @@ from classical.mlp import MLP
 from zeroth_q.estimators.directions import DirectionStream
 from zeroth_q.objective import Perturbations
 
+NARROW_WIDTH = 32  # first layers up to this width multiply as (ΔW₁ᵀ xᵀ)ᵀ (first_layer_shifts)
 TARGET_COLUMNS = 4096  # first-layer columns k·h beyond which larger chunks buy no speed (measured)
 DEFAULT_MEMORY_BYTES = 256 * 2**20
 _BLAS = ThreadpoolController()
@@ -150,12 +151,13 @@ def _perturbed_losses(
         values[-1] = loss.value(centre, labels)[0]
     stream = DirectionStream(seed, network.dim, distribution, dtype)
     k = chunk_size(network, perturbations, dtype, memory_bytes)
+    x_t = np.ascontiguousarray(x.T) if width <= NARROW_WIDTH else None
     for start in range(0, count, k):
         kk = min(k, count - start)
         directions = workspace.get("directions", (kk, network.dim), dtype)
         stream.fill([directions])
         rest = directions[:, head:]
-        shifts = np.matmul(x, directions[:, :head].reshape(kk, fan_in, width))  # x ΔW₁, (kk, N, h)
+        shifts = first_layer_shifts(x, x_t, directions[:, :head].reshape(kk, fan_in, width))
         shifts += rest[:, None, :width]  # + Δb₁
         scale = np.repeat(np.array([c, -c][:sides], dtype=dtype), kk)
         pre = workspace.get("pre", (sides * kk, len(x), width), dtype)
@@ -170,6 +172,19 @@ def _perturbed_losses(
         differences = chunk_values[:kk] - (chunk_values[kk:] if two_sided else values[-1])
         _accumulate(combination, directions, differences.astype(dtype))
     return values, combination
+
+
+def first_layer_shifts(x: np.ndarray, x_t: np.ndarray | None, first: np.ndarray) -> np.ndarray:
+    """``x ΔW₁`` for the ``k`` directions' first-layer weights ``first: (k, d, h)``, as ``(k, N, h)``.
+
+    With ``x_t`` (``xᵀ`` contiguous, given for layers of at most :data:`NARROW_WIDTH` units)
+    it is computed as ``(ΔW₁ᵀ xᵀ)ᵀ``: the same products with BLAS's output ``h × N`` instead of
+    ``N × h``, which its kernels run faster when ``h`` is small (measured one thread, k = 50,
+    N = 50, h = 10: 0.46 ms vs 0.57 ms; at h = 128 it is slower, 5.1 ms vs 4.5 ms for k = 32).
+    The result is then a transposed view, read once by the caller."""
+    if x_t is None:
+        return np.matmul(x, first)
+    return np.matmul(first.transpose(0, 2, 1), x_t).transpose(0, 2, 1)
 
 
 def _accumulate(combination: np.ndarray, directions: np.ndarray, weights: np.ndarray) -> None:
