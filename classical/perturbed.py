@@ -33,9 +33,11 @@ later layers, through scratch copies, so ``θ`` is bit-for-bit unchanged.
 
 from __future__ import annotations
 
-import numpy as np
-from threadpoolctl import ThreadpoolController
+import math
 
+import numpy as np
+
+from classical.blas import one_blas_thread
 from classical.losses import Loss
 from classical.mlp import MLP
 from zeroth_q.estimators.directions import DirectionStream
@@ -44,7 +46,6 @@ from zeroth_q.objective import Perturbations
 NARROW_WIDTH = 32  # first layers up to this width multiply as (ΔW₁ᵀ xᵀ)ᵀ (first_layer_shifts)
 TARGET_COLUMNS = 4096  # first-layer columns k·h beyond which larger chunks buy no speed (measured)
 DEFAULT_MEMORY_BYTES = 256 * 2**20
-_BLAS = ThreadpoolController()
 
 
 class Workspace:
@@ -54,7 +55,7 @@ class Workspace:
         self._flat: dict[tuple[str, np.dtype], np.ndarray] = {}
 
     def get(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         flat = self._flat.get((name, dtype))
         if flat is None or flat.size < size:
             flat = self._flat[(name, dtype)] = np.empty(size, dtype=dtype)
@@ -119,11 +120,12 @@ def perturbed_losses(
     """The values (row order of :class:`~zeroth_q.objective.Perturbations`) and the
     combination ``Σ_t (f⁺_t - f⁻_t) Δ_t`` (float64), computed in ``x.dtype``.
 
-    BLAS runs one thread here (8 µs to switch): the products are many small ones, and on
-    the 2-core machine two threads made a T = 100 step on 784-128-10 11x slower (820 ms
-    vs 75 ms, ``benchmarks/results/bench_mlp_spsa_step_default_threads.md`` before this).
+    BLAS runs one thread here (:func:`classical.blas.one_blas_thread`, 2-3 µs): the products
+    are many small ones, and on the 2-core machine two threads made a T = 100 step on
+    784-128-10 11x slower (820 ms vs 75 ms, ``benchmarks/results/bench_mlp_spsa_step_default_threads.md``
+    before this).
     """
-    with _BLAS.limit(limits=1, user_api="blas"):
+    with one_blas_thread():
         return _perturbed_losses(network, loss, x, labels, theta, perturbations, workspace, memory_bytes)
 
 

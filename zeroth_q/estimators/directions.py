@@ -32,6 +32,7 @@ two- and one-sided estimators are unbiased on quadratics:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
@@ -104,7 +105,7 @@ def _split(values: np.ndarray, parts: Sequence[np.ndarray]) -> Iterator[tuple[np
     """Pair each part with its columns of ``values: (k, ≥ dim)``, reshaped to the part's shape."""
     start = 0
     for part in parts:
-        width = int(np.prod(part.shape[1:]))
+        width = math.prod(part.shape[1:])
         yield part, values[:, start : start + width].reshape(part.shape)
         start += width
 
