@@ -153,19 +153,21 @@ def _perturbed_losses(
         values[-1] = loss.value(centre, labels)[0]
     stream = DirectionStream(seed, network.dim, distribution, dtype)
     k = chunk_size(network, perturbations, dtype, memory_bytes)
-    x_t = np.ascontiguousarray(x.T) if width <= NARROW_WIDTH else None
+    scaled_x = x * dtype.type(c)  # c·x, so that the products below are c·x ΔW₁ with no extra pass
+    scaled_x_t = np.ascontiguousarray(scaled_x.T) if width <= NARROW_WIDTH else None
     for start in range(0, count, k):
         kk = min(k, count - start)
         directions = workspace.get("directions", (kk, network.dim), dtype)
         stream.fill([directions])
         rest = directions[:, head:]
-        shifts = first_layer_shifts(x, x_t, directions[:, :head].reshape(kk, fan_in, width))
-        shifts += rest[:, None, :width]  # + Δb₁
+        shifts = first_layer_shifts(scaled_x, scaled_x_t, directions[:, :head].reshape(kk, fan_in, width))
+        bias_shifts = (rest[:, :width] * dtype.type(c))[:, None, :]  # c·Δb₁
         scale = np.repeat(np.array([c, -c][:sides], dtype=dtype), kk)
         pre = workspace.get("pre", (sides * kk, len(x), width), dtype)
-        for side in range(sides):
-            np.multiply(shifts, scale[side * kk], out=pre[side * kk : (side + 1) * kk])
-        pre += base
+        for side, plus_or_minus in enumerate((np.add, np.subtract)[:sides]):
+            block = pre[side * kk : (side + 1) * kk]
+            plus_or_minus(base, shifts, out=block)  # base ± c·x ΔW₁
+            plus_or_minus(block, bias_shifts, out=block)  # ± c·Δb₁
         outputs = _later_layers(network, pre, tail, rest, scale, workspace)
         chunk_values = loss.value(outputs, labels)
         values[start : start + kk] = chunk_values[:kk]
