@@ -23,7 +23,7 @@ before it is made, which is how a budget is kept: every step states its cost fir
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
@@ -50,13 +50,14 @@ class Cost:
     def __add__(self, other: Cost) -> Cost:
         if not isinstance(other, Cost):
             return NotImplemented
-        return Cost(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Cost)))
+        return Cost(*(getattr(self, unit) + getattr(other, unit) for unit in COST_UNITS))
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        # Not dataclasses.asdict: that deep-copies, 4 us per history row of a 1 ms step.
+        return {unit: getattr(self, unit) for unit in COST_UNITS}
 
     def __mul__(self, times: int) -> Cost:
-        return Cost(*(getattr(self, f.name) * times for f in fields(Cost)))
+        return Cost(*(getattr(self, unit) * times for unit in COST_UNITS))
 
     __rmul__ = __mul__
 

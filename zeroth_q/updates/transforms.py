@@ -85,13 +85,22 @@ def _scale_by_adaptive_moments(b1: float, b2: float, eps: float, amsgrad: bool) 
         return AdamState(0, zeros, zeros.copy(), zeros.copy())
 
     def update(g: np.ndarray, state: AdamState, params: np.ndarray) -> tuple[np.ndarray, AdamState]:
+        # The formulas' operations in their order (so bit for bit the same values), on fresh
+        # arrays updated in place: 7 temporaries of size P instead of 12 (40 -> 30 us at P = 7850).
         count = state.count + 1
-        mu = b1 * state.mu + (1 - b1) * g
-        nu = b2 * state.nu + (1 - b2) * g * g
+        mu = state.mu * b1
+        mu += (1 - b1) * g
+        nu = state.nu * b2
+        square = (1 - b2) * g
+        square *= g
+        nu += square
         mu_hat = mu / (1 - b1**count)
         nu_hat = nu / (1 - b2**count)
         nu_max = np.maximum(state.nu_max, nu_hat) if amsgrad else nu_hat
-        return mu_hat / (np.sqrt(nu_max) + eps), AdamState(count, mu, nu, nu_max)
+        denominator = np.sqrt(nu_max)
+        denominator += eps
+        mu_hat /= denominator
+        return mu_hat, AdamState(count, mu, nu, nu_max)
 
     return GradientTransformation(init, update)
 
