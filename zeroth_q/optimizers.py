@@ -79,7 +79,7 @@ _METHODS: list[tuple[Configurable, str]] = [
     (
         SPSA(),
         "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated "
-        "for a first step of 2π/10; options blocking, resamplings, last_avg, final_shots (qiskit's)",
+        "from 25 directions for steps of 2π/10 (qiskit's calibrate); options blocking, resamplings, last_avg, final_shots (qiskit's)",
     ),
     (Newton(), "Newton with Levenberg-Marquardt damping (objective's Hessian, or differences of gradients)"),
     (BFGS(), "BFGS with scipy's Wolfe line search, over any gradient estimator (default: analytic)"),

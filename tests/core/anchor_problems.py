@@ -2,7 +2,8 @@
 
 qiskit-algorithms' ``test/optimizers/test_spsa.py::test_pauli_two_design``: the expectation
 of ``ZZI`` in a 3-qubit ``PauliTwoDesign(3, reps=1, seed=1)`` (6 parameters) from its fixed
-start point, exact statevector, minimum -1.
+start point, exact statevector, minimum -1. PennyLane's ``SPSAOptimizer`` example: see
+:class:`PennyLaneSPSAExampleObjective`.
 """
 
 from __future__ import annotations
@@ -42,3 +43,33 @@ class PauliTwoDesignObjective:
     def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
         thetas = check_thetas(thetas, self.dim)
         return Evaluation(np.array([self.loss(row) for row in thetas]), self.cost(len(thetas)))
+
+
+class PennyLaneSPSAExampleObjective:
+    """PennyLane's ``SPSAOptimizer`` example (its docstring and release notes): ``<X + Z>`` after
+    ``RX(a) RY(b)`` on one qubit, 50 iterations, start ``N(0, π)``; minimum ``-√2``.
+
+    From ``|0>``, ``RX(a)`` gives the Bloch vector ``(0, -sin a, cos a)`` and ``RY(b)`` turns it to
+    ``(cos a sin b, ·, cos a cos b)``, so ``<X + Z> = cos a (sin b + cos b)`` in closed form
+    (checked against the qnode in the test). ``loss`` is written with ``pennylane.numpy`` so that
+    PennyLane's gradient optimizers differentiate it with autograd, as they would the qnode.
+    """
+
+    dim = 2
+
+    def __init__(self, start: np.ndarray):
+        self.start = np.asarray(start, dtype=float)
+
+    @staticmethod
+    def loss(x):
+        from pennylane import numpy as pnp
+
+        return pnp.cos(x[0]) * (pnp.sin(x[1]) + pnp.cos(x[1]))
+
+    def initial_point(self, rng: np.random.Generator) -> np.ndarray:
+        return self.start.copy()
+
+    def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        thetas = check_thetas(thetas, self.dim)
+        values = np.cos(thetas[:, 0]) * (np.sin(thetas[:, 1]) + np.cos(thetas[:, 1]))
+        return Evaluation(values, Cost(evaluations=len(thetas), circuits=len(thetas)))

@@ -1,12 +1,22 @@
 """Our defaults against the anchors' defaults on the anchors' own test problems.
 
-qiskit-algorithms' SPSA test problem (:mod:`tests.core.anchor_problems`): 100 iterations
-from its start point, 5 seeds. The rule (issue 14 §5): with equal iterations, our optimizer
-ends within 0.05 of the anchor's final value (its median over the seeds) in at least as
-many seeds as the anchor does. Measured when this was written (ours | qiskit, seeds within
-0.05 of the anchor's median): spsa 5 | 5 (was 1 of 5 with target_step 0.1), spsa + blocking
-5 | 5, 2spsa 4 | 4 (qiskit's test settings), zo-adam (lr 0.01) 5 | 5 against qiskit's ADAM
-defaults (which end at +0.355).
+The rule (issue 14 §5): with equal iterations, our optimizer ends within 0.05 of the
+anchor's final value (its median over the seeds) in at least as many seeds as the anchor.
+
+* qiskit-algorithms' SPSA test problem (:class:`anchor_problems.PauliTwoDesignObjective`,
+  100 iterations from its start point). Both SPSAs reach -1 in about 87 % of the seeds and
+  otherwise stop in the -1/√2 local minimum, so the count is taken over 200 seeds (100 with
+  blocking), where it measures the rate: spsa 178 against qiskit's ``SPSA()`` 171, with
+  blocking 85 against 85. Over seeds 0-4 alone it is 4 against 5 (ours lands in the local
+  minimum at seed 0), over 0-19 17 against 20: a 5-seed count cannot tell rates of 0.87
+  and 0.89 apart. 2spsa with qiskit's test settings 4 | 4; zo-adam (lr 0.01) 5 | 5 against
+  qiskit's ``ADAM()`` (which ends at +0.355).
+* PennyLane's ``SPSAOptimizer`` example (:class:`anchor_problems.PennyLaneSPSAExampleObjective`,
+  50 iterations, 20 seeds of the example's ``N(0, π)`` start), against ``SPSAOptimizer``,
+  ``AdamOptimizer`` and ``GradientDescentOptimizer`` with their defaults: measured medians
+  ours | PennyLane, minimum -1.414: spsa -1.414 | -0.899, parameter-shift-adam -1.400 |
+  -0.562, parameter-shift-sgd -1.404 | -0.348 (PennyLane's default steps of 0.01 do not
+  get there in 50 iterations).
 """
 
 import sys
@@ -14,70 +24,106 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pennylane as qml
 import pytest
+from pennylane import numpy as pnp
 from qiskit_algorithms.optimizers import ADAM, SPSA
 from qiskit_algorithms.utils import algorithm_globals
 
 from zeroth_q import Budget, minimize
 
 sys.path.insert(0, str(Path(__file__).parent))
-from anchor_problems import PauliTwoDesignObjective  # noqa: E402
+from anchor_problems import PauliTwoDesignObjective, PennyLaneSPSAExampleObjective  # noqa: E402
 
-SEEDS = range(5)
-STEPS = 100
-
-
-def anchor_finals(make, problem):
-    finals = []
-    for seed in SEEDS:
-        algorithm_globals.random_seed = seed
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            finals.append(make().minimize(problem.loss, problem.start).fun)
-    return np.array(finals)
+TOLERANCE = 0.05
 
 
-def our_finals(name, params, problem):
-    budget = Budget(steps=STEPS)
-    return np.array(
-        [
-            problem.loss(minimize(problem, name, budget, optimizer_params=params, seed=s, metrics_every=0).x)
-            for s in SEEDS
-        ]
-    )
+def assert_reached_as_often(ours: np.ndarray, theirs: np.ndarray) -> None:
+    target = np.median(theirs) + TOLERANCE
+    reached = (int(np.sum(ours <= target)), int(np.sum(theirs <= target)))
+    assert reached[0] >= reached[1], f"ours reached {reached[0]}, the anchor {reached[1]}"
 
 
-CASES = {
-    "spsa": ("spsa", {}, lambda: SPSA(maxiter=STEPS)),
-    "spsa-blocking": ("spsa", {"blocking": True}, lambda: SPSA(maxiter=STEPS, blocking=True)),
+def our_final(problem, name: str, params: dict, steps: int, seed: int) -> float:
+    result = minimize(problem, name, Budget(steps=steps), optimizer_params=params, seed=seed, metrics_every=0)
+    return float(problem.loss(result.x))
+
+
+QISKIT_STEPS = 100
+QISKIT_CASES = {  # case -> (our optimizer, its params, qiskit's optimizer, seeds)
+    "spsa": ("spsa", {}, lambda: SPSA(maxiter=QISKIT_STEPS), range(200)),
+    "spsa-blocking": (
+        "spsa",
+        {"blocking": True},
+        lambda: SPSA(maxiter=QISKIT_STEPS, blocking=True),
+        range(100),
+    ),
     "2spsa": (
         "2spsa",
         {},
         lambda: SPSA(
-            maxiter=STEPS, blocking=True, allowed_increase=0, second_order=True, regularization=0.01
+            maxiter=QISKIT_STEPS, blocking=True, allowed_increase=0, second_order=True, regularization=0.01
         ),
+        range(5),
     ),
-    "zo-adam": ("zo-adam", {}, lambda: ADAM(maxiter=STEPS)),
+    "zo-adam": ("zo-adam", {}, lambda: ADAM(maxiter=QISKIT_STEPS), range(5)),
 }
 
 
-# Open at these 5 seeds (issue 14 §5), not in distribution: with the gain calibrated from 25
-# directions as qiskit does, ours reaches -1 in 178 of 200 seeds against qiskit's 171 of 200
-# (17 of 20 vs 20 of 20 over seeds 0-19; before, one-direction calibration: 83 of 100 vs 87);
-# with blocking 85 of 100 each.
-# The misses of both end in the -1/sqrt(2) local minimum; ours lands there at seed 0, so the
-# 5-seed count is 4 vs 5 (with blocking too).
-OPEN_GAP = pytest.mark.xfail(reason="seed 0 ends in the -1/sqrt(2) local minimum (issue 14 §5)", strict=False)
-MARKS = {"spsa": [OPEN_GAP], "spsa-blocking": [pytest.mark.slow, OPEN_GAP]}
-
-
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=MARKS.get(c, [pytest.mark.slow])) for c in CASES]
-)
-def test_defaults_reach_the_anchors_final_value_in_as_many_seeds(case):
-    name, params, anchor = CASES[case]
+@pytest.mark.slow
+@pytest.mark.parametrize("case", QISKIT_CASES)
+def test_defaults_reach_qiskits_final_value_in_as_many_seeds(case):
+    name, params, anchor, seeds = QISKIT_CASES[case]
     problem = PauliTwoDesignObjective()
-    theirs = anchor_finals(anchor, problem)
-    ours = our_finals(name, params, problem)
-    target = np.median(theirs) + 0.05
-    assert np.sum(ours <= target) >= np.sum(theirs <= target), (ours, theirs)
+    theirs = []
+    for seed in seeds:
+        algorithm_globals.random_seed = seed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs.append(anchor().minimize(problem.loss, problem.start).fun)
+    ours = [our_final(problem, name, params, QISKIT_STEPS, seed) for seed in seeds]
+    assert_reached_as_often(np.array(ours), np.array(theirs))
+
+
+PENNYLANE_STEPS = 50
+PENNYLANE_SEEDS = range(20)
+PENNYLANE_CASES = {  # our optimizer -> PennyLane's, both with defaults
+    "spsa": lambda: qml.SPSAOptimizer(maxiter=PENNYLANE_STEPS),
+    "parameter-shift-adam": qml.AdamOptimizer,
+    "parameter-shift-sgd": qml.GradientDescentOptimizer,
+}
+
+
+def pennylane_start(seed: int) -> np.ndarray:
+    """The example's start point; it also seeds NumPy's global generator, which SPSAOptimizer draws from."""
+    np.random.seed(seed)  # noqa: NPY002 - the anchor's own generator
+    return np.random.normal(0, np.pi, 2)  # noqa: NPY002
+
+
+@pytest.mark.parametrize("name", PENNYLANE_CASES)
+def test_defaults_reach_pennylanes_final_value_in_as_many_seeds(name):
+    theirs, ours = [], []
+    for seed in PENNYLANE_SEEDS:
+        start = pennylane_start(seed)
+        problem = PennyLaneSPSAExampleObjective(start)
+        optimizer, params = PENNYLANE_CASES[name](), pnp.array(start, requires_grad=True)
+        for _ in range(PENNYLANE_STEPS):
+            params = optimizer.step(problem.loss, params)
+        theirs.append(float(problem.loss(params)))
+        ours.append(our_final(problem, name, {}, PENNYLANE_STEPS, seed))
+    assert_reached_as_often(np.array(ours), np.array(theirs))
+
+
+def test_the_pennylane_example_in_closed_form_is_its_circuit():
+    device = qml.device("default.qubit", wires=1)
+
+    @qml.qnode(device)
+    def circuit(params):
+        qml.RX(params[0], wires=0)
+        qml.RY(params[1], wires=0)
+        return qml.expval(qml.Hamiltonian([1.0, 1.0], [qml.PauliX(0), qml.PauliZ(0)]))
+
+    points = np.random.default_rng(0).normal(0, np.pi, (10, 2))
+    problem = PennyLaneSPSAExampleObjective(points[0])
+    values = problem.evaluate(points, np.random.default_rng()).values
+    np.testing.assert_allclose(values, [float(circuit(point)) for point in points], atol=1e-12)
