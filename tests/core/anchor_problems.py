@@ -33,9 +33,27 @@ class PauliTwoDesignObjective:
     def initial_point(self, rng: np.random.Generator) -> np.ndarray:
         return self.start.copy()
 
+    def state(self, x: np.ndarray) -> Statevector:
+        return Statevector(self.circuit.assign_parameters(dict(zip(self.parameters, x, strict=True))))
+
     def loss(self, x: np.ndarray) -> float:
-        bound = self.circuit.assign_parameters(dict(zip(self.parameters, x, strict=True)))
-        return float(Statevector(bound).expectation_value(self.observable).real)
+        return float(self.state(x).expectation_value(self.observable).real)
+
+    def fidelity_cost(self, rows: int) -> Cost:
+        return self.cost(rows)
+
+    def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        """Exact ``|<ψ(θ)|ψ(θ')>|²`` for each row θ' of ``others`` (what QN-SPSA measures)."""
+        reference = self.state(theta).data
+        values = [abs(np.vdot(reference, self.state(other).data)) ** 2 for other in others]
+        return Evaluation(np.array(values), self.fidelity_cost(len(others)))
+
+    def pairwise_fidelities(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """The same overlaps in the form qiskit's ``QNSPSA`` calls its ``fidelity``: row by row."""
+        xs, ys = np.reshape(xs, (-1, self.dim)), np.reshape(ys, (-1, self.dim))
+        return np.array(
+            [abs(np.vdot(self.state(x).data, self.state(y).data)) ** 2 for x, y in zip(xs, ys, strict=True)]
+        )
 
     def cost(self, rows: int) -> Cost:
         return Cost(evaluations=rows, circuits=rows)

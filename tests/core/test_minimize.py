@@ -43,9 +43,7 @@ def test_history_rows_account_for_every_evaluation():
 
 
 def test_metrics_per_decade_records_log_spaced_steps_and_every_one_at_the_start():
-    result = minimize(
-        noisy_quadratic(), "spsa", Budget(steps=2000), metrics_every=0, metrics_per_decade=10
-    )
+    result = minimize(noisy_quadratic(), "spsa", Budget(steps=2000), metrics_every=0, metrics_per_decade=10)
     recorded = [r["step"] for r in result.history[:-1] if "exact_loss" in r]
     assert recorded[:4] == [0, 1, 2, 3]  # a tenth of a decade is less than one step there
     ratios = np.array(recorded[10:]) / np.array(recorded[9:-1])

@@ -71,3 +71,21 @@ def test_a_flat_start_warns_and_falls_back_to_target_step():
         outcome = optimizer.step(objective, x0, optimizer.init(x0), 0, np.random.default_rng(0))
     assert any("Calibration failed" in str(w.message) for w in caught)
     assert outcome.state.gain == TARGET_STEP
+
+
+def test_second_order_spsa_calibrates_its_gain_the_same_way_at_its_stated_cost():
+    """2-SPSA/QN-SPSA with ``lr=None``: the 50 calibration points are evaluated at step 0
+    (charged in ``step_cost``), f = x_0 gives a = target_step exactly, and the later steps
+    keep that gain and add no points."""
+    objective, x0 = BatchSizes(lambda x: float(x[0]), np.zeros(4)), np.zeros(4)
+    optimizer, rng = get_optimizer("2spsa", lr=None, target_step=TARGET_STEP), np.random.default_rng(0)
+    state, calls = optimizer.init(x0), []
+    for step in range(2):
+        stated = optimizer.step_cost(objective, x0, state, step)
+        outcome = optimizer.step(objective, x0, state, step, rng)
+        assert outcome.cost == stated
+        x0, state = outcome.x, outcome.state
+        assert state.curvature.gain == pytest.approx(TARGET_STEP)
+        calls.append(objective.calls)
+        objective.calls = []
+    assert calls[0] == [2 * 25] + calls[1]

@@ -116,6 +116,14 @@ def result_of(run: RunState) -> Result:
     metrics = {k: v for k, v in last.items() if k not in LEADING_COLUMNS and k != "wall_time"}
     final_cost = Cost(**{unit: int(last[unit] - before.get(unit, 0)) for unit in Cost().as_dict()})
     return Result(
-        run.x, last["loss"], run.step, run.cost, run.status, run.message, metrics, run.history, run.elapsed,
+        run.x,
+        last["loss"],
+        run.step,
+        run.cost,
+        run.status,
+        run.message,
+        metrics,
+        run.history,
+        run.elapsed,
         final_cost,
     )

@@ -170,9 +170,7 @@ class QuadraticConfig(NoiseConfig):
 class Quadratic(AnalyticObjective):
     def __init__(self, config: QuadraticConfig) -> None:
         # H, the rotation and QR's work arrays: three dense dim x dim matrices.
-        require_memory(
-            3 * 8 * config.dim**2, f"the dense {config.dim} x {config.dim} quadratic", "lower dim"
-        )
+        require_memory(3 * 8 * config.dim**2, f"the dense {config.dim} x {config.dim} quadratic", "lower dim")
         # The CANS step-size bound needs the Lipschitz constant of the gradient those methods
         # estimate: the π/2 shift rule gives (π/2)∇f on a quadratic (a central difference with
         # h = π/2 over the denominator 2), so L = (π/2) λ_max(H) = (π/2) · condition.

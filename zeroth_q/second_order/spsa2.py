@@ -15,6 +15,9 @@ where :math:`|\cdot|` takes absolute eigenvalues and δ is ``regularization`` (S
 one sample (as qiskit-algorithms' SPSA does), so the first steps are close to plain SPSA
 rather than dominated by one rank-2 sample; ``delay`` first-order steps may be taken while
 :math:`\bar C` accumulates (Spall's advice to start averaging early and use it late).
+With ``lr=None`` the gain ``a`` is calibrated at the start from ``calibration_steps``
+two-sided directions as plain ``spsa`` does (:mod:`zeroth_q.stochastic.calibration`), which
+is what qiskit-algorithms' ``QNSPSA`` and 2-SPSA do when no learning rate is given.
 ``blocking`` (Spall 2000, §III) evaluates ``f`` at the old and new point on one draw and
 rejects a step that raises the loss by more than ``allowed_increase``. Every part of a step
 has a fixed number of points, so ``step_cost`` states it exactly before the step.
@@ -40,6 +43,7 @@ an unbiased estimate of :math:`\nabla^2 d` for quadratic ``d`` (bias :math:`O(c^
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, NamedTuple
@@ -50,9 +54,16 @@ from zeroth_q.composition import Configurable
 from zeroth_q.config import require, require_memory
 from zeroth_q.estimators import GradientEstimate, SPSAGradient
 from zeroth_q.estimators.directions import directions, second_moment_scale
+from zeroth_q.estimators.perturbed import perturbed_points
 from zeroth_q.objective import Allowance, Cost, Objective, evaluate, evaluation_cost, require_capability
 from zeroth_q.optimizer import StepOutcome
 from zeroth_q.second_order.fisher import PreconditionedState
+from zeroth_q.stochastic.calibration import (
+    calibrates_gain,
+    calibration_perturbations,
+    spall_gain,
+    unit_gain_transform,
+)
 from zeroth_q.updates.rules import SGD, UpdateRule
 from zeroth_q.updates.transforms import GradientTransformation
 
@@ -60,8 +71,12 @@ Curvature = Literal["hessian", "fubini-study"]
 
 
 class CurvatureState(NamedTuple):
+    """The running curvature average, its sample count, and the gain ``a`` multiplying the
+    update rule's step (calibrated at step 0 when the rule's ``lr`` is None; NaN before)."""
+
     average: np.ndarray
     samples: int
+    gain: float
 
 
 class CurvatureSample(NamedTuple):
@@ -135,6 +150,7 @@ class SecondOrderSPSA(Configurable):
     delay: int = 0
     blocking: bool = False
     allowed_increase: float = 0.0
+    calibration_steps: int = 25
 
     def __post_init__(self) -> None:
         require(
@@ -148,6 +164,7 @@ class SecondOrderSPSA(Configurable):
         require(self.c_tilde is None or self.c_tilde > 0, f"c_tilde must be > 0 (got {self.c_tilde}).")
         require(self.regularization > 0, f"regularization must be > 0 (got {self.regularization}).")
         require(self.delay >= 0, f"delay must be >= 0 (got {self.delay}).")
+        require(self.calibration_steps >= 0, f"calibration_steps must be >= 0, got {self.calibration_steps}.")
 
     @property
     def requires(self) -> tuple[str, ...]:
@@ -155,7 +172,15 @@ class SecondOrderSPSA(Configurable):
 
     @cached_property
     def transform(self) -> GradientTransformation:
-        return self.update.transform()
+        return unit_gain_transform(self.update, self.calibration_steps)
+
+    def gain_rows(self, step: int) -> int:
+        """Start-point evaluations for the gain calibration: two per direction, at step 0."""
+        return (
+            2 * self.calibration_steps
+            if step == 0 and calibrates_gain(self.update, self.calibration_steps)
+            else 0
+        )
 
     def init(self, x: np.ndarray) -> PreconditionedState:
         require_memory(
@@ -163,7 +188,8 @@ class SecondOrderSPSA(Configurable):
             f"{self.name} keeps {x.size:,} x {x.size:,} curvature matrices, which",
             "use 'spsa' or 'zo-adam' (memory ~ P).",
         )
-        return PreconditionedState(CurvatureState(np.eye(x.size), 1), self.transform.init(x))
+        gain = math.nan if calibrates_gain(self.update, self.calibration_steps) else 1.0
+        return PreconditionedState(CurvatureState(np.eye(x.size), 1, gain), self.transform.init(x))
 
     def step_cost(self, objective: Objective, x: np.ndarray, state: PreconditionedState, step: int) -> Cost:
         extra = 2 * self.estimator.perturbations
@@ -172,6 +198,8 @@ class SecondOrderSPSA(Configurable):
         else:
             require_capability(objective, "fidelity", self.name)
             cost = self.estimator.cost(objective, x.size, step) + objective.fidelity_cost(2 * extra)
+        if self.gain_rows(step):
+            cost = cost + evaluation_cost(objective, self.gain_rows(step))
         return cost + (evaluation_cost(objective, 2) if self.blocking else Cost())
 
     def step(
@@ -183,20 +211,28 @@ class SecondOrderSPSA(Configurable):
         rng: np.random.Generator,
         allowance: Allowance | None = None,
     ) -> StepOutcome:
+        curvature, cost = state.curvature, Cost()
+        gain = curvature.gain
+        if self.gain_rows(step):
+            assert isinstance(self.update, SGD)
+            probe = calibration_perturbations(
+                self.estimator, self.calibration_steps, self.estimator.draw(rng)
+            )
+            calibration = evaluate(objective, perturbed_points(x, probe), rng)
+            gain, cost = spall_gain(self.update, calibration.values, probe, x.size), calibration.cost
         c_tilde = self.c_tilde or self.estimator.c
         sample = curvature_sample(objective, self.estimator, x, step, c_tilde, self.curvature, rng)
-        curvature = state.curvature
         samples = curvature.samples + 1
         average = curvature.average + (sample.curvature - curvature.average) / samples
         gradient = sample.estimate.gradient
         if step >= self.delay:
             gradient = regularized_solve(average, gradient, self.regularization)
         updates, update_state = self.transform.update(gradient, state.update, x)
-        new_x, cost = x + updates, sample.estimate.cost
+        new_x, cost = x + gain * updates, cost + sample.estimate.cost
         if self.blocking:
             check = evaluate(objective, np.stack([x, new_x]), rng)
             cost = cost + check.cost
             if check.values[1] > check.values[0] + self.allowed_increase:
                 new_x = x
-        new_state = PreconditionedState(CurvatureState(average, samples), update_state)
+        new_state = PreconditionedState(CurvatureState(average, samples, gain), update_state)
         return StepOutcome(new_x, new_state, sample.estimate.loss, cost)

@@ -25,11 +25,35 @@ than the one-direction steps that follow can bear.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from zeroth_q.estimators import SPSAGradient
 from zeroth_q.estimators.directions import direction_chunks, second_moment_scale
 from zeroth_q.objective import Perturbations
+from zeroth_q.updates.rules import SGD, UpdateRule
+from zeroth_q.updates.transforms import GradientTransformation, calibrated_gain
+
+
+def calibrates_gain(update: UpdateRule, calibration_steps: int) -> bool:
+    """Whether a start-point calibration sets the gain: SGD with ``lr=None`` (Spall's
+    calibrated gains) and ``calibration_steps > 0`` (with 0, SGD calibrates from its first
+    gradient itself)."""
+    return isinstance(update, SGD) and update.lr is None and calibration_steps > 0
+
+
+def unit_gain_transform(update: UpdateRule, calibration_steps: int) -> GradientTransformation:
+    """The update's transformation; with :func:`calibrates_gain`, at ``lr = 1``, so that its
+    steps are then multiplied by the calibrated gain (SGD's step is linear in ``lr``)."""
+    if calibrates_gain(update, calibration_steps):
+        return dataclasses.replace(update, lr=1.0).transform()
+    return update.transform()
+
+
+def spall_gain(update: SGD, values: np.ndarray, probe: Perturbations, dim: int) -> float:
+    """``a`` of the update's schedule from the values at the probe's points (module docstring)."""
+    return calibrated_gain(update.target_step, update.decay()(0), mean_estimate_magnitude(values, probe, dim))
 
 
 def calibration_perturbations(estimator: SPSAGradient, count: int, seed: int) -> Perturbations:

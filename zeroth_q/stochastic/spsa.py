@@ -62,9 +62,14 @@ from zeroth_q.objective import (
     shots_cost,
 )
 from zeroth_q.optimizer import StepOutcome
-from zeroth_q.stochastic.calibration import calibration_perturbations, mean_estimate_magnitude
+from zeroth_q.stochastic.calibration import (
+    calibrates_gain,
+    calibration_perturbations,
+    spall_gain,
+    unit_gain_transform,
+)
 from zeroth_q.updates.rules import SGD, UpdateRule
-from zeroth_q.updates.transforms import GradientTransformation, calibrated_gain
+from zeroth_q.updates.transforms import GradientTransformation
 
 # Spall's and qiskit-algorithms' calibration target: the first step moves each coordinate by
 # 2π/10 on average (qiskit's SPSA.calibrate, target_magnitude).
@@ -149,16 +154,14 @@ class SPSA(Configurable):
     def calibrates_gain(self) -> bool:
         """Whether step 0 calibrates the gain from ``calibration_steps`` directions: the
         update is SGD with ``lr=None`` and the estimator SPSA's."""
-        calibrated = isinstance(self.update, SGD) and self.update.lr is None
-        return calibrated and self.calibration_steps > 0 and isinstance(self.estimator, SPSAGradient)
+        spsa_estimator = isinstance(self.estimator, SPSAGradient)
+        return spsa_estimator and calibrates_gain(self.update, self.calibration_steps)
 
     @cached_property
     def transform(self) -> GradientTransformation:
-        """The update rule's transformation; when :attr:`calibrates_gain`, with ``lr = 1``,
-        its steps then multiplied by the calibrated gain (SGD's step is linear in ``lr``)."""
-        if self.calibrates_gain:
-            return dataclasses.replace(self.update, lr=1.0).transform()
-        return self.update.transform()
+        """The update rule's transformation (:func:`~zeroth_q.stochastic.calibration.unit_gain_transform`)."""
+        steps = self.calibration_steps if isinstance(self.estimator, SPSAGradient) else 0
+        return unit_gain_transform(self.update, steps)
 
     def directions(self, step: int) -> int:
         """The number of SPSA directions averaged at ``step``."""
@@ -189,12 +192,6 @@ class SPSA(Configurable):
             return None
         assert isinstance(self.estimator, SPSAGradient)
         return calibration_perturbations(self.estimator, self.calibration_steps, self.estimator.draw(rng))
-
-    def calibrated_gain(self, values: np.ndarray, probe: Perturbations, dim: int) -> float:
-        """``a`` from the values at the probe's points (:mod:`zeroth_q.stochastic.calibration`)."""
-        assert isinstance(self.update, SGD)
-        magnitude = mean_estimate_magnitude(values, probe, dim)
-        return calibrated_gain(self.update.target_step, self.update.decay()(0), magnitude)
 
     def init(self, x: np.ndarray) -> SPSAState:
         gain = math.nan if self.calibrates_gain else 1.0
@@ -239,7 +236,8 @@ class SPSA(Configurable):
                 loss = float(start_values.mean())
                 allowed = 2 * float(np.std(start_values)) if self.allowed_increase is None else allowed
             if probe is not None:
-                gain = self.calibrated_gain(probe_values, probe, x.size)
+                assert isinstance(self.update, SGD)
+                gain = spall_gain(self.update, probe_values, probe, x.size)
         new_x, cost = x + gain * updates, estimate.cost
         if self.blocking:
             check = evaluate(objective, new_x[None, :], rng)
