@@ -22,7 +22,10 @@ strided fill costs more than the GEMM saves at ``h = 10`` (``k = 50``: 0.72 ms s
 
 Memory does not grow with ``T × P``: directions are processed in chunks of ``k`` with
 ``k·P`` values within a byte budget (default 256 MB), and ``k·h`` at most
-:data:`TARGET_COLUMNS` (larger chunks measured no faster). For very large ``P`` this gives
+:data:`TARGET_COLUMNS`: a chunk is drawn, multiplied, pushed through the later layers and
+combined while it is still in cache (784-128-10, batch 50, T = 100 two-sided: 18.8 ms per step
+with ``k = 8``, 26.5 ms with ``k = 32``; at batch 256 the GEMMs dominate and ``k`` does not
+matter, 72.4 vs 74.0 ms; alternating subprocesses, one BLAS thread). For very large ``P`` this gives
 ``k = 1``: each direction is regenerated from the seed, used and dropped, the MeZO
 scheme (Malladi et al. 2023, "Fine-tuning language models with just forward passes"), with
 peak memory one direction, the float64 combination and the activations, whatever ``T`` (the
@@ -44,7 +47,7 @@ from zeroth_q.estimators.directions import DirectionStream
 from zeroth_q.objective import Perturbations
 
 NARROW_WIDTH = 32  # first layers up to this width multiply as (ΔW₁ᵀ xᵀ)ᵀ (first_layer_shifts)
-TARGET_COLUMNS = 4096  # first-layer columns k·h beyond which larger chunks buy no speed (measured)
+TARGET_COLUMNS = 1024  # first-layer columns k·h per chunk: 8 directions at h = 128 (measured, above)
 DEFAULT_MEMORY_BYTES = 256 * 2**20
 
 
