@@ -44,7 +44,7 @@ def _log_sum_exp(z: np.ndarray) -> np.ndarray:
     columns = np.empty((classes, z.size // classes), z.dtype)
     # One copy, whatever z's layout (a class-first view, as the linear MLP's perturbed outputs, is
     # copied in memory order); a copy even for one row, where the transpose would be contiguous.
-    np.copyto(columns.reshape(classes, *z.shape[:-1]), np.moveaxis(z, -1, 0))
+    np.copyto(columns.reshape(classes, *z.shape[:-1]), z.transpose(-1, *range(z.ndim - 1)))
     peak = columns.max(axis=0)
     columns -= peak
     np.exp(columns, out=columns)

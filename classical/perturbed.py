@@ -155,8 +155,10 @@ def _perturbed_losses(
     combination = np.zeros(network.dim)
     stream = DirectionStream(seed, network.dim, distribution, dtype)
     k = chunk_size(network, perturbations, dtype, memory_bytes)
-    scaled_x = x * dtype.type(c)  # c·x, so that the products below are c·x ΔW₁ with no extra pass
-    scaled_x_t = np.ascontiguousarray(scaled_x.T) if narrow else None
+    # c·x, so that the products below are c·x ΔW₁ with no extra pass; a narrow layer multiplies
+    # c·xᵀ, written contiguous by the same pass (order="C").
+    scaled_x_t = np.multiply(x.T, dtype.type(c), order="C") if narrow else None
+    scaled_x = x * dtype.type(c) if scaled_x_t is None else scaled_x_t.T
     side_scales = (c, -c) if two_sided else (c,)
     for start in range(0, count, k):
         kk = min(k, count - start)
