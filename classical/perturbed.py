@@ -47,6 +47,7 @@ from zeroth_q.estimators.directions import DirectionStream
 from zeroth_q.objective import Perturbations
 
 NARROW_WIDTH = 32  # first layers up to this width multiply as (ΔW₁ᵀ xᵀ)ᵀ (first_layer_shifts)
+NARROW_EXAMPLES = 64  # ... in blocks of this many examples (first_layer_shifts)
 TARGET_COLUMNS = 1024  # first-layer columns k·h per chunk: 8 directions at h = 128 (measured, above)
 DEFAULT_MEMORY_BYTES = 256 * 2**20
 
@@ -196,12 +197,22 @@ def first_layer_shifts(x: np.ndarray, x_t: np.ndarray | None, first: np.ndarray)
     With ``x_t`` (``xᵀ`` contiguous, given for layers of at most :data:`NARROW_WIDTH` units)
     it is computed as ``(ΔW₁ᵀ xᵀ)ᵀ``: the same products with BLAS's output ``h × N`` instead of
     ``N × h``, which its kernels run faster when ``h`` is small (measured one thread, k = 50,
-    N = 50, h = 10: 0.46 ms vs 0.57 ms; at h = 128 it is slower, 5.1 ms vs 4.5 ms for k = 32).
-    The result is then a transposed view, which the caller adds into pre-activations stored in
-    the same units-first layout, so that pass reads and writes memory in order."""
+    N = 50, h = 10: 0.46 ms vs 0.57 ms; at h = 128 it is slower, 5.1 ms vs 4.5 ms for k = 32),
+    in blocks of at most :data:`NARROW_EXAMPLES` examples: from 128 examples on, OpenBLAS's
+    sgemm leaves its small-matrix kernel for these shapes and drops from 91 to 53 GFLOP/s
+    (h = 10, k = 50, one thread; N = 256 in blocks of 64: 92). The result is then a transposed
+    view, which the caller adds into pre-activations stored in the same units-first layout, so
+    that pass reads and writes memory in order."""
     if x_t is None:
         return np.matmul(x, first)
-    return np.matmul(first.transpose(0, 2, 1), x_t).transpose(0, 2, 1)
+    first_t, examples = first.transpose(0, 2, 1), x_t.shape[1]
+    if examples <= NARROW_EXAMPLES:
+        return np.matmul(first_t, x_t).transpose(0, 2, 1)
+    products = np.empty((first.shape[0], first.shape[2], examples), dtype=x_t.dtype)
+    for start in range(0, examples, NARROW_EXAMPLES):
+        block = slice(start, start + NARROW_EXAMPLES)
+        np.matmul(first_t, x_t[:, block], out=products[:, :, block])
+    return products.transpose(0, 2, 1)
 
 
 def _accumulate(combination: np.ndarray, directions: np.ndarray, weights: np.ndarray) -> None:
