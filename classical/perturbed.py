@@ -187,7 +187,7 @@ def _perturbed_losses(
         if with_centre:
             values[-1] = chunk_values[-1]
         differences = chunk_values[:kk] - (chunk_values[kk : 2 * kk] if two_sided else values[-1])
-        _accumulate(combination, directions, differences.astype(dtype))
+        accumulate(combination, directions, differences.astype(dtype))
     return values, combination
 
 
@@ -215,7 +215,7 @@ def first_layer_shifts(x: np.ndarray, x_t: np.ndarray | None, first: np.ndarray)
     return products.transpose(0, 2, 1)
 
 
-def _accumulate(combination: np.ndarray, directions: np.ndarray, weights: np.ndarray) -> None:
+def accumulate(combination: np.ndarray, directions: np.ndarray, weights: np.ndarray) -> None:
     """``combination += Σ_t weights_t Δ_t``: one GEMV over the chunk's buffer. With one
     direction the buffer is scaled in place (it is refilled next chunk), so no ``P``-sized
     temporary is made (the MeZO regime)."""
