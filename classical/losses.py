@@ -41,7 +41,10 @@ def _log_sum_exp(z: np.ndarray) -> np.ndarray:
     on SPSA's ``(51, 50, 10)`` 43 µs, vs 53 µs with a separate shifted copy and the sum as a
     product with ones (and 4x faster than reducing the last axis directly)."""
     classes = z.shape[-1]
-    columns = z.reshape(-1, classes).T.copy()  # a copy even for one row, where .T is contiguous
+    columns = np.empty((classes, z.size // classes), z.dtype)
+    # One copy, whatever z's layout (a class-first view, as the linear MLP's perturbed outputs, is
+    # copied in memory order); a copy even for one row, where the transpose would be contiguous.
+    np.copyto(columns.reshape(classes, *z.shape[:-1]), z.transpose(-1, *range(z.ndim - 1)))
     peak = columns.max(axis=0)
     columns -= peak
     np.exp(columns, out=columns)

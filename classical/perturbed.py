@@ -22,7 +22,10 @@ strided fill costs more than the GEMM saves at ``h = 10`` (``k = 50``: 0.72 ms s
 
 Memory does not grow with ``T × P``: directions are processed in chunks of ``k`` with
 ``k·P`` values within a byte budget (default 256 MB), and ``k·h`` at most
-:data:`TARGET_COLUMNS` (larger chunks measured no faster). For very large ``P`` this gives
+:data:`TARGET_COLUMNS`: a chunk is drawn, multiplied, pushed through the later layers and
+combined while it is still in cache (784-128-10, batch 50, T = 100 two-sided: 18.8 ms per step
+with ``k = 8``, 26.5 ms with ``k = 32``; at batch 256 the GEMMs dominate and ``k`` does not
+matter, 72.4 vs 74.0 ms; alternating subprocesses, one BLAS thread). For very large ``P`` this gives
 ``k = 1``: each direction is regenerated from the seed, used and dropped, the MeZO
 scheme (Malladi et al. 2023, "Fine-tuning language models with just forward passes"), with
 peak memory one direction, the float64 combination and the activations, whatever ``T`` (the
@@ -44,7 +47,8 @@ from zeroth_q.estimators.directions import DirectionStream
 from zeroth_q.objective import Perturbations
 
 NARROW_WIDTH = 32  # first layers up to this width multiply as (ΔW₁ᵀ xᵀ)ᵀ (first_layer_shifts)
-TARGET_COLUMNS = 4096  # first-layer columns k·h beyond which larger chunks buy no speed (measured)
+NARROW_EXAMPLES = 64  # ... in blocks of this many examples (first_layer_shifts)
+TARGET_COLUMNS = 1024  # first-layer columns k·h per chunk: 8 directions at h = 128 (measured, above)
 DEFAULT_MEMORY_BYTES = 256 * 2**20
 
 
@@ -77,18 +81,19 @@ def _later_layers(
     network: MLP,
     a: np.ndarray,
     tail: np.ndarray,
-    directions: np.ndarray | None,
-    scale: np.ndarray,
+    directions: np.ndarray,
+    side_scales: tuple[float, ...],
     workspace: Workspace,
 ) -> np.ndarray:
     """Layers 2..L of ``a.shape[0]`` networks on their first-layer pre-activations ``a``.
 
-    ``tail`` holds ``θ`` after the first layer's weights (``b₁, W₂, b₂, …``); network ``i``
-    uses ``tail + scale[i]·directions[i % k]`` (``directions: (k, len(tail))``, or ``None``
-    for ``θ`` itself), so ``scale = [+c]*k + [-c]*k`` gives the two-sided batch.
+    ``tail`` holds ``θ`` after the first layer's weights (``b₁, W₂, b₂, …``). Rows
+    ``s·k … (s+1)·k - 1`` use ``tail + side_scales[s]·directions`` (``directions: (k, len(tail))``),
+    so ``side_scales = (+c, -c)`` gives the two-sided batch; the rows after them (the centre)
+    use ``tail`` itself.
     """
     head = network.layer_offsets[0][3]
-    rows = a.shape[0]
+    rows, k = a.shape[0], directions.shape[0]
     for start, fan_in, fan_out, bias in network.layer_offsets[1:]:
         network.activation.apply_(a)
         w_at, b_at = slice(start - head, bias - head), slice(bias - head, bias - head + fan_out)
@@ -96,12 +101,10 @@ def _later_layers(
         biases = workspace.get(f"biases{start}", (rows, 1, fan_out), a.dtype)
         weights[...] = tail[w_at].reshape(fan_in, fan_out)
         biases[...] = tail[b_at]
-        if directions is not None:
-            k = directions.shape[0]
-            for side in range(rows // k):
-                rows_of_side = slice(side * k, (side + 1) * k)
-                weights[rows_of_side] += scale[side * k] * directions[:, w_at].reshape(k, fan_in, fan_out)
-                biases[rows_of_side, 0] += scale[side * k] * directions[:, b_at]
+        for side, scale in enumerate(side_scales):
+            rows_of_side = slice(side * k, (side + 1) * k)
+            weights[rows_of_side] += scale * directions[:, w_at].reshape(k, fan_in, fan_out)
+            biases[rows_of_side, 0] += scale * directions[:, b_at]
         a = np.matmul(a, weights)
         a += biases
     return a
@@ -142,39 +145,49 @@ def _perturbed_losses(
     dtype = x.dtype
     seed, count, distribution, c, two_sided, center = perturbations
     _, fan_in, width, head = network.layer_offsets[0]
-    sides = 2 if two_sided else 1
+    narrow = width <= NARROW_WIDTH
+    # Narrow first layers keep their pre-activations units-first, (h, N) per network, the layout
+    # first_layer_shifts returns the products in: every pass below then reads memory in order.
     tail = theta[head:].astype(dtype)
-    base = (x.astype(np.float64) @ theta[:head].reshape(fan_in, width)).astype(dtype)
+    base = x.astype(np.float64) @ theta[:head].reshape(fan_in, width)
+    base = base.astype(dtype, order="F" if narrow else "C")
     base += tail[:width]
     values = np.empty(perturbations.rows)
     combination = np.zeros(network.dim)
-    if center:
-        centre = _later_layers(network, base[None].copy(), tail, None, np.zeros(1, dtype), workspace)
-        values[-1] = loss.value(centre, labels)[0]
     stream = DirectionStream(seed, network.dim, distribution, dtype)
     k = chunk_size(network, perturbations, dtype, memory_bytes)
-    scaled_x = x * dtype.type(c)  # c·x, so that the products below are c·x ΔW₁ with no extra pass
-    scaled_x_t = np.ascontiguousarray(scaled_x.T) if width <= NARROW_WIDTH else None
+    # c·x, so that the products below are c·x ΔW₁ with no extra pass; a narrow layer multiplies
+    # c·xᵀ, written contiguous by the same pass (order="C").
+    scaled_x_t = np.multiply(x.T, dtype.type(c), order="C") if narrow else None
+    scaled_x = x * dtype.type(c) if scaled_x_t is None else scaled_x_t.T
+    side_scales = (c, -c) if two_sided else (c,)
     for start in range(0, count, k):
         kk = min(k, count - start)
+        with_centre = center and start == 0  # θ itself: the first chunk's last network
+        rows = len(side_scales) * kk + with_centre
         directions = workspace.get("directions", (kk, network.dim), dtype)
         stream.fill([directions])
         rest = directions[:, head:]
         shifts = first_layer_shifts(scaled_x, scaled_x_t, directions[:, :head].reshape(kk, fan_in, width))
         bias_shifts = (rest[:, :width] * dtype.type(c))[:, None, :]  # c·Δb₁
-        scale = np.repeat(np.array([c, -c][:sides], dtype=dtype), kk)
-        pre = workspace.get("pre", (sides * kk, len(x), width), dtype)
-        for side, plus_or_minus in enumerate((np.add, np.subtract)[:sides]):
+        if narrow:
+            pre = workspace.get("pre", (rows, width, len(x)), dtype).transpose(0, 2, 1)
+        else:
+            pre = workspace.get("pre", (rows, len(x), width), dtype)
+        for side, plus_or_minus in enumerate((np.add, np.subtract)[: len(side_scales)]):
             block = pre[side * kk : (side + 1) * kk]
             plus_or_minus(base, shifts, out=block)  # base ± c·x ΔW₁
             plus_or_minus(block, bias_shifts, out=block)  # ± c·Δb₁
-        outputs = _later_layers(network, pre, tail, rest, scale, workspace)
-        chunk_values = loss.value(outputs, labels)
+        if with_centre:
+            pre[-1] = base
+        chunk_values = loss.value(_later_layers(network, pre, tail, rest, side_scales, workspace), labels)
         values[start : start + kk] = chunk_values[:kk]
         if two_sided:
-            values[count + start : count + start + kk] = chunk_values[kk:]
-        differences = chunk_values[:kk] - (chunk_values[kk:] if two_sided else values[-1])
-        _accumulate(combination, directions, differences.astype(dtype))
+            values[count + start : count + start + kk] = chunk_values[kk : 2 * kk]
+        if with_centre:
+            values[-1] = chunk_values[-1]
+        differences = chunk_values[:kk] - (chunk_values[kk : 2 * kk] if two_sided else values[-1])
+        accumulate(combination, directions, differences.astype(dtype))
     return values, combination
 
 
@@ -184,14 +197,25 @@ def first_layer_shifts(x: np.ndarray, x_t: np.ndarray | None, first: np.ndarray)
     With ``x_t`` (``xᵀ`` contiguous, given for layers of at most :data:`NARROW_WIDTH` units)
     it is computed as ``(ΔW₁ᵀ xᵀ)ᵀ``: the same products with BLAS's output ``h × N`` instead of
     ``N × h``, which its kernels run faster when ``h`` is small (measured one thread, k = 50,
-    N = 50, h = 10: 0.46 ms vs 0.57 ms; at h = 128 it is slower, 5.1 ms vs 4.5 ms for k = 32).
-    The result is then a transposed view, read once by the caller."""
+    N = 50, h = 10: 0.46 ms vs 0.57 ms; at h = 128 it is slower, 5.1 ms vs 4.5 ms for k = 32),
+    in blocks of at most :data:`NARROW_EXAMPLES` examples: from 128 examples on, OpenBLAS's
+    sgemm leaves its small-matrix kernel for these shapes and drops from 91 to 53 GFLOP/s
+    (h = 10, k = 50, one thread; N = 256 in blocks of 64: 92). The result is then a transposed
+    view, which the caller adds into pre-activations stored in the same units-first layout, so
+    that pass reads and writes memory in order."""
     if x_t is None:
         return np.matmul(x, first)
-    return np.matmul(first.transpose(0, 2, 1), x_t).transpose(0, 2, 1)
+    first_t, examples = first.transpose(0, 2, 1), x_t.shape[1]
+    if examples <= NARROW_EXAMPLES:
+        return np.matmul(first_t, x_t).transpose(0, 2, 1)
+    products = np.empty((first.shape[0], first.shape[2], examples), dtype=x_t.dtype)
+    for start in range(0, examples, NARROW_EXAMPLES):
+        block = slice(start, start + NARROW_EXAMPLES)
+        np.matmul(first_t, x_t[:, block], out=products[:, :, block])
+    return products.transpose(0, 2, 1)
 
 
-def _accumulate(combination: np.ndarray, directions: np.ndarray, weights: np.ndarray) -> None:
+def accumulate(combination: np.ndarray, directions: np.ndarray, weights: np.ndarray) -> None:
     """``combination += Σ_t weights_t Δ_t``: one GEMV over the chunk's buffer. With one
     direction the buffer is scaled in place (it is refilled next chunk), so no ``P``-sized
     temporary is made (the MeZO regime)."""

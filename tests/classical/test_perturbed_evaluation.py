@@ -12,7 +12,7 @@ from network_checks import assert_structured_equals_materialized, both_paths
 from classical.activations import RELU
 from classical.losses import LOSSES
 from classical.mlp import MLP
-from classical.perturbed import TARGET_COLUMNS, Workspace, chunk_size, perturbed_losses
+from classical.perturbed import NARROW_EXAMPLES, TARGET_COLUMNS, Workspace, chunk_size, perturbed_losses
 from classical.specs import MnistConfig, XorConfig, build_mnist, build_xor
 from zeroth_q.errors import ConfigError
 from zeroth_q.estimators import SPSAGradient
@@ -60,6 +60,15 @@ def test_spsa_uses_the_capability_and_matches_the_evaluate_path(mnist64):
     np.testing.assert_allclose(fast.gradient, generic.gradient, rtol=0, atol=1e-10)
     assert fast.loss == pytest.approx(generic.loss, abs=1e-12)
     assert fast.cost == generic.cost
+
+
+@pytest.mark.parametrize("hidden", [(), (12,)], ids=["linear", "784-12-10"])
+def test_narrow_first_layer_in_blocks_of_examples_matches(hidden):
+    """A batch above NARROW_EXAMPLES multiplies the narrow first layer in blocks of examples."""
+    objective = build_mnist(MnistConfig(hidden=hidden, batch_size=2 * NARROW_EXAMPLES + 3, dtype="float64"))
+    theta = objective.initial_point(np.random.default_rng(1))
+    perturbations = Perturbations(2, 5, "rademacher", 0.01, False, True)
+    assert_structured_equals_materialized(objective, theta, perturbations)
 
 
 def test_xor_tanh_network_matches_too():
