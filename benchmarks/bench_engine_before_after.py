@@ -22,7 +22,13 @@ RESULTS = Path(__file__).parent / "results" / "bench_engine_before_after.md"
 NEW = Path(__file__).resolve().parent.parent
 # (label, hidden, T, steps, extra optimizer parameters)
 CASES = [
-    ("linear, zo-adam T=50 one-sided Rademacher", (), 50, 200, {"one_sided": True, "distribution": "rademacher"}),  # noqa: E501
+    (
+        "linear, zo-adam T=50 one-sided Rademacher",
+        (),
+        50,
+        200,
+        {"one_sided": True, "distribution": "rademacher"},
+    ),  # noqa: E501
     ("784-128-10, zo-adam:10 (sphere, two-sided)", (128,), 10, 60, {}),
     ("784-128-10, zo-adam:100 (sphere, two-sided)", (128,), 100, 12, {}),
 ]

@@ -117,7 +117,6 @@ class VQEConfig:
             f"64-bit integers and hold the sampled bits in memory), got {self.shots!r}.",
         )
 
-
     def _check_noise(self) -> None:
         rates = {k: getattr(self, k) for k in ("depolarizing_1q", "depolarizing_2q", "readout_error")}
         require(

@@ -125,9 +125,7 @@ class SampledMeasurement(_PerGroupShots):
         """The infinite-shot limit of the estimate, c_0 + Σ_g Σ_v q_{g,v} v: with device
         noise the noisy channel's energy (readout included), without it the exact energy."""
         probabilities = backend.basis_probabilities(thetas)
-        return self.offset + sum(
-            s.lump(probabilities[:, g]) @ s.values for g, s in enumerate(self.spectra)
-        )
+        return self.offset + sum(s.lump(probabilities[:, g]) @ s.values for g, s in enumerate(self.spectra))
 
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         bits = backend.sample(thetas, self.shots, int(rng.integers(SEED_BOUND)))

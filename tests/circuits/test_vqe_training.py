@@ -82,6 +82,7 @@ def test_spsa_reaches_the_h2_ground_energy_in_most_seeds():
     assert all(r.status == "completed" for r in results)
     assert np.median([r.metrics["energy_error"] for r in results]) < 1e-2
 
+
 def test_shot_budget_is_never_exceeded_and_noisy_training_still_improves():
     objective = zeroth_q.build_objective("vqe", {"problem": "h2", "qubits": 2, "shots": 500})
     start = objective.metrics(objective.initial_point(np.random.default_rng(0)))["energy_error"]
