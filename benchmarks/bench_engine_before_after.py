@@ -28,7 +28,7 @@ CASES = [
         50,
         200,
         {"one_sided": True, "distribution": "rademacher"},
-    ),  # noqa: E501
+    ),
     ("784-128-10, zo-adam:10 (sphere, two-sided)", (128,), 10, 60, {}),
     ("784-128-10, zo-adam:100 (sphere, two-sided)", (128,), 100, 12, {}),
 ]
