@@ -15,10 +15,15 @@ stacked products over the ``2k`` perturbed networks, and the gradient combinatio
 
 Why not one GEMM with the directions concatenated along the output axis (``x · [ΔW₁⁽¹⁾ | …]``)?
 That needs the buffer in ``(d, k, h)`` order, which the per-direction random stream cannot
-fill contiguously: measured on this machine (interleaved minimum of 15, one BLAS thread),
+fill contiguously: measured on an AVX2 machine (interleaved minimum of 15, one BLAS thread),
 the stacked product equals the single GEMM at ``h = 128`` (2.2 ms each for ``k = 16``) and the
 strided fill costs more than the GEMM saves at ``h = 10`` (``k = 50``: 0.72 ms stacked vs
-0.87 ms concatenated, fill included).
+0.87 ms concatenated, fill included). On an AVX-512 machine (``benchmarks/bench_first_layer_products.py``,
+fill included) the concatenated GEMM is 0.9-1.16x the stacked one at batch 50 and 0.89-1.6x at
+batch 256 (the best case ``h = 32``). Storing ``W₁`` out-major (``h × d``) would make the
+stream's contiguous block the concatenated operand at no cost: 1.04-1.3x at batch 50,
+1.0-1.64x at 256 on the products, a change of the parameter layout everywhere that this
+module alone does not justify.
 
 Memory does not grow with ``T × P``: directions are processed in chunks of ``k`` with
 ``k·P`` values within a byte budget (default 256 MB), and ``k·h`` at most
