@@ -5,9 +5,9 @@ std over seeds, with the wall time of the epoch. ``backprop-adam`` (lr 1e-3) and
 ``zo-adam`` (the core's SPSA estimator with ``T`` sphere directions, two-sided, ``c = 0.01``,
 + Adam, lr 1e-3) on the linear model, 784-128-10 and 784-128-64-10.
 
-The full grid (3 models × 5 optimizers × 3 seeds, about 20 CPU-minutes on one core with the
-structured SPSA evaluation of issue 15, 2.5 CPU-hours before; most of it ZO with T = 100 on
-the MLPs) is the default. Each finished cell is stored in
+The full grid (3 models × 5 optimizers × 3 seeds, about 13 CPU-minutes on one core of an
+AVX-512 machine with the structured SPSA evaluation of issue 15, 20 on an earlier AVX2 one and
+2.5 CPU-hours there before issue 15; most of it ZO with T = 100 on the MLPs) is the default. Each finished cell is stored in
 ``results/bench_mnist_one_epoch.json``, so the grid can be run in parts (``--models``,
 ``--optimizers``, ``--seeds``) and the table, rendered from everything stored, says which
 cells have fewer seeds than asked for.
@@ -194,7 +194,9 @@ def render(store: dict[str, dict[str, dict[str, float]]], seeds_wanted: int) -> 
             f"compare times within this table only. `zo-adam:T` = SPSA with T sphere directions (2T networks "
             f"per step), c = 0.01, + Adam. The full grid asks for {seeds_wanted} seeds per cell. CPU s: "
             "process time, what the epoch costs whatever the load. Last column: the same cell before the "
-            "structured perturbed evaluation of issue 15 (other directions, so other random draws).",
+            "structured perturbed evaluation of issue 15 (other directions, so other random draws), timed "
+            "on an earlier AVX2 machine under other load: its seconds compare with this table's only "
+            "roughly (`bench_engine_before_after.md` has both codes side by side on one machine).",
             "",
             "| model | optimizer | test accuracy % | seeds | s / epoch | CPU s / epoch "
             "| before: %, seeds, s |",
