@@ -45,6 +45,20 @@ def test_float32_directions_are_the_float64_ones_to_single_precision(distributio
     np.testing.assert_allclose(single, double, rtol=0, atol=4e-6 * np.abs(double).max())
 
 
+@pytest.mark.parametrize("dim", [1, 2, 7, 1000])
+def test_gaussian_directions_are_box_muller_of_numpys_float32_uniforms(dim):
+    """The stream makes its uniforms from raw words itself (faster); they must stay exactly
+    ``Generator.random(dtype=float32)``'s on the same PCG64 words, however the block is split."""
+    count, words = 3, -(-dim // 2)
+    uniforms = np.random.Generator(np.random.PCG64(7)).random((count, 2 * words), dtype=np.float32)
+    u = uniforms.astype(np.float64)
+    radius, angle = np.sqrt(-2 * np.log(1 - u[:, :words])), 2 * np.pi * u[:, words:]
+    expected = np.concatenate([radius * np.cos(angle), radius * np.sin(angle)], axis=1)[:, :dim]
+    stream = DirectionStream(7, dim, "gaussian")
+    drawn = np.concatenate([stream.block(1), stream.block(2)])
+    np.testing.assert_allclose(drawn, expected, rtol=0, atol=1e-13)
+
+
 def test_moments():
     """Rademacher: exactly ±1; Gaussian: mean 0, variance 1, uncorrelated halves (cos/sin of
     one word); sphere: unit norm. Tolerances are 5 standard errors of 10^6 samples."""
