@@ -7,10 +7,10 @@ std over seeds, with the wall time of the epoch. ``backprop-adam`` (lr 1e-3) and
 
 The full grid (3 models × 5 optimizers × 3 seeds, about 13 CPU-minutes on one core of an
 AVX-512 machine with the structured SPSA evaluation of issue 15, 20 on an earlier AVX2 one and
-2.5 CPU-hours there before issue 15; most of it ZO with T = 100 on the MLPs) is the default. Each finished cell is stored in
-``results/bench_mnist_one_epoch.json``, so the grid can be run in parts (``--models``,
-``--optimizers``, ``--seeds``) and the table, rendered from everything stored, says which
-cells have fewer seeds than asked for.
+2.5 CPU-hours there before issue 15; most of it ZO with T = 100 on the MLPs) is the default.
+Each finished cell is stored in ``results/bench_mnist_one_epoch.json``, so the grid can be run
+in parts (``--models``, ``--optimizers``, ``--seeds``) and the table, rendered from everything
+stored, says which cells have fewer seeds than asked for.
 
 A second table (``--comparator``) times the engine against a plain vectorized NumPy SPSA-Adam
 written here (issue 15's yardstick): linear model, one-sided Rademacher SPSA with T = 50,
