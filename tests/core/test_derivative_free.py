@@ -1,0 +1,169 @@
+"""The derivative-free contenders against the libraries they reproduce, and their checkpoints.
+
+scipy's COBYLA, COBYQA, Nelder-Mead and Powell: the points evaluated are the points scipy's own
+``minimize`` evaluates, in order, bit for bit, and the returned point is scipy's ``res.x``.
+CMA-ES: the populations are pycma's for the same seed. Rotosolve/NFT: the Fourier
+reconstruction finds the global minimum of any trigonometric polynomial of the spectrum.
+All of them: a run resumed from a checkpoint (which replays the recorded values into a fresh
+library object) equals the uninterrupted run.
+"""
+
+import cma
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize as scipy_minimize
+from scipy.optimize import rosen
+
+from zeroth_q import (
+    Budget,
+    Callback,
+    CapabilityError,
+    Cost,
+    Evaluation,
+    build_objective,
+    get_optimizer,
+    minimize,
+)
+from zeroth_q.derivative_free.cmaes import SEED_RANGE
+from zeroth_q.derivative_free.fourier import TrigPolynomial, reconstruct, spectrum
+from zeroth_q.derivative_free.scipy_methods import SCIPY_NAMES
+from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
+
+X0 = np.array([-1.2, 1.0])
+
+
+class Recorded:
+    """Rosenbrock that records every row it evaluates."""
+
+    dim = 2
+
+    def __init__(self):
+        self.rows: list[np.ndarray] = []
+
+    def initial_point(self, rng):
+        return X0.copy()
+
+    def evaluate(self, thetas, rng):
+        self.rows.extend(row.copy() for row in thetas)
+        return Evaluation(np.array([rosen(row) for row in thetas]), self.cost(len(thetas)))
+
+    def cost(self, rows):
+        return Cost(evaluations=rows)
+
+
+# COBYLA spends scipy's whole default maxfev (1000 at ~3 ms each) from X0: scipy stopped by
+# maxfev=200 (which only ends its loop) is compared with our first 200 evaluations.
+SCIPY_EVALUATIONS = {"cobyla": 200, "cobyqa": None, "nelder-mead": None, "powell": None}
+
+
+@pytest.mark.parametrize("name", sorted(SCIPY_NAMES))
+def test_scipy_methods_evaluate_exactly_scipys_points_and_return_its_result(name):
+    calls = []
+    options = {"maxfev": SCIPY_EVALUATIONS[name]} if SCIPY_EVALUATIONS[name] else {}
+    res = scipy_minimize(
+        lambda x: calls.append(x.copy()) or rosen(x), X0, method=SCIPY_NAMES[name], options=options
+    )
+    evaluations = res.nfev
+    objective = Recorded()
+    result = minimize(objective, name, Budget(steps=evaluations), metrics_every=0)
+    evaluated = objective.rows[:-1]  # the last row is the loop's final evaluation of result.x
+    assert len(evaluated) == evaluations == len(calls)
+    assert all(np.array_equal(ours, theirs) for ours, theirs in zip(evaluated, calls, strict=False))
+    if SCIPY_EVALUATIONS[name] is None:
+        np.testing.assert_array_equal(result.x, res.x)
+        assert result.fun == res.fun
+
+
+def test_cmaes_asks_for_pycmas_populations_for_the_same_seed():
+    objective = Recorded()
+    result = minimize(objective, "cmaes", Budget(steps=15), seed=5, x0=X0, optimizer_params={"sigma0": 0.3})
+    seed = int(np.random.default_rng(5).integers(1, SEED_RANGE))
+    strategy = cma.CMAEvolutionStrategy(X0, 0.3, {"seed": seed, "verbose": -9, "verb_log": 0})
+    theirs = []
+    for _ in range(15):
+        population = strategy.ask()
+        theirs.extend(population)
+        strategy.tell(population, [rosen(x) for x in population])
+    assert len(objective.rows) - 1 == len(theirs) == 15 * 6
+    assert all(np.array_equal(a, b) for a, b in zip(objective.rows, theirs, strict=False))
+    np.testing.assert_array_equal(result.x, strategy.mean)
+
+
+def test_cmaes_ipop_doubles_the_population_at_each_restart():
+    quadratic = build_objective("quadratic", {"dim": 4})
+    sizes = []
+
+    class Sizes(Callback):
+        def on_step(self, run):
+            sizes.append(run.opt_state.popsize)
+
+    params = {"restarts": 2, "sigma0": 1.0}
+    minimize(quadratic, "cmaes", Budget(steps=400), optimizer_params=params, callbacks=[Sizes()], seed=0)
+    assert sorted(set(sizes)) == [8, 16, 32]  # λ = 4 + ⌊3 ln 4⌋ = 8, then 2λ, 4λ
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    frequencies=st.sampled_from([(1.0,), (1.0, 2.0), (0.5, 1.0), (1.0, 3.0), (2.0,)]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_the_reconstruction_is_exact_and_its_minimum_global(frequencies, seed):
+    rng = np.random.default_rng(seed)
+    fit_spectrum = spectrum(frequencies, 0)
+    truth = TrigPolynomial(
+        rng.normal(),
+        rng.normal(size=fit_spectrum.degree),
+        rng.normal(size=fit_spectrum.degree),
+        fit_spectrum.base,
+    )
+    fitted = reconstruct(truth(fit_spectrum.shifts()), fit_spectrum)
+    np.testing.assert_allclose(
+        np.concatenate([fitted.a, fitted.b]), np.concatenate([truth.a, truth.b]), atol=1e-12
+    )
+    t, value = fitted.minimum()
+    grid = np.linspace(-np.pi, np.pi, 20001) / fit_spectrum.base
+    assert value <= truth(grid).min() + 1e-12
+    assert value == pytest.approx(float(truth(np.array([t]))[0]), abs=1e-12)
+
+
+@pytest.mark.parametrize("name", ["rotosolve", "nft"])
+def test_rotosolve_and_nft_refuse_an_objective_without_frequencies(name):
+    with pytest.raises(CapabilityError, match="rotation gates.*'cmaes'"):
+        minimize(build_objective("quadratic", {"dim": 3}), name, Budget(steps=2))
+
+
+RESUMED = [
+    ("cmaes", lambda: build_objective("quadratic", {"dim": 4, "noise": 0.5, "shots": 5}), {"restarts": 1}),
+    *[
+        (name, lambda: build_objective("rosenbrock", {"dim": 3, "noise": 0.1}), {})
+        for name in sorted(SCIPY_NAMES)
+    ],
+]
+
+
+@pytest.mark.parametrize(("name", "make", "params"), RESUMED, ids=[case[0] for case in RESUMED])
+def test_resume_replays_to_the_same_history_bit_for_bit(tmp_path, name, make, params):
+    checkpoint_round_trip(tmp_path, name, make, params)
+
+
+def checkpoint_round_trip(tmp_path, name, make, params):
+    """Asserts that 12 steps equal 5 steps, a checkpoint, and 7 more from the loaded checkpoint
+    (whose recorded values are a new array, so the library object is rebuilt by replay)."""
+    optimizer = get_optimizer(name, params)
+    full = minimize(make(), optimizer, Budget(steps=12), seed=3)
+
+    class SaveAtFive(Callback):
+        def on_step(self, run):
+            if run.step == 5:
+                save_checkpoint(tmp_path / "ck.npz", run, problem)
+
+    problem = make()
+    minimize(problem, optimizer, Budget(steps=5), seed=3, callbacks=[SaveAtFive()])
+    resumed = minimize(
+        problem, optimizer, Budget(steps=12), resume=load_checkpoint(tmp_path / "ck.npz", problem, optimizer)
+    )
+    strip = [{k: v for k, v in r.items() if k != "wall_time"} for r in resumed.history]
+    np.testing.assert_equal(strip, [{k: v for k, v in r.items() if k != "wall_time"} for r in full.history])
+    np.testing.assert_array_equal(resumed.x, full.x)
