@@ -25,6 +25,7 @@ its roots on the unit circle are the critical points (companion-matrix roots,
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -50,12 +51,20 @@ class Spectrum(NamedTuple):
 
 def spectrum(frequencies: tuple[float, ...], parameter: int) -> Spectrum:
     """The base frequency and degree covering ``frequencies`` (commensurate, denominators up to 1000)."""
+    try:
+        return _spectrum(tuple(frequencies))
+    except ConfigError as error:
+        raise ConfigError(f"parameter {parameter} {error}") from None
+
+
+@cache
+def _spectrum(frequencies: tuple[float, ...]) -> Spectrum:
     fractions = [Fraction(float(f)).limit_denominator(1000) for f in frequencies]
     if not fractions or any(
         f <= 0 or abs(float(f) - w) > 1e-9 * w for f, w in zip(fractions, frequencies, strict=True)
     ):
         raise ConfigError(
-            f"parameter {parameter} has frequencies {frequencies}: Rotosolve/NFT need positive frequencies "
+            f"has frequencies {frequencies}: Rotosolve/NFT need positive frequencies "
             f"that are rational multiples of one another (e.g. (0.5, 1.0)); use 'spsa' or 'cmaes'."
         )
     denominator = np.lcm.reduce([f.denominator for f in fractions])
@@ -77,9 +86,15 @@ class TrigPolynomial(NamedTuple):
         return self.a0 + np.cos(angles) @ self.a + np.sin(angles) @ self.b
 
     def minimum(self) -> tuple[float, float]:
-        """``(t, g(t))`` at the global minimum, t in ``(-π/ω0, π/ω0]`` (module docstring)."""
-        k = np.arange(1, len(self.a) + 1)
+        """``(t, g(t))`` at the global minimum, t in ``(-π/ω0, π/ω0]`` (module docstring); for one
+        frequency in closed form, :math:`\omega_0 t = \operatorname{atan2}(-b_1, -a_1)`,
+        :math:`g = a_0 - \sqrt{a_1^2 + b_1^2}` (Ostaszewski et al., App. A)."""
         degree = len(self.a)
+        if degree == 1:
+            a, b = float(self.a[0]), float(self.b[0])
+            amplitude = float(np.hypot(a, b))
+            return (float(np.arctan2(-b, -a) / self.base) if amplitude else 0.0), self.a0 - amplitude
+        k = np.arange(1, degree + 1)
         coefficients = np.zeros(2 * degree + 1, dtype=complex)  # by power of z, highest first
         coefficients[degree - k] = k * self.base / 2 * (self.b + 1j * self.a)
         coefficients[degree + k] = k * self.base / 2 * (self.b - 1j * self.a)
@@ -93,9 +108,16 @@ class TrigPolynomial(NamedTuple):
 def reconstruct(values: np.ndarray, spectrum: Spectrum) -> TrigPolynomial:
     """The trigonometric polynomial through ``values`` at ``spectrum.shifts()`` (exact: a
     square, well-conditioned linear system)."""
-    t = spectrum.shifts()
-    angles = np.outer(t, np.arange(1, spectrum.degree + 1) * spectrum.base)
-    design = np.hstack([np.ones((len(t), 1)), np.cos(angles), np.sin(angles)])
-    solution = np.linalg.solve(design, values)
+    solution = _fit_matrix(spectrum) @ values
     degree = spectrum.degree
     return TrigPolynomial(float(solution[0]), solution[1 : degree + 1], solution[degree + 1 :], spectrum.base)
+
+
+@cache
+def _fit_matrix(spectrum: Spectrum) -> np.ndarray:
+    """The inverse of the design matrix ``[1, cos(kω0 t_μ), sin(kω0 t_μ)]`` (computed once)."""
+    t = spectrum.shifts()
+    angles = np.outer(t, np.arange(1, spectrum.degree + 1) * spectrum.base)
+    inverse = np.linalg.inv(np.hstack([np.ones((len(t), 1)), np.cos(angles), np.sin(angles)]))
+    inverse.flags.writeable = False
+    return inverse
