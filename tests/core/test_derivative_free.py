@@ -8,6 +8,13 @@ All of them: a run resumed from a checkpoint (which replays the recorded values 
 library object) equals the uninterrupted run.
 """
 
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import cma
 import numpy as np
 import pytest
@@ -202,3 +209,38 @@ def test_one_sweep_over_two_frequency_parameters_reaches_the_global_minimum(name
     exact = sum(objective.terms(np.outer(grid, np.ones(objective.dim))).min(axis=0))
     assert result.fun == pytest.approx(exact, abs=1e-9)
     assert result.cost.evaluations == objective.dim * 5 - (objective.dim - 1) * (name == "nft") + 1
+
+
+@pytest.mark.slow  # three CLI processes, ~10 s each; the in-process resume tests above run by default
+@pytest.mark.parametrize(
+    ("optimizer", "steps", "dim"),
+    [("cmaes", 600, 10), ("nelder-mead", 3000, 20)],
+    ids=["cmaes", "nelder-mead"],
+)
+def test_a_killed_cli_run_resumes_to_the_same_history_bit_for_bit(tmp_path, optimizer, steps, dim):
+    """A new process has no live pycma / scipy: ``--resume`` rebuilds them by replay."""
+    run = [sys.executable, "-m", "zeroth_q.run", "--no-progress"]
+    args = ["--objective", "quadratic", "--optimizer", optimizer, "--steps", str(steps), "--seed", "7"]
+    args += ["--checkpoint-every", "50", "--set", f"dim={dim}", "--set", "noise=0.5", "--set", "shots=10"]
+    killed, reference = tmp_path / "killed", tmp_path / "reference"
+    proc = subprocess.Popen(
+        [*run, *args, "--out", str(killed)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    history = killed / "history.csv"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (history.exists() and len(history.read_text().splitlines()) > 100):
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (killed / "summary.json").exists(), "the run finished before it could be killed"
+    for out in ([*run, "--resume", str(killed)], [*run, *args, "--out", str(reference)]):
+        assert subprocess.run(out, capture_output=True, timeout=300).returncode == 0
+    rows = history_without_wall_time(killed / "history.csv")
+    assert len(rows) == steps + 1 and rows == history_without_wall_time(reference / "history.csv")
+    assert (killed / "parameters.npy").read_bytes() == (reference / "parameters.npy").read_bytes()
+
+
+def history_without_wall_time(path) -> list[dict[str, str]]:
+    """The rows as written (strings: NaN metrics compare equal), without the wall time."""
+    with open(path, newline="") as handle:
+        return [{k: v for k, v in row.items() if k != "wall_time"} for row in csv.DictReader(handle)]

@@ -86,7 +86,7 @@ class TrigPolynomial(NamedTuple):
         return self.a0 + np.cos(angles) @ self.a + np.sin(angles) @ self.b
 
     def minimum(self) -> tuple[float, float]:
-        """``(t, g(t))`` at the global minimum, t in ``(-π/ω0, π/ω0]`` (module docstring); for one
+        r"""``(t, g(t))`` at the global minimum, t in ``(-π/ω0, π/ω0]`` (module docstring); for one
         frequency in closed form, :math:`\omega_0 t = \operatorname{atan2}(-b_1, -a_1)`,
         :math:`g = a_0 - \sqrt{a_1^2 + b_1^2}` (Ostaszewski et al., App. A)."""
         degree = len(self.a)
