@@ -60,19 +60,19 @@ class Recorded:
         return Cost(evaluations=rows)
 
 
-# COBYLA spends scipy's whole default maxfev (1000 at ~3 ms each) from X0: scipy stopped by
-# maxfev=200 (which only ends its loop) is compared with our first 200 evaluations.
+# COBYLA spends its whole default budget (1000 evaluations at ~3 ms each) from X0: scipy stopped
+# by maxiter=200 (COBYLA's evaluation limit, which only ends its loop) is compared with our first 200.
 SCIPY_EVALUATIONS = {"cobyla": 200, "cobyqa": None, "nelder-mead": None, "powell": None}
 
 
 @pytest.mark.parametrize("name", sorted(SCIPY_NAMES))
 def test_scipy_methods_evaluate_exactly_scipys_points_and_return_its_result(name):
     calls = []
-    options = {"maxfev": SCIPY_EVALUATIONS[name]} if SCIPY_EVALUATIONS[name] else {}
+    options = {"maxiter": SCIPY_EVALUATIONS[name]} if SCIPY_EVALUATIONS[name] else {}
     res = scipy_minimize(
         lambda x: calls.append(x.copy()) or rosen(x), X0, method=SCIPY_NAMES[name], options=options
     )
-    evaluations = res.nfev
+    evaluations = int(res.nfev)
     objective = Recorded()
     result = minimize(objective, name, Budget(steps=evaluations), metrics_every=0)
     evaluated = objective.rows[:-1]  # the last row is the loop's final evaluation of result.x
@@ -98,13 +98,82 @@ def test_cmaes_asks_for_pycmas_populations_for_the_same_seed():
     np.testing.assert_array_equal(result.x, strategy.mean)
 
 
+def rugged(x: np.ndarray) -> float:
+    """A sphere with noise that is a function of the point's bits (both runs see the same values;
+    a re-evaluation 1e-7 away sees fresh noise, as pycma's noise handler expects)."""
+    return float(x @ x + 0.3 * np.random.default_rng(np.frombuffer(x.tobytes(), dtype=np.uint32)).normal())
+
+
+class RecordedRugged(Recorded):
+    dim = 3
+
+    def initial_point(self, rng):
+        return np.ones(3)
+
+    def evaluate(self, thetas, rng):
+        self.rows.extend(row.copy() for row in thetas)
+        return Evaluation(np.array([rugged(row) for row in thetas]), self.cost(len(thetas)))
+
+
+def test_cmaes_noise_handling_is_pycmas_noise_handler_in_its_ask_tell_loop():
+    objective = RecordedRugged()
+    params = {"sigma0": 0.5, "noise_handling": 5}
+    minimize(objective, "cmaes", Budget(steps=60), seed=2, optimizer_params=params, metrics_every=0)
+    repeats = []
+    seed = int(np.random.default_rng(2).integers(1, SEED_RANGE))
+    options = {"seed": seed, "verbose": -9, "verb_log": 0, "tolfacupx": np.inf}
+    strategy = cma.CMAEvolutionStrategy(np.ones(3), 0.5, options)
+    handler = cma.NoiseHandler(3, maxevals=[1, 1, 5], parallel=True)
+    theirs = []
+
+    def batch(points):
+        theirs.extend(points)
+        return [rugged(x) for x in points]
+
+    while len(theirs) < len(objective.rows) - 1:
+        population = strategy.ask()
+        repeats.append(int(handler.evaluations))
+        fit = [np.median(batch([x] * repeats[-1])) for x in population]
+        strategy.tell(population, fit)
+        strategy.sigma *= handler(population, fit, batch, strategy.ask)
+        strategy.countevals += handler.evaluations_just_done
+    assert max(repeats) > 1, "the noise was never detected: the test would be vacuous"
+    ours = objective.rows[:-1]
+    assert all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=False))
+
+
+@pytest.mark.parametrize(
+    ("objective", "params"),
+    [
+        ({"dim": 4, "noise": 2.0, "shots": 1}, {"noise_handling": 5}),
+        ({"dim": 4}, {"restarts": 3, "restart_strategy": "bipop"}),
+    ],
+    ids=["noise-handling", "bipop"],
+)
+def test_cmaes_states_each_steps_cost_exactly(objective, params):
+    problem = build_objective("quadratic", objective)
+    stated, spent = [8], []  # λ = 8 for n = 4
+
+    class Costs(Callback):
+        def on_step(self, run):
+            stated.append(run.opt_state.rows)
+            spent.append(
+                run.history[-1]["evaluations"] - (run.history[-2]["evaluations"] if run.step > 1 else 0)
+            )
+
+    params = {"sigma0": 1.0, **params}
+    minimize(problem, "cmaes", Budget(steps=400), optimizer_params=params, callbacks=[Costs()], seed=1)
+    assert spent == stated[:-1]
+    assert len(set(spent)) > 2  # re-evaluations, more repeats / restarts: the cost did vary
+
+
 def test_cmaes_ipop_doubles_the_population_at_each_restart():
     quadratic = build_objective("quadratic", {"dim": 4})
     sizes = []
 
     class Sizes(Callback):
         def on_step(self, run):
-            sizes.append(run.opt_state.popsize)
+            sizes.append(run.opt_state.rows)
 
     params = {"restarts": 2, "sigma0": 1.0}
     minimize(quadratic, "cmaes", Budget(steps=400), optimizer_params=params, callbacks=[Sizes()], seed=0)
@@ -143,6 +212,11 @@ def test_rotosolve_and_nft_refuse_an_objective_without_frequencies(name):
 
 RESUMED = [
     ("cmaes", lambda: build_objective("quadratic", {"dim": 4, "noise": 0.5, "shots": 5}), {"restarts": 1}),
+    (
+        "cmaes",
+        lambda: build_objective("quadratic", {"dim": 4, "noise": 0.5, "shots": 5}),
+        {"noise_handling": 5},
+    ),
     *[
         (name, lambda: build_objective("rosenbrock", {"dim": 3, "noise": 0.1}), {})
         for name in sorted(SCIPY_NAMES)
