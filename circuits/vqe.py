@@ -86,6 +86,10 @@ class VQEObjective:
         values = self.shot_model.estimate(self.backend, thetas, rng)
         return Evaluation(np.asarray(values, dtype=float), self.cost(len(thetas)))
 
+    def frequencies(self) -> tuple[tuple[float, ...], ...]:
+        """Every parameter of the hardware-efficient ansatz drives one Pauli rotation: ``(1.0,)``."""
+        return ((1.0,),) * self.dim
+
     def cost(self, rows: int) -> Cost:
         """The shot model's cost of ``rows`` energy estimates (G circuits of N shots each)."""
         return self.shot_model.cost(rows)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from zeroth_q.composition import ComposedOptimizer, Configurable
+from zeroth_q.derivative_free import DERIVATIVE_FREE_METHODS
 from zeroth_q.errors import ConfigError, unknown
 from zeroth_q.estimators import (
     AnalyticGradient,
@@ -130,6 +131,7 @@ _METHODS: list[tuple[Configurable, str]] = [
         CANS(name="gcans", variant="gcans"),
         "gCANS (Gu et al., arXiv:2108.10434): shots per component proportional to its standard deviation",
     ),
+    *DERIVATIVE_FREE_METHODS,
 ]
 
 OPTIMIZERS: dict[str, NamedOptimizer] = {

@@ -2,8 +2,9 @@
 
 Layers, bottom to top (a module may import its own layer and those below):
 0 ``errors, config, atomic, objective``; 1 ``estimators, updates, objectives``;
-2 ``optimizer, composition``; 3 ``second_order, loop, stochastic``; 4 ``optimizers`` (the catalogue);
-5 ``interop, cli``; 6 ``sweep, landscape``; 7 the public API (``__init__``, ``run``).
+2 ``optimizer, composition``; 3 ``second_order, loop, stochastic, derivative_free``;
+4 ``optimizers`` (the catalogue); 5 ``interop, cli``; 6 ``sweep, landscape``;
+7 the public API (``__init__``, ``run``).
 """
 
 import ast
@@ -27,6 +28,7 @@ LAYERS = {
     "second_order": 3,
     "loop": 3,
     "stochastic": 3,
+    "derivative_free": 3,
     "optimizers": 4,
     "interop": 5,
     "cli": 5,

@@ -45,11 +45,17 @@ SETTINGS = {
     "icans": ({"lr": 0.012}, 500),
     "rosalin": ({"lr": 0.012}, 500),
     "gcans": ({"lr": 0.012}, 500),
+    # Evaluation-only methods: a generation (CMA-ES) or one evaluation (scipy's) per step.
+    "cmaes": ({}, 100),
+    "powell": ({}, 1000),
+    "nelder-mead": ({}, 9000),
+    "cobyla": ({}, 400),
+    "cobyqa": ({}, 200),
 }
 # QN-SPSA's curvature is the metric of a quantum state: it runs on circuit objectives only
-# (tests/circuits); a quadratic has no state fidelity. The natural gradient and K-FAC need
-# a network's layer statistics (tests/classical/test_fisher_training.py).
-NEEDS_A_CIRCUIT = {"qnspsa"}
+# (tests/circuits); a quadratic has no state fidelity, nor rotation frequencies (Rotosolve, NFT).
+# The natural gradient and K-FAC need a network's layer statistics (tests/classical/test_fisher_training.py).
+NEEDS_A_CIRCUIT = {"qnspsa", "rotosolve", "nft"}
 NEEDS_A_NETWORK = {"natural-gradient", "gauss-newton", "kfac"}
 
 

@@ -1,0 +1,266 @@
+"""Benchmark: zeroth-q ``rotosolve`` / ``nft`` against PennyLane's ``RotosolveOptimizer`` and
+qiskit-algorithms' ``NFT`` (issue 26 §6).
+
+Two problems, exact expectations (no shot noise), the same gate list rendered on each library:
+
+* ``tfim``: our ``vqe`` objective (``build_objective("vqe", {"problem": "tfim", "qubits": 4,
+  "reps": 1, "shots": "exact"})``, hardware-efficient ansatz, P=16), 2 sweeps;
+* ``qiskit-nft-test``: qiskit-algorithms' own NFT test (``test/optimizers/test_optimizer_nft.py``:
+  the 2-qubit H2 operator II, IZ, ZI, ZZ, XX, ``RealAmplitudes(2)`` = RY layers with a CX, reps
+  3, P=8; ground energy -1.857275), 2 sweeps.
+
+Per seed the start point is θ ~ U(-π, π) from ``numpy.random.default_rng(seed)`` (N(0, 0.1²)
+for TFIM, the objective's own). Runs:
+
+* ``ours rotosolve`` / ``ours nft``: ``zeroth_q.minimize`` for sweeps·P coordinate steps; the
+  objective evaluates each step's 3 (rotosolve) or 2 (nft) points in ONE batched call, on
+  ``aer`` (our ``vqe`` objective's exact path: an Aer EstimatorV2 call) or ``statevector`` (a
+  batched NumPy statevector of the same gates, :class:`StatevectorEnergy`, equal to 1e-15);
+  evaluations include the final one the loop charges.
+* ``pennylane rotosolve``: ``qml.RotosolveOptimizer().step_and_cost`` for the same sweeps on a
+  ``default.qubit`` QNode of the same gates and Hamiltonian, ``nums_frequency`` 1 for every
+  parameter; evaluations counted by ``qml.Tracker``.
+* ``qiskit nft``: ``qiskit_algorithms.optimizers.NFT(maxiter=sweeps·P)`` on
+  ``StatevectorEstimator`` (qiskit's reference primitive), ``reset_interval`` 32 as ours;
+  evaluations are its ``nfev`` (its final evaluation included, as ours).
+
+Every final point is scored with the same exact energy. Time per evaluation is the run's wall
+time over its evaluations, each library on its own stack, measured in the same process one
+after the other (so under the same load).
+
+Usage: ``python benchmarks/bench_contenders.py [--seeds 3] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pennylane as qml
+from pennylane import numpy as pnp
+from qiskit.primitives import StatevectorEstimator
+from qiskit.quantum_info import SparsePauliOp
+from qiskit_algorithms.optimizers import NFT
+
+from circuits.ansatz import Circuit, Gate
+from circuits.pennylane_backend import pennylane_operations, to_pennylane
+from circuits.qiskit_backend import QiskitBackend, to_qiskit
+from zeroth_q import Budget, Cost, Evaluation, build_objective, minimize
+
+RESULTS = Path(__file__).parent / "results" / "bench_contenders.md"
+QISKIT_NFT_TEST_H2 = SparsePauliOp.from_list(
+    [
+        ("II", -1.052373245772859),
+        ("IZ", 0.39793742484318045),
+        ("ZI", -0.39793742484318045),
+        ("ZZ", -0.01128010425623538),
+        ("XX", 0.18093119978423156),
+    ]
+)
+
+
+def real_amplitudes(qubits: int, reps: int) -> Circuit:
+    """qiskit's ``RealAmplitudes(qubits, reps)``: RY on every qubit, a CX chain, repeated."""
+    gates: list[Gate] = []
+    parameter = 0
+    for layer in range(reps + 1):
+        for q in range(qubits):
+            gates.append(Gate("ry", (q,), parameter))
+            parameter += 1
+        if layer < reps:
+            gates += [Gate("cx", (q, q + 1)) for q in range(qubits - 1)]
+    return Circuit(qubits, parameter, tuple(gates))
+
+
+class GateListEnergy:
+    """The exact energy of a gate list, a batch per Aer Estimator call (as the ``vqe`` objective)."""
+
+    def __init__(self, circuit: Circuit, hamiltonian: SparsePauliOp):
+        self.circuit, self.hamiltonian = circuit, hamiltonian
+        self.backend = QiskitBackend(circuit, hamiltonian)
+
+    @property
+    def dim(self) -> int:
+        return self.circuit.num_parameters
+
+    def initial_point(self, rng: np.random.Generator) -> np.ndarray:
+        return rng.uniform(-np.pi, np.pi, self.dim)
+
+    def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        return Evaluation(self.backend.energy(np.asarray(thetas, dtype=float)), self.cost(len(thetas)))
+
+    def cost(self, rows: int) -> Cost:
+        return Cost(evaluations=rows, circuits=rows)
+
+    def frequencies(self) -> tuple[tuple[float, ...], ...]:
+        return ((1.0,),) * self.dim
+
+
+class StatevectorEnergy(GateListEnergy):
+    """The same energy from a batched NumPy statevector simulation (a (B, 2^n) array through
+    the gate list): what a batched exact evaluation costs without a simulator call's overhead."""
+
+    def __init__(self, circuit: Circuit, hamiltonian: SparsePauliOp):
+        self.circuit, self.hamiltonian = circuit, hamiltonian
+        self.matrix = hamiltonian.to_matrix()
+
+    def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        thetas = np.asarray(thetas, dtype=float)
+        n, rows = self.circuit.num_qubits, len(thetas)
+        psi = np.zeros((rows,) + (2,) * n, dtype=complex)
+        psi[(slice(None),) + (0,) * n] = 1.0
+        for gate in self.circuit.gates:
+            axes = [n - q for q in gate.qubits]  # qiskit's qubit q is bit q: axis n - q
+            if gate.name == "cx":
+                control = [slice(None)] * (n + 1)
+                control[axes[0]] = 1
+                flipped = psi[tuple(control)]
+                target = axes[1] - (axes[1] > axes[0])  # the control axis is gone
+                psi[tuple(control)] = np.flip(flipped, axis=target)
+                continue
+            half = thetas[:, gate.parameter] / 2
+            c, s = np.cos(half), np.sin(half)
+            if gate.name == "ry":
+                unitary = np.stack([np.stack([c, -s], -1), np.stack([s, c], -1)], -2).astype(complex)
+            else:
+                phase = np.exp(-1j * half)
+                zero = np.zeros_like(phase)
+                unitary = np.stack([np.stack([phase, zero], -1), np.stack([zero, phase.conj()], -1)], -2)
+            moved = np.moveaxis(psi, axes[0], -1)
+            psi = np.moveaxis(np.einsum("bij,b...j->b...i", unitary, moved), -1, axes[0])
+        flat = psi.reshape(rows, -1)
+        values = np.einsum("bi,ij,bj->b", flat.conj(), self.matrix, flat).real
+        return Evaluation(values, self.cost(rows))
+
+
+def problems() -> dict:
+    tfim = build_objective("vqe", {"problem": "tfim", "qubits": 4, "reps": 1, "shots": "exact"})
+    h2 = GateListEnergy(real_amplitudes(2, 3), QISKIT_NFT_TEST_H2)
+    ground = float(np.linalg.eigvalsh(QISKIT_NFT_TEST_H2.to_matrix()).min())
+    return {
+        "tfim": (tfim, tfim.circuit, tfim.problem.hamiltonian(), tfim.metrics(np.zeros(tfim.dim)), 2),
+        "qiskit-nft-test": (h2, h2.circuit, QISKIT_NFT_TEST_H2, {"exact_ground_energy": ground}, 2),
+    }
+
+
+def run_ours(objective, name: str, x0: np.ndarray, coordinates: int) -> tuple[np.ndarray, int, float]:
+    result = minimize(objective, name, Budget(steps=coordinates), x0=x0, metrics_every=0)
+    return result.x, result.cost.evaluations, result.wall_time
+
+
+def run_pennylane(
+    circuit: Circuit, hamiltonian, x0: np.ndarray, sweeps: int
+) -> tuple[np.ndarray, int, float]:
+    device = qml.device("default.qubit", wires=circuit.num_qubits)
+    observable = to_pennylane(hamiltonian)
+
+    @qml.qnode(device)
+    def energy(theta):
+        pennylane_operations(circuit.gates, theta)
+        return qml.expval(observable)
+
+    calls = []
+
+    def counted(theta):  # qml.Tracker counts one execution per measured group, not per call
+        calls.append(1)
+        return energy(theta)
+
+    optimizer = qml.RotosolveOptimizer()
+    frequencies = {"theta": {(i,): 1 for i in range(circuit.num_parameters)}}
+    theta = pnp.array(x0, requires_grad=True)
+    start = time.perf_counter()
+    for _ in range(sweeps):
+        theta, _ = optimizer.step_and_cost(counted, theta, nums_frequency=frequencies)
+    return np.asarray(theta), len(calls), time.perf_counter() - start
+
+
+def run_qiskit(
+    circuit: Circuit, hamiltonian, x0: np.ndarray, coordinates: int
+) -> tuple[np.ndarray, int, float]:
+    estimator, qc = StatevectorEstimator(), to_qiskit(circuit)
+
+    def energy(x: np.ndarray) -> float:
+        return float(estimator.run([(qc, hamiltonian, x)]).result()[0].data.evs)
+
+    start = time.perf_counter()
+    result = NFT(maxiter=coordinates, reset_interval=32).minimize(energy, x0.copy())
+    return np.asarray(result.x), int(result.nfev), time.perf_counter() - start
+
+
+def compare(name: str, seeds: int) -> list[str]:
+    objective, circuit, hamiltonian, metrics, sweeps = problems()[name]
+    statevector = StatevectorEnergy(circuit, hamiltonian)
+    ground = metrics["exact_ground_energy"]
+    coordinates = sweeps * objective.dim
+    rng = np.random.default_rng(0)
+
+    def exact(x: np.ndarray) -> float:
+        return float(objective.evaluate(np.asarray(x, dtype=float)[None, :], rng).values[0])
+
+    runs: dict[str, list[tuple[float, int, float]]] = {}
+    for seed in range(seeds):
+        x0 = objective.initial_point(np.random.default_rng(seed))
+        for label, run in (
+            ("ours rotosolve, aer", partial(run_ours, objective, "rotosolve", x0, coordinates)),
+            ("ours rotosolve, statevector", partial(run_ours, statevector, "rotosolve", x0, coordinates)),
+            ("pennylane rotosolve", partial(run_pennylane, circuit, hamiltonian, x0, sweeps)),
+            ("ours nft, aer", partial(run_ours, objective, "nft", x0, coordinates)),
+            ("ours nft, statevector", partial(run_ours, statevector, "nft", x0, coordinates)),
+            ("qiskit nft", partial(run_qiskit, circuit, hamiltonian, x0, coordinates)),
+        ):
+            x, evaluations, seconds = run()
+            runs.setdefault(label, []).append((exact(x) - ground, evaluations, seconds / evaluations))
+    lines = [
+        f"## {name}: P={objective.dim}, {sweeps} sweeps ({coordinates} coordinate updates), "
+        f"E0 = {ground:.6f}, {seeds} seeds",
+        "",
+        "| method | evaluations | energy error, median [min, max] | ms / evaluation (median) | "
+        "theirs / ours (aer, statevector) |",
+        "|---|---|---|---|---|",
+    ]
+    per_eval = {label: float(np.median([r[2] for r in rows])) for label, rows in runs.items()}
+    for label, rows in runs.items():
+        errors = np.array([r[0] for r in rows])
+        evaluations = sorted({r[1] for r in rows})
+        method = label.split()[1].rstrip(",")
+        ours = [per_eval[f"ours {method}, {backend}"] for backend in ("aer", "statevector")]
+        ratio = "" if label.startswith("ours") else " / ".join(f"{per_eval[label] / t:.1f}x" for t in ours)
+        lines.append(
+            f"| {label} | {'/'.join(map(str, evaluations))} | {np.median(errors):.2e} "
+            f"[{errors.min():.2e}, {errors.max():.2e}] | {per_eval[label] * 1e3:.2f} | {ratio} |"
+        )
+    return [*lines, ""]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="1 seed, qiskit's test problem only (smoke)")
+    args = parser.parse_args()
+    names = ["qiskit-nft-test"] if args.quick else ["qiskit-nft-test", "tfim"]
+    seeds = 1 if args.quick else args.seeds
+    start = time.perf_counter()
+    sections = [
+        "# zeroth-q rotosolve / nft vs PennyLane RotosolveOptimizer and qiskit-algorithms NFT",
+        "",
+        f"Exact expectations; {platform.machine()}, {time.strftime('%Y-%m-%d')}; see the script's "
+        "docstring for the setup. Energy error = exact E(x) − E0 of the returned point.",
+        "",
+    ]
+    for name in names:
+        sections += compare(name, seeds)
+        print("\n".join(sections), flush=True)
+    text = "\n".join([*sections, f"Total wall time {time.perf_counter() - start:.0f} s.", ""])
+    if not args.quick:
+        RESULTS.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
