@@ -27,11 +27,12 @@ from zeroth_q.atomic import writable_directory, write_text
 from zeroth_q.cli.run_directory import RunDirectory
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.sweep.comparison import plot_comparison
+from zeroth_q.sweep.cost_curves import plot_cost_curves
 from zeroth_q.sweep.executors import Workers, available_cores, open_workers
 from zeroth_q.sweep.grid import Grid, Member
 from zeroth_q.sweep.job import run_job
 from zeroth_q.sweep.rundirs import FINISHED, TRACEBACK, run_status
-from zeroth_q.sweep.sweepdir import COMPARISON, SweepDirectory
+from zeroth_q.sweep.sweepdir import COMPARISON, COST_CURVES, SweepDirectory
 
 FAILED = ("failed", "diverged")
 
@@ -59,7 +60,7 @@ def run_sweep(
     resume: bool = False,
     progress: bool = True,
 ) -> SweepOutcome:
-    """Run the grid's unfinished runs into ``directory``; write ``results.csv`` and the plot.
+    """Run the grid's unfinished runs into ``directory``; write ``results.csv`` and the plots.
 
     grid: a :class:`Grid` or its dict (the grid file's format); validated in full first.
     executor: any ``concurrent.futures.Executor`` whose workers can import zeroth_q and
@@ -88,7 +89,9 @@ def run_sweep(
         sweep.write_results()
     metric = grid.metric or members[0].config.spec.main_metric or "final_loss"
     keys = [d[0] for d in grid.dimensions if d != ("seed",)] or ["seed"]
-    plot_comparison(sweep.rows(), keys, metric, sweep.path / COMPARISON, grid.name or sweep.path.name)
+    rows, title = sweep.rows(), grid.name or sweep.path.name
+    plot_comparison(rows, keys, metric, sweep.path / COMPARISON, title)
+    plot_cost_curves(rows, sweep.histories(rows), keys, metric, sweep.path / COST_CURVES, title)
     return SweepOutcome(sweep.path, statuses)
 
 
