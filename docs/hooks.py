@@ -18,6 +18,7 @@ import base64
 import functools
 import logging
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,9 @@ def benchmark_list(page: Any) -> str:
 def package(name: str) -> Any:
     import griffe
 
-    return griffe.load(name, search_paths=[str(ROOT)], resolve_aliases=True, resolve_external=False)
+    return griffe.load(
+        name, search_paths=[str(ROOT), *sys.path], resolve_aliases=True, resolve_external=False
+    )
 
 
 def missing_docstrings(identifier: str, members: list[str] | None = None) -> list[str]:

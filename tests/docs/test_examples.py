@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-BLOCK = re.compile(r"^(?:<!-- no-test: (?P<skip>.+?) -->\n)?```python\n(?P<code>.*?)^```", re.MULTILINE | re.DOTALL)
+BLOCK = re.compile(
+    r"^(?:<!-- no-test: (?P<skip>.+?) -->\n)?```python\n(?P<code>.*?)^```", re.MULTILINE | re.DOTALL
+)
 
 
 def blocks(page: Path) -> list[tuple[int, str, str | None]]:
