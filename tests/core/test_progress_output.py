@@ -10,9 +10,11 @@ import struct
 import subprocess
 import sys
 import termios
+from concurrent.futures import ThreadPoolExecutor
 
 from zeroth_q import Budget, Cost, ProgressBar, build_objective, get_optimizer
 from zeroth_q.loop import minimize as loop
+from zeroth_q.sweep import run_sweep
 
 RUN = [sys.executable, "-m", "zeroth_q.run", "--objective", "quadratic", "--optimizer", "spsa"]
 
@@ -104,3 +106,22 @@ def test_milestones_count_in_the_binding_unit_and_a_resumed_run_skips_those_behi
     lines = log.getvalue().splitlines()
     assert lines[0].startswith("q: resumed at step ")
     assert [line.split(" of ")[0] for line in lines[1:-1]] == ["q: 75%"]
+
+
+def test_a_sweep_in_a_log_reports_the_share_of_runs_ended(tmp_path, capsys):
+    grid = {
+        "base": {"objective": {"name": "quadratic", "dim": 2}, "budget": {"steps": 3}},
+        "axes": {"optimizer.name": ["spsa", "zo-sgd"], "seed": [0, 1]},
+    }
+    with ThreadPoolExecutor(1) as executor:
+        run_sweep(grid, tmp_path / "sweep", executor=executor)
+    log = capsys.readouterr().err  # pytest's capture is not a terminal
+    assert "\\r" not in log
+    lines = log.splitlines()
+    assert [line.split(":")[1].split("(")[0].strip() for line in lines] == [
+        "1/4 runs ended",
+        "2/4 runs ended",
+        "3/4 runs ended",
+        "4/4 runs ended",
+    ]
+    assert lines[-1].startswith("sweep: 4/4 runs ended (100%): 4 completed, 0 failed, 0 running, ")

@@ -13,6 +13,8 @@ import contextlib
 import functools
 import os
 import signal
+import sys
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -26,6 +28,7 @@ from tqdm.auto import tqdm
 from zeroth_q.atomic import writable_directory, write_text
 from zeroth_q.cli.run_directory import RunDirectory
 from zeroth_q.errors import ConfigError, ZerothQError
+from zeroth_q.loop.callbacks import MILESTONES, is_interactive
 from zeroth_q.sweep.comparison import plot_comparison
 from zeroth_q.sweep.cost_curves import plot_cost_curves
 from zeroth_q.sweep.executors import Workers, available_cores, open_workers
@@ -185,17 +188,30 @@ def worker_died(exc: BaseException) -> str:
 
 
 class RunsBar:
-    """One progress bar over a sweep's runs: done / failed / running, and the ETA."""
+    """Progress over a sweep's runs: completed / failed / running. A tqdm bar with its ETA on
+    a terminal; in a redirected log, one line when 10, 25, 50, 75 and 100 % of the runs have
+    ended (as :class:`~zeroth_q.loop.callbacks.ProgressBar` does for a run)."""
 
     def __init__(self, total: int, running: int, enabled: bool) -> None:
         self.counts: Counter[str] = Counter()
-        self.bar = tqdm(total=total, unit="run", desc="sweep", disable=not enabled, dynamic_ncols=True)
+        self.total, self.start = total, time.perf_counter()
+        interactive = enabled and is_interactive(sys.stderr)
+        self.milestones = [*MILESTONES, 1.0] if enabled and not interactive else []
+        self.bar = tqdm(total=total, unit="run", desc="sweep", disable=not interactive, dynamic_ncols=True)
         self._show(running)
 
     def finished(self, status: str, running: int) -> None:
         self.counts[status] += 1
         self._show(running)
         self.bar.update()
+        ended = sum(self.counts.values())
+        passed = [m for m in self.milestones if m * self.total <= ended]
+        if passed:
+            self.milestones = self.milestones[len(passed) :]
+            failed, elapsed = sum(self.counts[s] for s in FAILED), time.perf_counter() - self.start
+            share = f"{ended}/{self.total} runs ended ({ended / self.total:.0%})"
+            counts = f"{self.counts['completed']} completed, {failed} failed, {running} running"
+            print(f"sweep: {share}: {counts}, {elapsed:.0f} s", file=sys.stderr, flush=True)
 
     def _show(self, running: int) -> None:
         failed = sum(self.counts[s] for s in FAILED)
