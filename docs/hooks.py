@@ -7,7 +7,7 @@
 * ``<!-- benchmark-results -->`` in a page becomes a list of every benchmark result.
 * A documented object without a docstring is a warning (so ``mkdocs build --strict`` fails):
   mkdocstrings itself renders such an object silently, with its signature only.
-* The docstrings' ``:math:`` roles are typeset by MathJax; their other Sphinx roles
+* The docstrings' ``:math:`` roles and ``.. math::`` blocks are typeset by MathJax; their other Sphinx roles
   (``:func:`x```, ``:class:`~a.b.C```) become links where the target is documented on the
   site, and code where it is not.
 """
@@ -36,6 +36,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 DIRECTIVE = re.compile(r"^::: *([\w.]+)\n((?:[ \t]+\S.*\n)*)", re.MULTILINE)  # the object and its options
 MEMBERS = re.compile(r"^\s+members:\s*(.+)$", re.MULTILINE)
 MATH = re.compile(r":math:<code>(.*?)</code>", re.DOTALL)
+DISPLAY_MATH = re.compile(r"<p>\.\. math::\s*(.*?)</p>", re.DOTALL)
 ROLE = re.compile(r":(?:func|class|mod|meth|data|attr|exc|obj):<code>(~?)([\w.]+)(\(\))?</code>")
 
 
@@ -142,7 +143,9 @@ def missing_docstrings(identifier: str, members: list[str] | None = None) -> lis
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
-    html = MATH.sub(lambda m: f'<span class="arithmatex">\\({m[1]}\\)</span>', html)  # MathJax typesets it
+    # MathJax typesets these (docs/javascripts/mathjax.js)
+    html = DISPLAY_MATH.sub(lambda m: f'<div class="arithmatex">\\[{m[1]}\\]</div>', html)
+    html = MATH.sub(lambda m: f'<span class="arithmatex">\\({m[1]}\\)</span>', html)
     return ROLE.sub(role_reference, html)
 
 

@@ -70,3 +70,23 @@ def test_a_notebook_page_shows_its_stored_outputs_without_running_it():
     )
     assert images == {"_demo_output_0.png": png} and "![output](_demo_output_0.png)" in page
     assert '<div class="notebook-output" markdown="0">\n<table></table>\n</div>' in page
+
+
+def test_field_lines_of_a_docstring_become_a_list_and_literal_blocks_stay():
+    spec = importlib.util.spec_from_file_location("griffe_fields", ROOT / "docs" / "griffe_fields.py")
+    fields = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fields)
+    text = "Summary.\nx: the point\n    (continued)\nfun, nit: the loss\nAfter.\n\nGrid::\n\n    name: kept\n"
+    assert fields.as_lists(text).splitlines() == [
+        "Summary.",
+        "",
+        "- **x**: the point",
+        "    (continued)",
+        "- **fun, nit**: the loss",
+        "",
+        "After.",
+        "",
+        "Grid::",
+        "",
+        "    name: kept",
+    ]
