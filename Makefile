@@ -1,11 +1,12 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11 + the package registry):
 #   make demo   create .venv, install the project, train the default VQE
-#   make test   create .venv, install the project with its dev tools, run ruff and pytest
+#   make test   create .venv, install the project with its dev tools, run ruff, pytest and the site's strict build
+#   make docs   serve the documentation site at http://127.0.0.1:8000 (mkdocs serve)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test test-slow notebooks lint clean
+.PHONY: demo test test-slow docs docs-build notebooks lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,16 @@ test: $(PY)
 	$(PY) -m pip install -q -e ".[dev]"
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+	$(MAKE) docs-build
+
+# --strict: a broken link or anchor, or a documented object without a docstring, fails the build.
+# Not -q: mkdocs counts the warnings it prints, and -q would hide them.
+docs-build: $(PY)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
+docs: $(PY)
+	$(PY) -m pip install -q -e ".[docs]"
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve
 
 test-slow: $(PY)
 	$(PY) -m pip install -q -e ".[dev]"
@@ -34,4 +45,4 @@ lint: $(PY)
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs site .pytest_cache .ruff_cache

@@ -59,10 +59,21 @@ def minimize(
     optimizer_params: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> Result:
-    """:func:`zeroth_q.loop.minimize.minimize`, with ``optimizer`` also given by name.
+    """Minimise ``objective`` with ``optimizer`` until ``budget`` is spent; the one entry point.
 
-    A name (``"spsa"``, ``"zo-adam"`` ...) is resolved in the catalogue with
-    ``optimizer_params`` overriding its defaults; ``options`` go to the loop unchanged.
+    objective: anything with the :class:`~zeroth_q.objective.Objective` protocol (e.g.
+        :func:`build_objective`), its optional capabilities discovered, never assumed.
+    optimizer: a name from the catalogue (``"spsa"``, ``"zo-adam"``, ...:
+        :func:`optimizer_names`), resolved with ``optimizer_params`` overriding its
+        defaults, or an optimizer object (:func:`get_optimizer`).
+    budget: a :class:`~zeroth_q.loop.budget.Budget` (default 100 steps), never overspent:
+        each step's cost is stated before it is taken and the final evaluation is reserved.
+    options: go unchanged to the loop, :func:`zeroth_q.loop.minimize.minimize`: ``seed``
+        (every random draw of the run comes from it), ``callbacks``
+        (:class:`~zeroth_q.loop.callbacks.ProgressBar`, :class:`~zeroth_q.loop.callbacks.Terminate`),
+        ``x0``, ``metrics_every``, ``metrics_per_decade``, ``resume``.
+
+    Returns a :class:`~zeroth_q.loop.result.Result`, shaped like scipy's ``OptimizeResult``.
     """
     if isinstance(optimizer, str):
         optimizer = get_optimizer(optimizer, optimizer_params)

@@ -78,6 +78,7 @@ def test_pool_sweep_writes_every_run_the_manifest_and_the_tables(pool_sweep):
     assert list(rows[0])[:6] == ["run", "optimizer.name", "optimizer.lr", "seed", "status", "error"]
     assert {r["optimizer"] for r in rows} == {"zo-sgd", "zo-adam"} and {"exact_loss", "shots"} <= set(rows[0])
     assert (pool_sweep / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (pool_sweep / "cost_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_load_gives_a_dataframe_or_plain_rows_without_pandas(pool_sweep, monkeypatch):

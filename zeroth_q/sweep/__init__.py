@@ -36,8 +36,9 @@ config is validated before anything runs.
 The sweep directory holds one run directory per run (as ``zeroth_q.run`` writes it, plus
 ``traceback.txt`` if it raised), named from its axis values (``optimizer.name=spsa,seed=0``);
 ``sweep.json`` (the grid and each run's status, rewritten as runs end); and at the end
-``results.csv`` (one row per run: axis values, status, error, summary fields) and
-``comparison.png`` (see :mod:`zeroth_q.sweep.comparison`).
+``results.csv`` (one row per run: axis values, status, error, summary fields),
+``comparison.png`` (each setting's final metric, :mod:`zeroth_q.sweep.comparison`) and
+``cost_curves.png`` (its metric against the cost spent, :mod:`zeroth_q.sweep.cost_curves`).
 
 Dask is optional (``pip install 'zeroth-q[dask]'``); this package imports it only when a
 scheduler is asked for, and pandas only in :func:`load`.

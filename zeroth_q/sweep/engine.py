@@ -13,6 +13,8 @@ import contextlib
 import functools
 import os
 import signal
+import sys
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -26,12 +28,14 @@ from tqdm.auto import tqdm
 from zeroth_q.atomic import writable_directory, write_text
 from zeroth_q.cli.run_directory import RunDirectory
 from zeroth_q.errors import ConfigError, ZerothQError
+from zeroth_q.loop.callbacks import MILESTONES, is_interactive
 from zeroth_q.sweep.comparison import plot_comparison
+from zeroth_q.sweep.cost_curves import plot_cost_curves
 from zeroth_q.sweep.executors import Workers, available_cores, open_workers
 from zeroth_q.sweep.grid import Grid, Member
 from zeroth_q.sweep.job import run_job
 from zeroth_q.sweep.rundirs import FINISHED, TRACEBACK, run_status
-from zeroth_q.sweep.sweepdir import COMPARISON, SweepDirectory
+from zeroth_q.sweep.sweepdir import COMPARISON, COST_CURVES, SweepDirectory
 
 FAILED = ("failed", "diverged")
 
@@ -59,7 +63,7 @@ def run_sweep(
     resume: bool = False,
     progress: bool = True,
 ) -> SweepOutcome:
-    """Run the grid's unfinished runs into ``directory``; write ``results.csv`` and the plot.
+    """Run the grid's unfinished runs into ``directory``; write ``results.csv`` and the plots.
 
     grid: a :class:`Grid` or its dict (the grid file's format); validated in full first.
     executor: any ``concurrent.futures.Executor`` whose workers can import zeroth_q and
@@ -88,7 +92,9 @@ def run_sweep(
         sweep.write_results()
     metric = grid.metric or members[0].config.spec.main_metric or "final_loss"
     keys = [d[0] for d in grid.dimensions if d != ("seed",)] or ["seed"]
-    plot_comparison(sweep.rows(), keys, metric, sweep.path / COMPARISON, grid.name or sweep.path.name)
+    rows, title = sweep.rows(), grid.name or sweep.path.name
+    plot_comparison(rows, keys, metric, sweep.path / COMPARISON, title)
+    plot_cost_curves(rows, sweep.histories(rows), keys, metric, sweep.path / COST_CURVES, title)
     return SweepOutcome(sweep.path, statuses)
 
 
@@ -182,17 +188,30 @@ def worker_died(exc: BaseException) -> str:
 
 
 class RunsBar:
-    """One progress bar over a sweep's runs: done / failed / running, and the ETA."""
+    """Progress over a sweep's runs: completed / failed / running. A tqdm bar with its ETA on
+    a terminal; in a redirected log, one line when 10, 25, 50, 75 and 100 % of the runs have
+    ended (as :class:`~zeroth_q.loop.callbacks.ProgressBar` does for a run)."""
 
     def __init__(self, total: int, running: int, enabled: bool) -> None:
         self.counts: Counter[str] = Counter()
-        self.bar = tqdm(total=total, unit="run", desc="sweep", disable=not enabled, dynamic_ncols=True)
+        self.total, self.start = total, time.perf_counter()
+        interactive = enabled and is_interactive(sys.stderr)
+        self.milestones = [*MILESTONES, 1.0] if enabled and not interactive else []
+        self.bar = tqdm(total=total, unit="run", desc="sweep", disable=not interactive, dynamic_ncols=True)
         self._show(running)
 
     def finished(self, status: str, running: int) -> None:
         self.counts[status] += 1
         self._show(running)
         self.bar.update()
+        ended = sum(self.counts.values())
+        passed = [m for m in self.milestones if m * self.total <= ended]
+        if passed:
+            self.milestones = self.milestones[len(passed) :]
+            failed, elapsed = sum(self.counts[s] for s in FAILED), time.perf_counter() - self.start
+            share = f"{ended}/{self.total} runs ended ({ended / self.total:.0%})"
+            counts = f"{self.counts['completed']} completed, {failed} failed, {running} running"
+            print(f"sweep: {share}: {counts}, {elapsed:.0f} s", file=sys.stderr, flush=True)
 
     def _show(self, running: int) -> None:
         failed = sum(self.counts[s] for s in FAILED)

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from zeroth_q.atomic import write_text
-from zeroth_q.cli.run_directory import CONFIG, RunDirectory, read_json_object
+from zeroth_q.cli.run_directory import CONFIG, HISTORY, RunDirectory, read_history, read_json_object
 from zeroth_q.errors import ConfigError
 from zeroth_q.sweep.grid import Grid, Member
 from zeroth_q.sweep.rundirs import run_error, run_status
 
-SWEEP, RESULTS, COMPARISON = "sweep.json", "results.csv", "comparison.png"
+SWEEP, RESULTS, COMPARISON, COST_CURVES = "sweep.json", "results.csv", "comparison.png", "cost_curves.png"
 
 
 class SweepDirectory:
@@ -64,6 +64,14 @@ class SweepDirectory:
             status = {"status": run_status(directory), "error": run_error(directory)}
             rows.append({"run": run["name"], **run["values"], **status, **summary})
         return rows
+
+    def histories(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[str, float]]]:
+        """The history of each completed run in ``rows``, by run name."""
+        return {
+            row["run"]: read_history(path)
+            for row in rows
+            if row["status"] == "completed" and (path := self.run_path(row["run"]) / HISTORY).is_file()
+        }
 
     def write_results(self) -> None:
         write_text(self.path / RESULTS, table_csv(self.rows()))
