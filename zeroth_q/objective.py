@@ -247,6 +247,22 @@ class SupportsFidelity(Protocol):
         ...
 
 
+@runtime_checkable
+class SupportsFrequencies(Protocol):
+    r"""An objective that is a finite Fourier series in each parameter alone:
+
+    .. math:: f(\theta + t e_i) = a_0 + \sum_{k=1}^{R_i} a_k \cos(\omega_{ik} t) + b_k \sin(\omega_{ik} t),
+
+    with the distinct positive frequencies :math:`\omega_{i1} < \dots < \omega_{iR_i}` given by
+    ``frequencies()[i]``. A parameter driving one Pauli rotation :math:`e^{-i\theta P/2}` has
+    ``(1.0,)``; one shared by R such gates ``(1.0, 2.0, ..., R)``; one inside ``c·θ`` ``(|c|,)``; a
+    controlled rotation ``(0.5, 1.0)``. General parameter-shift rules (Wierichs et al., Quantum 6,
+    677 (2022)) and the Rotosolve / NFT reconstructions (Ostaszewski et al., Quantum 5, 391 (2021);
+    Nakanishi et al., PRR 2, 043158 (2020)) need exactly this."""
+
+    def frequencies(self) -> tuple[tuple[float, ...], ...]: ...
+
+
 class DenseLayerStatistics(NamedTuple):
     """One dense layer ``z = a W + b`` on a mini-batch of N examples, as K-FAC and the
     natural gradient see it: where its parameters sit in θ and its per-example signals.
@@ -402,6 +418,7 @@ CAPABILITIES: dict[str, type] = {
     "hessian": SupportsHessian,
     "fidelity": SupportsFidelity,
     "layer_curvature": SupportsLayerCurvature,
+    "frequencies": SupportsFrequencies,
 }
 # What to use instead when an objective lacks a capability (the objective's own
 # capability_hint, if any, comes first).
@@ -414,6 +431,8 @@ ALTERNATIVES = {
     "(vqe with shots=N, or quadratic/rosenbrock with noise > 0); elsewhere use 'spsa' or 'zo-adam'.",
     "layer_curvature": "the natural gradient and K-FAC need a network of dense layers (objectives mnist, "
     "xor); elsewhere use 'newton' or 'bfgs' (with a gradient) or '2spsa' (evaluations only).",
+    "frequencies": "Rotosolve, NFT and general parameter-shift rules need an objective whose parameters "
+    "enter through rotation gates (a circuit objective); elsewhere use 'spsa', 'cmaes' or 'cobyla'.",
 }
 
 
