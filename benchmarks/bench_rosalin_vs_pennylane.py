@@ -45,7 +45,8 @@ from circuits.pennylane_backend import pennylane_operations, to_pennylane
 from circuits.qiskit_backend import QiskitBackend
 from circuits.shot_models import SampledMeasurement
 from circuits.specs import VQEConfig
-from circuits.vqe import ShotAllocatingVQEObjective, VQEObjective, build_vqe
+from circuits.objective import CircuitObjective, ShotAllocatingCircuitObjective
+from circuits.vqe import build_vqe
 from zeroth_q import Budget, minimize
 
 RESULTS = Path(__file__).parent / "results" / "rosalin_vs_pennylane.md"
@@ -58,7 +59,7 @@ MIN_SHOTS = 10
 CHECKPOINTS = (1_000, 2_000, 5_000, 10_000, 20_000)
 
 
-def single_term_objective(config: VQEConfig) -> VQEObjective:
+def single_term_objective(config: VQEConfig) -> CircuitObjective:
     """The ``vqe`` objective with every Pauli term measured on its own (PennyLane's terms)."""
     grouped = build_vqe(config)
     offset, _ = qubit_wise_groups(grouped.problem.hamiltonian())
@@ -67,10 +68,10 @@ def single_term_objective(config: VQEConfig) -> VQEObjective:
     groups = tuple(g for term in terms for g in qubit_wise_groups(term)[1])
     model = SampledMeasurement(config.shots, offset, groups)
     backend = QiskitBackend(grouped.circuit, hamiltonian, (), model.bases)
-    return ShotAllocatingVQEObjective(grouped.problem, grouped.circuit, backend, model)
+    return ShotAllocatingCircuitObjective(grouped.problem, grouped.circuit, backend, model)
 
 
-def run_ours(objective: VQEObjective, x0: np.ndarray, lr: float, steps: int, seed: int) -> dict:
+def run_ours(objective: CircuitObjective, x0: np.ndarray, lr: float, steps: int, seed: int) -> dict:
     result = minimize(
         objective,
         "rosalin",
@@ -87,7 +88,7 @@ def run_ours(objective: VQEObjective, x0: np.ndarray, lr: float, steps: int, see
     return {"shots": shots, "errors": errors, "step_time": float(np.median(times))}
 
 
-def run_pennylane(objective: VQEObjective, x0: np.ndarray, lr: float, steps: int, seed: int) -> dict:
+def run_pennylane(objective: CircuitObjective, x0: np.ndarray, lr: float, steps: int, seed: int) -> dict:
     """PennyLane's Rosalin from ``x0``; errors measured exactly by ``objective.metrics``."""
     circuit = objective.circuit
     # Without the identity term (PennyLane cannot sample an expectation of a wireless

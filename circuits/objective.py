@@ -276,13 +276,15 @@ def circuit_objective(
     require_backend = options.pop("backend", backend)
     if require_backend != backend:
         raise ConfigError(
-            f"a {type(circuit).__name__} runs on backend {backend!r}, not {require_backend!r}; remove backend=."
+            f"a {type(circuit).__name__} runs on backend {backend!r}, not {require_backend!r}; "
+            f"remove backend=."
         )
     known = {f.name for f in fields(MeasurementOptions)}
     unknown_options = sorted(set(options) - known)
     if unknown_options:
         raise ConfigError(
-            f"unknown option(s) {', '.join(unknown_options)}; circuit_objective takes {', '.join(sorted(known))}."
+            f"unknown option(s) {', '.join(unknown_options)}; circuit_objective takes "
+            f"{', '.join(sorted(known))}."
         )
     measurement = MeasurementOptions(
         backend=backend, sampler="primitive" if user_sampler is not None else sampler, **options
@@ -430,7 +432,8 @@ def _check_initial_point(initial_point: InitialPoint, dim: int) -> None:
     if isinstance(initial_point, str):
         if initial_point not in INITIAL_POINTS:
             raise ConfigError(
-                f"initial_point must be an array or one of {', '.join(INITIAL_POINTS)}, got {initial_point!r}."
+                f"initial_point must be an array or one of {', '.join(INITIAL_POINTS)}, "
+                f"got {initial_point!r}."
             )
         return
     point = np.asarray(initial_point, dtype=float)

@@ -59,8 +59,8 @@ class PennyLaneCircuit:
             return list(qml.tape.make_qscript(self.function)(theta).operations)
         except Exception as error:  # a user's function: report what it raised, and how to call it
             raise ConfigError(
-                f"the PennyLane function raised {type(error).__name__}: {error}; it must accept a 1-D array of "
-                f"num_params={self.num_parameters} values and apply gates on wires {self.wires}."
+                f"the PennyLane function raised {type(error).__name__}: {error}; it must accept a 1-D "
+                f"array of num_params={self.num_parameters} values and apply gates on wires {self.wires}."
             ) from None
 
     def operations(self, thetas: np.ndarray) -> list[list[qml.operation.Operator]]:
@@ -147,8 +147,8 @@ def from_pennylane(operator: Any, wires: Sequence[Any]) -> SparsePauliOp:
         sentence = qml.pauli.pauli_sentence(operator)
     except Exception:
         raise ConfigError(
-            f"the observable {type(operator).__name__} is not a sum of Pauli words; pass a qml.Hamiltonian or "
-            f"a sum of products of qml.X/Y/Z/I with real coefficients."
+            f"the observable {type(operator).__name__} is not a sum of Pauli words; pass a "
+            f"qml.Hamiltonian or a sum of products of qml.X/Y/Z/I with real coefficients."
         ) from None
     position = {w: q for q, w in enumerate(wires)}
     terms = []

@@ -2,10 +2,11 @@
 
 The circuit is a parameterized ``QuantumCircuit`` (a user's, or a built-in ansatz rendered by
 :func:`circuits.qiskit_circuit.to_qiskit`), its columns ``circuit.parameters``. Everything that
-does not depend on θ happens once, in the constructor: the circuit is transpiled with ``pass_manager``, and the observables are laid out on the
-transpiled qubits and coerced to ``ObservablesArray``. A call then is one primitive job
-whose PUB carries the whole (B, P) parameter array, i.e. B bound circuits simulated in
-one ``AerSimulator.run`` (Aer parallelizes over bindings).
+does not depend on θ happens once, in the constructor: the circuit is transpiled with
+``pass_manager``, and the observables are laid out on the transpiled qubits and coerced to
+``ObservablesArray``. A call then is one primitive job whose PUB carries the whole (B, P)
+parameter array, i.e. B bound circuits simulated in one ``AerSimulator.run`` (Aer
+parallelizes over bindings).
 
 Hardware or another simulator drops in through the same interface: pass
 ``estimator=`` (e.g. ``qiskit_ibm_runtime.EstimatorV2(mode=backend)``), ``sampler=`` and

@@ -64,7 +64,8 @@ def prepare_observable(observable: SparsePauliOp, num_qubits: int) -> SparsePaul
     """The observable on ``num_qubits`` qubits (identity on qubits it does not name), checked real."""
     if not isinstance(observable, SparsePauliOp):
         raise ConfigError(
-            f"a Qiskit circuit's observable is a qiskit.quantum_info.SparsePauliOp, got {type(observable).__name__}."
+            f"a Qiskit circuit's observable is a qiskit.quantum_info.SparsePauliOp, "
+            f"got {type(observable).__name__}."
         )
     if observable.num_qubits > num_qubits:
         raise ConfigError(
