@@ -100,13 +100,25 @@ def circuit_frequencies(circuit: QuantumCircuit) -> tuple[tuple[float, ...], ...
     return parameter_frequencies(_occurrences(circuit, index), len(index))
 
 
-def _occurrences(circuit: QuantumCircuit, index: dict[Parameter, int]) -> Iterator[Occurrence]:
+def _occurrences(
+    circuit: QuantumCircuit, index: dict[Parameter, int], qubits: Sequence[int] | None = None
+) -> Iterator[Occurrence]:
+    """Every symbolic angle of a Qiskit standard gate; a composite gate (``to_gate()``, a library
+    block such as ``QAOAAnsatz``'s or a ``PauliEvolutionGate``) is read through its definition,
+    which holds the same Parameter objects."""
+    qubits = list(range(circuit.num_qubits)) if qubits is None else list(qubits)
     for instruction in circuit.data:
         operation = instruction.operation
-        qubits = [circuit.find_bit(q).index for q in instruction.qubits]
-        name = f"{operation.name} on qubits {qubits}"
+        on = [qubits[circuit.find_bit(q).index] for q in instruction.qubits]
+        symbolic = [isinstance(a, ParameterExpression) and a.parameters for a in operation.params]
+        if not any(symbolic):
+            continue
+        if getattr(operation, "_standard_gate", None) is None and operation.definition is not None:
+            yield from _occurrences(operation.definition, index, on)
+            continue
+        name = f"{operation.name} on qubits {on}"
         for position, angle in enumerate(operation.params):
-            if isinstance(angle, ParameterExpression) and angle.parameters:
+            if symbolic[position]:
                 slopes = {index[p]: _slope(angle, p, name) for p in angle.parameters}
                 yield Occurrence(name, _unitary(operation, position), slopes)
 
