@@ -180,14 +180,14 @@ class CircuitConfig(MeasurementOptions):
         ``(f, observable, {"wires": ..., "num_params": ...})``.
     backend: ``auto`` (``aer`` for a Qiskit circuit, ``pennylane`` for a function) or either name.
     initial_point: ``small`` (θ ~ N(0, 0.1²)), ``zeros`` or ``uniform`` (U(-π, π)).
-    reference_energy: a known ground energy (adds ``energy_error``); NaN: computed exactly where the
+    reference_energy: a known ground energy (adds ``energy_error``); none: computed exactly where the
         circuit has at most :data:`circuits.objective.EXACT_REFERENCE_QUBITS` qubits.
     """
 
     source: str = ""
     backend: str = "auto"
     initial_point: str = "small"
-    reference_energy: float = float("nan")
+    reference_energy: float | None = None
 
     backend_choices: ClassVar[tuple[str, ...]] = ("auto", *BACKENDS)
 

@@ -339,7 +339,7 @@ def build_circuit_objective(
     hamiltonian, dim = prepared.hamiltonian, prepared.dim
     _check_initial_point(initial_point, dim)
     if reference_energy is not None and not math.isfinite(reference_energy):
-        reference_energy = None
+        raise ConfigError(f"reference_energy must be a finite number (or None), got {reference_energy!r}.")
     if exact_reference is None:
         exact_reference = reference_energy is None and hamiltonian.num_qubits <= EXACT_REFERENCE_QUBITS
     model = make_shot_model(measurement, *qubit_wise_groups(hamiltonian))

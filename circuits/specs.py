@@ -8,7 +8,6 @@ imports too (importing this module from there would close a cycle).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from circuits.config import CircuitConfig, MeasurementOptions, VQEConfig
@@ -40,14 +39,13 @@ def build_circuit(config: CircuitConfig) -> Any:
         )
     qubits = user.circuit.num_qubits if backend == "aer" else len(_wires(user.shape["wires"]))
     _require_sample_memory(measurement, qubits)
-    reference = None if math.isnan(config.reference_energy) else config.reference_energy
     return build_circuit_objective(
         user.circuit,
         user.observable,
         measurement,
         **user.shape,
         initial_point=config.initial_point,
-        reference_energy=reference,
+        reference_energy=config.reference_energy,
     )
 
 

@@ -146,7 +146,9 @@ def objectives(name, **options):
     """The circuit on Aer and on PennyLane (exact): both objectives."""
     qiskit, pennylane, params = CIRCUITS[name]
     aer = circuit_objective(qiskit(), RING, shots="exact", **options)
-    lightning = circuit_objective(pennylane, RING, wires=4, num_params=params, shots="exact", **options)
+    lightning = circuit_objective(
+        pennylane, RING, wires=4, num_params=params, shots="exact", device="default.qubit", **options
+    )
     return aer, lightning
 
 
