@@ -248,6 +248,7 @@ def circuit_objective(
     *,
     wires: int | Sequence[Any] | None = None,
     num_params: int | None = None,
+    broadcast: bool = False,
     initial_point: InitialPoint = "small",
     reference_energy: float | None = None,
     exact_reference: bool | None = None,
@@ -260,6 +261,8 @@ def circuit_objective(
     (module docstring).
 
     wires, num_params: a PennyLane function's wires (a count or labels) and parameter count.
+    broadcast: the PennyLane function also takes a (num_params, B) array whose rows are PennyLane
+        broadcast angles, so a batch runs as one tape (else one tape per row).
     initial_point: ``"small"`` (θ ~ N(0, 0.1²), default), ``"zeros"``, ``"uniform"`` (U(-π, π)) or
         an array of ``dim`` values.
     reference_energy: a known ground energy, reported as ``exact_ground_energy`` with
@@ -295,6 +298,7 @@ def circuit_objective(
         measurement,
         wires=wires,
         num_params=num_params,
+        broadcast=broadcast,
         initial_point=initial_point,
         reference_energy=reference_energy,
         exact_reference=exact_reference,
