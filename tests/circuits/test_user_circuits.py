@@ -310,3 +310,17 @@ def test_bad_input_is_one_line_naming_problem_and_fix(case):
     with pytest.raises(ConfigError, match=re.escape(message)) as error:
         build()
     assert "\n" not in str(error.value) and ";" in str(error.value)
+
+
+def test_device_noise_acts_alike_on_a_user_circuit_on_both_backends():
+    """Depolarizing channels after every 1- and 2-qubit gate of the user's circuit (H, RZZ, RX)
+    and readout error: the noisy channel's energy is the same on Aer and PennyLane."""
+    noise = {"noise": "depolarizing", "depolarizing_1q": 0.01, "depolarizing_2q": 0.05, "readout_error": 0.02}
+    aer = circuit_objective(qaoa_qiskit(), RING, shots=1000, **noise)
+    mixed = circuit_objective(
+        qaoa_pennylane, RING, wires=4, num_params=2, shots=1000, device="default.qubit", **noise
+    )
+    theta = np.array([0.4, -0.7])
+    noisy, clean = aer.metrics(theta), mixed.metrics(theta)
+    assert noisy["noisy_energy"] == pytest.approx(clean["noisy_energy"], abs=1e-10)
+    assert abs(noisy["noisy_energy"] - noisy["energy"]) > 0.1
