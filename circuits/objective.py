@@ -33,7 +33,6 @@ imports Qiskit Aer (it uses ``qiskit.quantum_info`` for measurement groups and t
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -101,6 +100,7 @@ class CircuitObjective:
         self.hamiltonian = hamiltonian
         self._dim = dim
         self._frequencies = frequencies
+        self._known_frequencies: tuple[tuple[float, ...], ...] | None = None
         self._initial_point = initial_point
         self.reference_energy = reference_energy
         self.exact_reference = exact_reference
@@ -110,11 +110,13 @@ class CircuitObjective:
     def dim(self) -> int:
         return self._dim
 
-    @functools.cache  # noqa: B019 (one objective per run: the cache dies with it)
     def frequencies(self) -> tuple[tuple[float, ...], ...]:
         """Per parameter, the frequencies of the energy in it, from the circuit's gates
-        (:mod:`circuits.spectrum`); ``(1.0,)`` for a parameter in one Pauli rotation."""
-        return self._frequencies()
+        (:mod:`circuits.spectrum`); ``(1.0,)`` for a parameter in one Pauli rotation. Computed
+        when first asked (an optimizer without parameter-shift never pays for it)."""
+        if self._known_frequencies is None:
+            self._known_frequencies = self._frequencies()
+        return self._known_frequencies
 
     def initial_point(self, rng: np.random.Generator) -> np.ndarray:
         """``small`` (default): θ ~ N(0, 0.1²), close to the identity circuit, whose gradients do
