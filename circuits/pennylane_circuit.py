@@ -1,7 +1,8 @@
 """A user's PennyLane quantum function as a circuit: its gates per parameter row, checked once.
 
 ``function(params)`` applies gates on ``wires`` for a 1-D array of ``num_params`` values (any
-PennyLane operations and templates; what it returns is ignored). With ``broadcast=True`` it is
+PennyLane operations and templates; what it returns is ignored; a ``QNode`` is read as its
+quantum function). With ``broadcast=True`` it is
 instead called once per batch with a ``(num_params, B)`` array whose rows are PennyLane's
 broadcast parameters (every gate then receives a (B,) vector of angles), which is how the built-in
 ansätze run a batch as one tape. Qubit ``q`` of the objective is ``wires[q]``.
@@ -37,7 +38,8 @@ class PennyLaneCircuit:
             raise ConfigError(
                 f"num_params must be the number of parameters f(params) reads (>= 1), got {num_params!r}."
             )
-        self.function = function
+        # A QNode's own quantum function: calling the QNode would run it on its device instead.
+        self.function = function.func if isinstance(function, qml.QNode) else function
         self.wires = list(range(wires)) if isinstance(wires, int | np.integer) else list(wires)
         self.num_qubits = len(self.wires)
         self.num_parameters = int(num_params)

@@ -324,3 +324,20 @@ def test_device_noise_acts_alike_on_a_user_circuit_on_both_backends():
     noisy, clean = aer.metrics(theta), mixed.metrics(theta)
     assert noisy["noisy_energy"] == pytest.approx(clean["noisy_energy"], abs=1e-10)
     assert abs(noisy["noisy_energy"] - noisy["energy"]) > 0.1
+
+
+def test_a_qnode_is_read_as_its_quantum_function():
+    """Passing a QNode (a common PennyLane habit) uses its gates, not its own device's result."""
+
+    @qml.qnode(qml.device("default.qubit", wires=4))
+    def qnode(p):
+        qaoa_pennylane(p)
+        return qml.expval(qml.Z(0))
+
+    from_qnode = circuit_objective(qnode, RING, wires=4, num_params=2, shots="exact", device="default.qubit")
+    _, from_function = objectives("qaoa")
+    theta = np.array([[0.4, -0.7]])
+    assert from_qnode.evaluate(theta, None).values == pytest.approx(
+        from_function.evaluate(theta, None).values
+    )
+    assert from_qnode.frequencies() == from_function.frequencies()
