@@ -40,12 +40,16 @@ import pennylane as qml
 from pennylane import numpy as pnp
 from qiskit.quantum_info import SparsePauliOp
 
+from circuits.ansatz import hardware_efficient
 from circuits.grouping import qubit_wise_groups
-from circuits.pennylane_backend import pennylane_operations, to_pennylane
+from circuits.objective import CircuitObjective, ShotAllocatingCircuitObjective
+from circuits.pennylane_backend import pennylane_operations
+from circuits.pennylane_circuit import to_pennylane
 from circuits.qiskit_backend import QiskitBackend
+from circuits.qiskit_circuit import circuit_frequencies, to_qiskit
 from circuits.shot_models import SampledMeasurement
 from circuits.specs import VQEConfig
-from circuits.vqe import ShotAllocatingVQEObjective, VQEObjective, build_vqe
+from circuits.vqe import build_vqe
 from zeroth_q import Budget, minimize
 
 RESULTS = Path(__file__).parent / "results" / "rosalin_vs_pennylane.md"
@@ -58,19 +62,22 @@ MIN_SHOTS = 10
 CHECKPOINTS = (1_000, 2_000, 5_000, 10_000, 20_000)
 
 
-def single_term_objective(config: VQEConfig) -> VQEObjective:
+def single_term_objective(config: VQEConfig) -> CircuitObjective:
     """The ``vqe`` objective with every Pauli term measured on its own (PennyLane's terms)."""
     grouped = build_vqe(config)
-    offset, _ = qubit_wise_groups(grouped.problem.hamiltonian())
-    hamiltonian = grouped.problem.hamiltonian().simplify()
+    offset, _ = qubit_wise_groups(grouped.hamiltonian)
+    hamiltonian = grouped.hamiltonian.simplify()
     terms = [SparsePauliOp(p, c) for p, c in zip(hamiltonian.paulis, hamiltonian.coeffs, strict=True)]
     groups = tuple(g for term in terms for g in qubit_wise_groups(term)[1])
     model = SampledMeasurement(config.shots, offset, groups)
-    backend = QiskitBackend(grouped.circuit, hamiltonian, (), model.bases)
-    return ShotAllocatingVQEObjective(grouped.problem, grouped.circuit, backend, model)
+    circuit = to_qiskit(hardware_efficient(config.qubits, config.reps))
+    backend = QiskitBackend(circuit, hamiltonian, (), model.bases)
+    return ShotAllocatingCircuitObjective(
+        backend, model, hamiltonian, grouped.dim, lambda: circuit_frequencies(circuit)
+    )
 
 
-def run_ours(objective: VQEObjective, x0: np.ndarray, lr: float, steps: int, seed: int) -> dict:
+def run_ours(objective: CircuitObjective, x0: np.ndarray, lr: float, steps: int, seed: int) -> dict:
     result = minimize(
         objective,
         "rosalin",
@@ -87,12 +94,14 @@ def run_ours(objective: VQEObjective, x0: np.ndarray, lr: float, steps: int, see
     return {"shots": shots, "errors": errors, "step_time": float(np.median(times))}
 
 
-def run_pennylane(objective: VQEObjective, x0: np.ndarray, lr: float, steps: int, seed: int) -> dict:
+def run_pennylane(
+    objective: CircuitObjective, config: VQEConfig, x0: np.ndarray, lr: float, steps: int, seed: int
+) -> dict:
     """PennyLane's Rosalin from ``x0``; errors measured exactly by ``objective.metrics``."""
-    circuit = objective.circuit
+    circuit = hardware_efficient(config.qubits, config.reps)
     # Without the identity term (PennyLane cannot sample an expectation of a wireless
     # Identity); a constant shifts neither the gradient nor the errors, measured by ``objective``.
-    _, groups = qubit_wise_groups(objective.problem.hamiltonian())
+    _, groups = qubit_wise_groups(objective.hamiltonian)
     hamiltonian = to_pennylane(SparsePauliOp.sum([g.observable for g in groups]))
     device = qml.device("default.qubit", wires=circuit.num_qubits, seed=seed)
 
@@ -139,7 +148,7 @@ def job(name: str, seed: int, steps: int) -> dict[str, dict]:
     grouped, terms = build_vqe(config), single_term_objective(config)
     x0 = grouped.initial_point(np.random.default_rng(seed))
     return {
-        "pennylane": run_pennylane(grouped, x0, lr, steps, seed),
+        "pennylane": run_pennylane(grouped, config, x0, lr, steps, seed),
         "ours-terms": run_ours(terms, x0, lr, steps, seed),
         "ours-groups": run_ours(grouped, x0, lr, steps, seed),
     }

@@ -2,7 +2,7 @@
 
 TFIM (open, h = 1), hardware-efficient ansatz with reps = 2, B = 101 parameter rows (a
 parameter-shift batch at n = 8 is 97 rows), 2 measurement groups, N shots per group.
-One ``VQEObjective.evaluate`` of the whole batch on each path, all through the objective:
+One ``CircuitObjective.evaluate`` of the whole batch on each path, all through the objective:
 
 * ``exact``: ``shots="exact"``, Aer EstimatorV2 expectations (the floor: one simulation per row).
 * ``counts``: ``sampler="counts"`` (the default): one Aer statevector run of the batch, the

@@ -25,12 +25,22 @@ from pathlib import Path
 
 import numpy as np
 import pennylane as qml
-from bench_vqe_spsa_step import AER_OPTIONS, BACKENDS, bare_energy_call, best_times, machine_note, ms, ratio
+from bench_vqe_spsa_step import (
+    AER_OPTIONS,
+    BACKENDS,
+    ansatz,
+    bare_energy_call,
+    best_times,
+    machine_note,
+    ms,
+    ratio,
+)
 from qiskit_aer.primitives import EstimatorV2
 from qiskit_algorithms.gradients import ParamShiftEstimatorGradient
 
-from circuits.pennylane_backend import pennylane_operations, to_pennylane
-from circuits.qiskit_backend import to_qiskit
+from circuits.pennylane_backend import pennylane_operations
+from circuits.pennylane_circuit import to_pennylane
+from circuits.qiskit_circuit import to_qiskit
 from circuits.specs import VQEConfig
 from circuits.vqe import build_vqe
 from zeroth_q import CoordinateGradient
@@ -40,16 +50,16 @@ SHIFT = CoordinateGradient(shift=np.pi / 2, rule="parameter-shift", evaluate_cen
 
 
 def library_parameter_shift(config: VQEConfig, objective, x: np.ndarray) -> Callable[[], object]:
-    hamiltonian = objective.problem.hamiltonian()
+    hamiltonian = objective.hamiltonian
     if config.backend == "aer":
         gradient = ParamShiftEstimatorGradient(EstimatorV2(options={"backend_options": AER_OPTIONS}))
-        circuit = to_qiskit(objective.circuit)
+        circuit = to_qiskit(ansatz(config))
         return lambda: gradient.run([circuit], [hamiltonian], [x]).result().gradients[0]
     observable = to_pennylane(hamiltonian)
 
     @qml.qnode(qml.device(config.device, wires=config.qubits), diff_method="parameter-shift")
     def energy(theta):
-        pennylane_operations(objective.circuit.gates, theta)
+        pennylane_operations(ansatz(config).gates, theta)
         return qml.expval(observable)
 
     params = qml.numpy.array(x, requires_grad=True)

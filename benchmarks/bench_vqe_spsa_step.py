@@ -45,8 +45,11 @@ from qiskit_aer import AerSimulator
 from qiskit_aer.primitives import EstimatorV2
 from qiskit_algorithms.optimizers import SPSA as QiskitSPSA
 
-from circuits.pennylane_backend import pennylane_operations, to_pennylane
-from circuits.qiskit_backend import AER_OPTIONS, to_qiskit
+from circuits.ansatz import Circuit, hardware_efficient
+from circuits.pennylane_backend import pennylane_operations
+from circuits.pennylane_circuit import to_pennylane
+from circuits.qiskit_backend import AER_OPTIONS
+from circuits.qiskit_circuit import to_qiskit
 from circuits.specs import VQEConfig
 from circuits.vqe import build_vqe
 from zeroth_q import get_optimizer
@@ -79,14 +82,19 @@ def best_times(
     return {name: min(values) for name, values in times.items()}
 
 
+def ansatz(config: VQEConfig) -> Circuit:
+    """The built-in ansatz's gate list, as the objective renders it."""
+    return hardware_efficient(config.qubits, config.reps)
+
+
 def bare_energy_call(config: VQEConfig, objective) -> Callable[[np.ndarray], np.ndarray]:
     """The simulator's own batched call, built from the library APIs directly, with the
     same one-off preparation as the objective (transpiled circuit, coerced observable)."""
-    hamiltonian = objective.problem.hamiltonian()
+    hamiltonian = objective.hamiltonian
     if config.backend == "aer":
         estimator = EstimatorV2(options={"backend_options": AER_OPTIONS})
         circuit = generate_preset_pass_manager(optimization_level=1, backend=AerSimulator()).run(
-            to_qiskit(objective.circuit)
+            to_qiskit(ansatz(config))
         )
         observable = ObservablesArray.coerce(hamiltonian.apply_layout(circuit.layout))
         return lambda points: estimator.run([(circuit, observable, points)]).result()[0].data.evs
@@ -94,7 +102,7 @@ def bare_energy_call(config: VQEConfig, objective) -> Callable[[np.ndarray], np.
 
     @qml.qnode(qml.device(config.device, wires=config.qubits), diff_method=None)
     def energy(theta):
-        pennylane_operations(objective.circuit.gates, theta)
+        pennylane_operations(ansatz(config).gates, theta)
         return qml.expval(observable)
 
     return lambda points: energy(points.T)
@@ -118,11 +126,11 @@ def qiskit_spsa_iterations(bare: Callable[[np.ndarray], np.ndarray], x: np.ndarr
 
 
 def pennylane_spsa_iteration(config: VQEConfig, objective, x: np.ndarray) -> Callable:
-    observable = to_pennylane(objective.problem.hamiltonian())
+    observable = to_pennylane(objective.hamiltonian)
 
     @qml.qnode(qml.device(config.device, wires=config.qubits), diff_method=None)
     def energy(theta):
-        pennylane_operations(objective.circuit.gates, theta)
+        pennylane_operations(ansatz(config).gates, theta)
         return qml.expval(observable)
 
     optimizer = qml.SPSAOptimizer(maxiter=100)

@@ -13,18 +13,26 @@ rule ∂f = [f(θ + π/2) - f(θ - π/2)] / 2 is exact (Schuld et al., PRA 99, 0
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-GateName = Literal["ry", "rz", "cx", "h", "sdg"]
+GateName = Literal["rx", "ry", "rz", "rxx", "ryy", "rzz", "cx", "cz", "h", "sdg", "x"]
 
 
 class Gate(NamedTuple):
-    """One gate: ``name`` on ``qubits`` (control first), driven by ``theta[parameter]``
-    when ``parameter`` is not None."""
+    """One gate: ``name`` on ``qubits`` (control first), driven by the angle
+    ``scale · theta[parameter]`` when ``parameter`` is not None (rotations exp(-i a P/2), Qiskit's
+    and PennyLane's convention for every name above; a parameter may drive many gates)."""
 
     name: GateName
     qubits: tuple[int, ...]
     parameter: int | None = None
+    scale: float = 1.0
+
+    def angle(self, theta: Any) -> Any:
+        """The gate's angle for parameters ``theta`` (numbers, (B,) arrays or Qiskit Parameters)."""
+        assert self.parameter is not None
+        value = theta[self.parameter]
+        return value if self.scale == 1.0 else self.scale * value
 
 
 class Circuit(NamedTuple):

@@ -1,30 +1,29 @@
-"""The ``vqe`` objective's parameters: a frozen dataclass validated on construction.
+"""The circuit objectives' parameters: frozen dataclasses validated on construction.
 
-A module of its own, below both the registration (:mod:`circuits.specs`) and the
-objective (:mod:`circuits.vqe`), so that neither imports the other's module back.
-Cheap to import: no qiskit, no pennylane.
+:class:`MeasurementOptions` (backend, shots, shot model, noise) is shared by every circuit
+objective; :class:`VQEConfig` adds a registered problem and ansatz (:mod:`circuits.problems`,
+:mod:`circuits.ansatze`), :class:`CircuitConfig` a user's ``build()`` function. A module of its
+own, below both the registrations (:mod:`circuits.specs`) and the objectives, so that neither
+imports the other's module back. Cheap to import: no qiskit, no pennylane.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib import metadata
-from typing import Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from zeroth_q.config import require
 from zeroth_q.errors import did_you_mean
 
-ProblemName = Literal["tfim", "xxz", "h2"]
 BackendName = Literal["aer", "pennylane"]
 ShotModelName = Literal["sampled", "gaussian"]
 SamplerName = Literal["counts", "primitive"]
 # Aer and NumPy's binomial count shots in signed 64-bit integers; 2**53 also keeps the
 # cost arithmetic exact in floats (history, plots).
 MAX_SHOTS = 2**53
-PROBLEMS, BACKENDS, SHOT_MODELS, SAMPLERS = (
-    get_args(t) for t in (ProblemName, BackendName, ShotModelName, SamplerName)
-)
+BACKENDS, SHOT_MODELS, SAMPLERS = (get_args(t) for t in (BackendName, ShotModelName, SamplerName))
 
 
 # Devices that run the ansatz: qubit statevector simulators with adjoint differentiation,
@@ -46,14 +45,10 @@ def installed_pennylane_devices() -> set[str]:
 
 
 @dataclass(frozen=True)
-class VQEConfig:
-    """Parameters of the ``vqe`` objective (``--set key=value``).
+class MeasurementOptions:
+    """How a circuit objective runs and measures: shared by :func:`circuits.circuit_objective`, the
+    ``circuit`` objective and ``vqe`` (``--set key=value``).
 
-    problem: ``tfim`` (transverse-field Ising, field ``h``), ``xxz`` (Heisenberg XXZ,
-        anisotropy ``delta``), ``h2`` (H2 at 0.735 Å, STO-3G; ``qubits`` 2 or 4).
-    qubits, reps: chain length and entangling layers of the hardware-efficient ansatz
-        (P = 2·qubits·(reps + 1) parameters).
-    periodic: close the chain (tfim, xxz).
     backend, device: ``aer`` (Qiskit Aer primitives) or ``pennylane`` on ``device``.
     shots: ``"exact"`` for statevector expectations, or N shots per measurement group.
     shot_model: with N shots, ``sampled`` (real measurement counts) or ``gaussian`` (exact
@@ -61,23 +56,17 @@ class VQEConfig:
     sampler: how ``sampled`` draws its shots. ``counts`` (default): counts drawn from the
         exact outcome probabilities of one simulation, the same distribution as sampling
         shot by shot at a cost independent of N. ``primitive``: bitstrings sampled shot by
-        shot: Aer's SamplerV2, the SamplerV2 passed to :func:`circuits.vqe.build_vqe` (e.g. a
+        shot: Aer's SamplerV2, the SamplerV2 passed to :func:`circuits.circuit_objective` (e.g. a
         device's), or the PennyLane device's own sampling.
     noise: device noise of the ``sampled`` model (:mod:`circuits.noise`). ``none``;
         ``depolarizing``: channels of rates ``depolarizing_1q`` / ``depolarizing_2q`` after
-        every 1-/2-qubit ansatz gate and readout bit flips of probability ``readout_error``;
+        every 1-/2-qubit gate and readout bit flips of probability ``readout_error``;
         ``fake_<name>`` (Aer only, needs ``zeroth-q[ibm]``): the noise model of that fake
         IBM backend, circuits transpiled for it. Metrics stay exact (noiseless energy and
         ground energy) and add ``noisy_energy``, the noisy channel's infinite-shot energy.
     """
 
-    problem: ProblemName = "tfim"
-    qubits: int = 6
-    reps: int = 2
-    h: float = 1.0
-    delta: float = 1.0
-    periodic: bool = False
-    backend: BackendName = "aer"
+    backend: str = "aer"
     device: str = "lightning.qubit"
     shots: int | Literal["exact"] = 1000
     shot_model: ShotModelName = "sampled"
@@ -87,9 +76,10 @@ class VQEConfig:
     depolarizing_2q: float = 0.0
     readout_error: float = 0.0
 
+    backend_choices: ClassVar[tuple[str, ...]] = BACKENDS
+
     def __post_init__(self) -> None:
-        _require_choice("problem", self.problem, PROBLEMS)
-        _require_choice("backend", self.backend, BACKENDS)
+        _require_choice("backend", self.backend, self.backend_choices)
         _require_choice("shot_model", self.shot_model, SHOT_MODELS)
         _require_choice("sampler", self.sampler, SAMPLERS)
         self._check_noise()
@@ -101,13 +91,6 @@ class VQEConfig:
             )
             _require_choice("device", self.device, pennylane_devices())
         require(
-            self.problem != "h2" or self.qubits in (2, 4),
-            f"problem 'h2' has a 2-qubit (parity) and a 4-qubit (Jordan-Wigner) form; "
-            f"set qubits=2 or qubits=4 (got {self.qubits}).",
-        )
-        require(2 <= self.qubits <= 20, f"qubits must be in 2..20 (statevector memory), got {self.qubits}.")
-        require(self.reps >= 0, f"reps must be >= 0 (entangling layers), got {self.reps}.")
-        require(
             self.shots == "exact" or (isinstance(self.shots, int) and self.shots > 0),
             f"shots must be a positive number of shots per measurement group or 'exact', got {self.shots!r}.",
         )
@@ -116,6 +99,11 @@ class VQEConfig:
             f"shots must be at most {MAX_SHOTS:,} per measurement group (simulators count shots in "
             f"64-bit integers and hold the sampled bits in memory), got {self.shots!r}.",
         )
+
+    def measurement(self, **changes: Any) -> MeasurementOptions:
+        """These options alone (without a subclass's problem fields), with ``changes``."""
+        values = {f.name: getattr(self, f.name) for f in fields(MeasurementOptions)}
+        return MeasurementOptions(**{**values, **changes})
 
     def _check_noise(self) -> None:
         rates = {k: getattr(self, k) for k in ("depolarizing_1q", "depolarizing_2q", "readout_error")}
@@ -137,15 +125,81 @@ class VQEConfig:
                 "and a number of shots.",
             )
         require(
-            self.noise == "none" or self.backend == "aer" or self.sampler == "counts",
+            self.noise == "none" or self.backend != "pennylane" or self.sampler == "counts",
             "PennyLane simulates device noise for sampler='counts' (default.mixed density matrices), "
             "not for its own shot sampling: remove sampler='primitive'.",
         )
         require(
-            not self.noise.startswith("fake_") or self.backend == "aer",
+            not self.noise.startswith("fake_") or self.backend != "pennylane",
             f"noise={self.noise!r} is a Qiskit fake backend: it needs backend='aer'.",
         )
 
 
 def _require_choice(key: str, value: str, choices: Sequence[str]) -> None:
     require(value in choices, f"unknown {key} {value!r}.{did_you_mean(value, choices)}")
+
+
+@dataclass(frozen=True)
+class VQEConfig(MeasurementOptions):
+    """Parameters of the ``vqe`` objective (``--set key=value``): the measurement options of
+    :class:`MeasurementOptions`, and
+
+    problem: a registered Hamiltonian (:data:`circuits.problems.PROBLEMS`: ``tfim``, transverse-field
+        Ising, field ``h``; ``xxz``, Heisenberg XXZ, anisotropy ``delta``; ``h2``, H2 at 0.735 Å,
+        STO-3G, ``qubits`` 2 or 4). Each problem reads the fields its parameter class names.
+    ansatz: a registered circuit (:data:`circuits.ansatze.ANSATZE`: ``hea``, the hardware-efficient
+        ansatz with ``reps`` entangling layers, P = 2·qubits·(reps + 1) parameters).
+    qubits, periodic: chain length, and closing the chain (tfim, xxz).
+    """
+
+    problem: str = "tfim"
+    ansatz: str = "hea"
+    qubits: int = 6
+    reps: int = 2
+    h: float = 1.0
+    delta: float = 1.0
+    periodic: bool = False
+
+    def __post_init__(self) -> None:
+        from circuits.ansatze import ansatz_spec
+        from circuits.problems import problem_spec
+
+        super().__post_init__()
+        require(2 <= self.qubits <= 20, f"qubits must be in 2..20 (statevector memory), got {self.qubits}.")
+        problem_spec(self.problem).parameters_from(self)  # validates the problem's own fields
+        ansatz_spec(self.ansatz).parameters_from(self)
+
+
+@dataclass(frozen=True)
+class CircuitConfig(MeasurementOptions):
+    """Parameters of the ``circuit`` objective: a user's circuit from ``source``, measured as
+    :class:`MeasurementOptions` says.
+
+    source: ``package.module:function``; ``function()`` returns ``(circuit, observable)`` (a Qiskit
+        ``QuantumCircuit`` with unbound parameters and a ``SparsePauliOp``) or a PennyLane triple
+        ``(f, observable, {"wires": ..., "num_params": ...})``.
+    backend: ``auto`` (``aer`` for a Qiskit circuit, ``pennylane`` for a function) or either name.
+    initial_point: ``small`` (θ ~ N(0, 0.1²)), ``zeros`` or ``uniform`` (U(-π, π)).
+    reference_energy: a known ground energy (adds ``energy_error``); none: computed exactly where the
+        circuit has at most :data:`circuits.objective.EXACT_REFERENCE_QUBITS` qubits.
+    """
+
+    source: str = ""
+    backend: str = "auto"
+    initial_point: str = "small"
+    reference_energy: float | None = None
+
+    backend_choices: ClassVar[tuple[str, ...]] = ("auto", *BACKENDS)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        module, _, function = self.source.partition(":")
+        require(
+            bool(module) and function.isidentifier(),
+            f"source must name a function as package.module:function (got {self.source!r}); "
+            f"it returns (circuit, observable) or a PennyLane triple.",
+        )
+        _require_choice("initial_point", self.initial_point, INITIAL_POINTS)
+
+
+INITIAL_POINTS = ("small", "zeros", "uniform")

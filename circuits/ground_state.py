@@ -1,6 +1,6 @@
-"""Exact ground energy and ground space of a problem, the reference every run reports.
+"""Exact ground energy and ground space of a Hamiltonian, the reference every run reports.
 
-Computed once per :class:`~circuits.hamiltonians.Problem` (cached) by Lanczos on the
+Computed once per Hamiltonian (cached by its Pauli labels and coefficients) by Lanczos on the
 sparse matrix (``scipy.sparse.linalg.eigsh``), or by dense ``eigh`` for small systems
 where Lanczos needs ``k < dim``. The ground space is kept whole (all eigenvectors within
 ``DEGENERACY_TOLERANCE`` of the minimum) so that ``fidelity`` is the weight of the
@@ -14,9 +14,8 @@ import functools
 from typing import NamedTuple
 
 import numpy as np
+from qiskit.quantum_info import SparsePauliOp
 from scipy.sparse.linalg import eigsh
-
-from circuits.hamiltonians import Problem
 
 DEGENERACY_TOLERANCE = 1e-8
 _DENSE_LIMIT = 6  # qubits up to which dense diagonalization is cheaper and always valid
@@ -35,10 +34,17 @@ class GroundState(NamedTuple):
         return float(np.sum(np.abs(self.space.conj().T @ state) ** 2))
 
 
+def ground_state(hamiltonian: SparsePauliOp) -> GroundState:
+    """The ground state of ``hamiltonian`` (cached: equal operators share one computation)."""
+    labels = tuple(hamiltonian.paulis.to_labels())
+    return _ground_state(labels, tuple(np.asarray(hamiltonian.coeffs).tolist()))
+
+
 @functools.lru_cache(maxsize=32)
-def ground_state(problem: Problem) -> GroundState:
-    matrix = problem.hamiltonian().to_matrix(sparse=True)
-    if problem.qubits <= _DENSE_LIMIT:
+def _ground_state(labels: tuple[str, ...], coeffs: tuple[complex, ...]) -> GroundState:
+    hamiltonian = SparsePauliOp(list(labels), np.array(coeffs))
+    matrix = hamiltonian.to_matrix(sparse=True)
+    if hamiltonian.num_qubits <= _DENSE_LIMIT:
         values, vectors = np.linalg.eigh(matrix.toarray())
     else:
         values, vectors = eigsh(matrix, k=_LANCZOS_VECTORS, which="SA")

@@ -1,4 +1,4 @@
-"""The problems a VQE minimizes: qubit Hamiltonians as Qiskit ``SparsePauliOp``.
+"""The Hamiltonians of the registered problems (:mod:`circuits.problems`) as Qiskit ``SparsePauliOp``.
 
 Qubit ``q`` of every operator is qubit ``q`` of the ansatz on both backends (Qiskit's
 little-endian label order: the rightmost character of a Pauli label acts on qubit 0);
@@ -6,8 +6,6 @@ little-endian label order: the rightmost character of a Pauli label acts on qubi
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from qiskit.quantum_info import SparsePauliOp
 
@@ -55,10 +53,16 @@ def _bonds(n: int, periodic: bool) -> list[tuple[int, int]]:
     return bonds + [(n - 1, 0)] if periodic and n > 2 else bonds
 
 
+def ising_terms(n: int, h: float, periodic: bool = False) -> tuple[SparsePauliOp, SparsePauliOp]:
+    """The two commuting parts of the transverse-field Ising chain: -Σ_<ij> Z_i Z_j and -h Σ_i X_i."""
+    bonds = SparsePauliOp.from_sparse_list([("ZZ", list(b), -1.0) for b in _bonds(n, periodic)], n)
+    return bonds, SparsePauliOp.from_sparse_list([("X", [i], -h) for i in range(n)], n)
+
+
 def transverse_field_ising(n: int, h: float, periodic: bool = False) -> SparsePauliOp:
     """H = -Σ_<ij> Z_i Z_j - h Σ_i X_i (coupling J = 1; critical at h = 1 for large n)."""
-    terms = [("ZZ", list(b), -1.0) for b in _bonds(n, periodic)] + [("X", [i], -h) for i in range(n)]
-    return SparsePauliOp.from_sparse_list(terms, n).simplify()
+    bonds, fields = ising_terms(n, h, periodic)
+    return (bonds + fields).simplify()
 
 
 def heisenberg_xxz(n: int, delta: float, periodic: bool = False) -> SparsePauliOp:
@@ -72,25 +76,3 @@ def hydrogen_molecule(n: int) -> SparsePauliOp:
     """H2 at 0.735 Å in STO-3G: the 2-qubit (parity, reduced) or 4-qubit (Jordan-Wigner) form."""
     table = {2: _H2_TWO_QUBIT, 4: _H2_FOUR_QUBIT}[n]
     return SparsePauliOp.from_sparse_list(table, n)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A Hamiltonian by name and parameters: hashable, so its exact ground state is cached.
-
-    ``h`` is read by ``tfim``, ``delta`` by ``xxz``, ``periodic`` by both; ``h2`` reads only
-    ``qubits`` (2 or 4).
-    """
-
-    name: str
-    qubits: int
-    h: float = 1.0
-    delta: float = 1.0
-    periodic: bool = False
-
-    def hamiltonian(self) -> SparsePauliOp:
-        if self.name == "tfim":
-            return transverse_field_ising(self.qubits, self.h, self.periodic)
-        if self.name == "xxz":
-            return heisenberg_xxz(self.qubits, self.delta, self.periodic)
-        return hydrogen_molecule(self.qubits)

@@ -25,17 +25,18 @@ simulation (qiskit-ibm-runtime's local testing mode) up to the basis-change gate
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from functools import reduce
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-from qiskit.transpiler import PassManager, generate_preset_pass_manager
-from qiskit_aer.noise import NoiseModel, ReadoutError, depolarizing_error
 
 from zeroth_q.errors import ConfigError
 
-ONE_QUBIT_GATES = ("ry", "rz")
-TWO_QUBIT_GATES = ("cx",)
+if TYPE_CHECKING:  # Aer only where an Aer model is built: the PennyLane path never imports it
+    from qiskit.transpiler import PassManager
+    from qiskit_aer.noise import NoiseModel
+
 _PAULIS = (np.eye(2), np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0]))
 
 
@@ -44,14 +45,18 @@ class DepolarizingNoise(NamedTuple):
     two_qubit: float
     readout: float
 
-    def aer_noise_model(self) -> NoiseModel:
-        """The model as Qiskit Aer applies it (the readout error acts on ``measure``, so on the
-        primitive path; the counts path applies :meth:`confusion` itself)."""
+    def aer_noise_model(self, gates: tuple[Sequence[str], Sequence[str]]) -> NoiseModel:
+        """The model as Qiskit Aer applies it, after the named one- and two-qubit ``gates`` (the
+        circuit's own; the readout error acts on ``measure``, so on the primitive path; the counts
+        path applies :meth:`confusion` itself)."""
+        from qiskit_aer.noise import NoiseModel, ReadoutError, depolarizing_error
+
         model = NoiseModel()
-        if self.one_qubit:
-            model.add_all_qubit_quantum_error(depolarizing_error(self.one_qubit, 1), list(ONE_QUBIT_GATES))
-        if self.two_qubit:
-            model.add_all_qubit_quantum_error(depolarizing_error(self.two_qubit, 2), list(TWO_QUBIT_GATES))
+        one_qubit, two_qubit = gates
+        if self.one_qubit and one_qubit:
+            model.add_all_qubit_quantum_error(depolarizing_error(self.one_qubit, 1), sorted(one_qubit))
+        if self.two_qubit and two_qubit:
+            model.add_all_qubit_quantum_error(depolarizing_error(self.two_qubit, 2), sorted(two_qubit))
         if self.readout:
             model.add_all_qubit_readout_error(ReadoutError(_symmetric(self.readout).T))
         return model
@@ -101,13 +106,19 @@ def _readout_entries(model: NoiseModel) -> list[dict]:
     return entries
 
 
-def qiskit_noise(noise: str, rates: DepolarizingNoise) -> tuple[NoiseModel | None, PassManager | None]:
-    """Aer's noise model for the config's ``noise`` and, for a fake device, the pass manager
-    that transpiles the circuits for it (None: Aer's own gate set)."""
+def qiskit_noise(
+    noise: str, rates: DepolarizingNoise, gates: tuple[Sequence[str], Sequence[str]]
+) -> tuple[NoiseModel | None, PassManager | None]:
+    """Aer's noise model for the config's ``noise`` (depolarizing after the circuit's one- and
+    two-qubit ``gates``) and, for a fake device, the pass manager that transpiles the circuits for
+    it (None: Aer's own gate set)."""
+    from qiskit.transpiler import generate_preset_pass_manager
+    from qiskit_aer.noise import NoiseModel
+
     if noise == "none":
         return None, None
     if noise == "depolarizing":
-        return rates.aer_noise_model(), None
+        return rates.aer_noise_model(gates), None
     backend = fake_backend(noise)
     pass_manager = generate_preset_pass_manager(optimization_level=1, backend=backend)
     # The snapshot's own properties, as the fake backend's ``run`` (and so qiskit-ibm-runtime's

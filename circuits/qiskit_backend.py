@@ -1,10 +1,12 @@
-"""The ansatz on Qiskit primitives V2: Aer by default, any EstimatorV2/SamplerV2 on request.
+"""A circuit on Qiskit primitives V2: Aer by default, any EstimatorV2/SamplerV2 on request.
 
-Everything that does not depend on θ happens once, in the constructor: the circuit is
-built, transpiled with ``pass_manager``, and the observables are laid out on the
-transpiled qubits and coerced to ``ObservablesArray``. A call then is one primitive job
-whose PUB carries the whole (B, P) parameter array, i.e. B bound circuits simulated in
-one ``AerSimulator.run`` (Aer parallelizes over bindings).
+The circuit is a parameterized ``QuantumCircuit`` (a user's, or a built-in ansatz rendered by
+:func:`circuits.qiskit_circuit.to_qiskit`), its columns ``circuit.parameters``. Everything that
+does not depend on θ happens once, in the constructor: the circuit is transpiled with
+``pass_manager``, and the observables are laid out on the transpiled qubits and coerced to
+``ObservablesArray``. A call then is one primitive job whose PUB carries the whole (B, P)
+parameter array, i.e. B bound circuits simulated in one ``AerSimulator.run`` (Aer
+parallelizes over bindings).
 
 Hardware or another simulator drops in through the same interface: pass
 ``estimator=`` (e.g. ``qiskit_ibm_runtime.EstimatorV2(mode=backend)``), ``sampler=`` and
@@ -28,7 +30,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit import ParameterVector
 from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
 from qiskit.primitives.containers import ObservablesArray
 from qiskit.quantum_info import SparsePauliOp
@@ -38,7 +39,7 @@ from qiskit_aer.noise import NoiseModel
 from qiskit_aer.primitives import EstimatorV2 as AerEstimator
 from qiskit_aer.primitives import SamplerV2 as AerSampler
 
-from circuits.ansatz import Circuit, Gate, measurement_basis_change
+from circuits.ansatz import measurement_basis_change
 from circuits.measurement import basis_probabilities, with_readout_error
 from circuits.noise import readout_confusion
 
@@ -48,23 +49,12 @@ from circuits.noise import readout_confusion
 AER_OPTIONS = {"max_parallel_experiments": 0}
 
 
-def to_qiskit(circuit: Circuit, extra: Sequence[Gate] = ()) -> QuantumCircuit:
-    """A ``QuantumCircuit`` over ``ParameterVector("θ", P)``; ``circuit.parameters`` is
-    then θ[0], …, θ[P-1] in index order, the column order of the PUB parameter arrays."""
-    theta = ParameterVector("θ", circuit.num_parameters)
-    qc = QuantumCircuit(circuit.num_qubits)
-    for gate in (*circuit.gates, *extra):
-        angle = () if gate.parameter is None else (theta[gate.parameter],)
-        getattr(qc, gate.name)(*angle, *gate.qubits)
-    return qc
-
-
 class QiskitBackend:
     """Exact expectations through an EstimatorV2, bitstrings through a SamplerV2."""
 
     def __init__(
         self,
-        circuit: Circuit,
+        circuit: QuantumCircuit,
         hamiltonian: SparsePauliOp,
         observables: Sequence[SparsePauliOp] = (),
         bases: Sequence[str] = (),
@@ -74,7 +64,7 @@ class QiskitBackend:
         pass_manager: PassManager | None = None,
         noise_model: NoiseModel | None = None,
     ):
-        self._circuit = to_qiskit(circuit)
+        self._circuit = circuit
         if pass_manager is None:
             pass_manager = generate_preset_pass_manager(optimization_level=1, backend=AerSimulator())
         self._isa = pass_manager.run(self._circuit)
@@ -145,7 +135,10 @@ def _state_simulation(
     return saved, simulator, readout_confusion(noise_model, physical)
 
 
-def _measured(circuit: Circuit, basis: str) -> QuantumCircuit:
-    qc = to_qiskit(circuit, measurement_basis_change(basis))
+def _measured(circuit: QuantumCircuit, basis: str) -> QuantumCircuit:
+    """The circuit, the basis change of ``basis`` and a measurement of every qubit."""
+    qc = circuit.copy()
+    for gate in measurement_basis_change(basis):
+        getattr(qc, gate.name)(*gate.qubits)
     qc.measure_all()
     return qc

@@ -1,4 +1,4 @@
-"""The ``vqe`` objective's registration: its configuration and how to build it.
+"""The ``vqe`` and ``circuit`` objectives' registrations: their configurations and how to build them.
 
 Cheap to import (no qiskit, no pennylane): the CLI reads this module to list and
 validate options before anything heavy loads; :func:`build` imports the backends.
@@ -10,30 +10,63 @@ from __future__ import annotations
 
 from typing import Any
 
-from circuits.config import VQEConfig
+from circuits.config import CircuitConfig, MeasurementOptions, VQEConfig
 from zeroth_q.config import require_memory
+from zeroth_q.errors import ConfigError
 from zeroth_q.objectives.registry import ObjectiveSpec
 
-__all__ = ["VQE", "VQEConfig", "build"]
+__all__ = ["CIRCUIT", "VQE", "CircuitConfig", "VQEConfig", "build", "build_circuit"]
 
 
 def build(config: VQEConfig) -> Any:
     from circuits.vqe import build_vqe
 
-    if config.shots != "exact" and config.shot_model == "sampled" and config.sampler == "primitive":
+    _require_sample_memory(config, config.qubits)
+    return build_vqe(config)
+
+
+def build_circuit(config: CircuitConfig) -> Any:
+    """The objective of the circuit that ``config.source`` returns (:mod:`circuits.source`)."""
+    from circuits.objective import build_circuit_objective
+    from circuits.source import load_source
+
+    user = load_source(config.source)
+    backend = user.backend if config.backend == "auto" else config.backend
+    measurement = config.measurement(backend=backend)
+    if backend != user.backend:
+        raise ConfigError(
+            f"source {config.source!r} returned a {user.backend} circuit; set backend={user.backend} or auto."
+        )
+    qubits = user.circuit.num_qubits if backend == "aer" else len(_wires(user.shape["wires"]))
+    _require_sample_memory(measurement, qubits)
+    return build_circuit_objective(
+        user.circuit,
+        user.observable,
+        measurement,
+        **user.shape,
+        initial_point=config.initial_point,
+        reference_energy=config.reference_energy,
+    )
+
+
+def _wires(wires: Any) -> list[Any]:
+    return list(range(wires)) if isinstance(wires, int) else list(wires)
+
+
+def _require_sample_memory(options: MeasurementOptions, qubits: int) -> None:
+    if options.shots != "exact" and options.shot_model == "sampled" and options.sampler == "primitive":
         # A primitive returns one bool per qubit and shot: the least one row of one
         # measurement group holds, before any counting (the counts path holds no bits).
         require_memory(
-            config.shots * config.qubits,
-            f"sampling {config.shots:,} shots of {config.qubits} qubits",
+            options.shots * qubits,
+            f"sampling {options.shots:,} shots of {qubits} qubits",
             "lower shots, or use sampler=counts (counts drawn from exact probabilities hold no bits)",
         )
-    return build_vqe(config)
 
 
 VQE = ObjectiveSpec(
     name="vqe",
-    description="VQE ground-state energy of TFIM, XXZ or H2 with a hardware-efficient ansatz",
+    description="VQE ground-state energy of a registered problem (tfim, xxz, h2) and ansatz (hea)",
     config=VQEConfig,
     build=build,
     # The best method of notebooks/shot_budgets.ipynb at 10^8 shots on the default problem (TFIM
@@ -45,4 +78,16 @@ VQE = ObjectiveSpec(
     default_budget={"shots": 10**8},
     default_optimizer_params={"lr": 0.05},
     main_metric="energy_error",
+)
+
+
+CIRCUIT = ObjectiveSpec(
+    name="circuit",
+    description="your own circuit and observable: --set source=package.module:function (Qiskit or PennyLane)",
+    config=CircuitConfig,
+    build=build_circuit,
+    default_optimizer="parameter-shift-adam",
+    default_budget={"shots": 10**8},
+    default_optimizer_params={"lr": 0.05},
+    main_metric="energy",
 )

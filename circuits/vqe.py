@@ -1,10 +1,11 @@
-"""The variational quantum eigensolver objective: f(θ) = estimate of <ψ(θ)|H|ψ(θ)>.
+"""The built-in variational quantum eigensolver: a registered problem and ansatz, as a circuit objective.
 
-Peruzzo et al., Nat. Commun. 5, 4213 (2014); hardware-efficient form after Kandala et
-al., Nature 549, 242 (2017). ``evaluate`` estimates the energy of a whole (B, P) batch
-with ONE simulator call; how the estimate is made (exact, sampled, Gaussian) and what it
-costs is the shot model's job (:mod:`circuits.shot_models`), which circuits run is the
-backend's (:mod:`circuits.qiskit_backend`, :mod:`circuits.pennylane_backend`).
+Peruzzo et al., Nat. Commun. 5, 4213 (2014); hardware-efficient form after Kandala et al.,
+Nature 549, 242 (2017). The problem comes from :mod:`circuits.problems`, the ansatz from
+:mod:`circuits.ansatze`; the ansatz's gate list is rendered for the configured backend (a
+``QuantumCircuit`` for Aer, a broadcasting PennyLane function) and handed to
+:func:`circuits.objective.build_circuit_objective` like any user's circuit, with the exact
+ground state as reference.
 
 Use from Python::
 
@@ -18,178 +19,17 @@ Use from Python::
 
 from __future__ import annotations
 
-import numpy as np
-from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
-from qiskit.transpiler import PassManager
+from typing import TYPE_CHECKING, Any
 
-from circuits.ansatz import Circuit, hardware_efficient
-from circuits.backend import CircuitBackend
+from circuits.ansatz import Circuit
+from circuits.ansatze import ansatz_spec
 from circuits.config import VQEConfig
-from circuits.ground_state import ground_state
-from circuits.grouping import MeasurementGroup, qubit_wise_groups
-from circuits.hamiltonians import Problem
-from circuits.noise import DepolarizingNoise, qiskit_noise
-from circuits.pennylane_backend import PennyLaneBackend
-from circuits.qiskit_backend import QiskitBackend
-from circuits.shot_models import (
-    ExactExpectation,
-    GaussianShotNoise,
-    SampledCounts,
-    SampledMeasurement,
-    ShotModel,
-)
-from zeroth_q.errors import ConfigError
-from zeroth_q.objective import (
-    Cost,
-    Evaluation,
-    GradientEvaluation,
-    MeasuredGroups,
-    ShotEvaluation,
-    check_thetas,
-    combine_groups,
-    shots_cost,
-    shots_per_group,
-)
+from circuits.objective import CircuitObjective, build_circuit_objective
+from circuits.problems import problem_spec
 
-INITIAL_SCALE = 0.1
-
-
-class VQEObjective:
-    """Energy of the ansatz state, estimated under a shot model; metrics are exact."""
-
-    def __init__(
-        self,
-        problem: Problem,
-        circuit: Circuit,
-        backend: CircuitBackend,
-        shot_model: ShotModel,
-        noisy: bool = False,
-    ):
-        self.problem = problem
-        self.circuit = circuit
-        self.backend = backend
-        self.shot_model = shot_model
-        self.noisy = noisy
-
-    @property
-    def dim(self) -> int:
-        return self.circuit.num_parameters
-
-    def initial_point(self, rng: np.random.Generator) -> np.ndarray:
-        """θ ~ N(0, 0.1²): close to the identity circuit, whose gradients do not vanish
-        with the number of qubits the way random initializations' do (barren plateaus,
-        McClean et al., Nat. Commun. 9, 4812 (2018); Grant et al., Quantum 3, 214 (2019))."""
-        return INITIAL_SCALE * rng.standard_normal(self.dim)
-
-    def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
-        thetas = check_thetas(thetas, self.dim)
-        values = self.shot_model.estimate(self.backend, thetas, rng)
-        return Evaluation(np.asarray(values, dtype=float), self.cost(len(thetas)))
-
-    def frequencies(self) -> tuple[tuple[float, ...], ...]:
-        """Every parameter of the hardware-efficient ansatz drives one Pauli rotation: ``(1.0,)``."""
-        return ((1.0,),) * self.dim
-
-    def cost(self, rows: int) -> Cost:
-        """The shot model's cost of ``rows`` energy estimates (G circuits of N shots each)."""
-        return self.shot_model.cost(rows)
-
-    def fidelity_cost(self, rows: int) -> Cost:
-        return self.shot_model.fidelity_cost(rows)
-
-    def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation:
-        """Fidelities ``F_b = |<ψ(θ)|ψ(θ'_b)>|²`` of the rows of ``others`` (QN-SPSA's metric,
-        Gacon et al., Quantum 5, 567 (2021)), exact from statevectors and then measured as the
-        shot model says: ``exact``, ``sampled`` (Binomial(N, F)/N, the all-zeros frequency of
-        the compute–uncompute circuit) or ``gaussian``; each costs one circuit of N shots."""
-        reference = check_thetas(np.asarray(theta)[None, :], self.dim)
-        rows = np.concatenate([reference, check_thetas(others, self.dim)])
-        states = self.backend.statevectors(rows)
-        exact = np.abs(states[1:] @ states[0].conj()) ** 2
-        return self.shot_model.fidelity(np.clip(exact, 0.0, 1.0), rng)
-
-    def capability_hint(self, capability: str) -> str | None:
-        """How to get what an optimizer asked for: the gradient (and so Newton, BFGS) exists
-        only as PennyLane's adjoint method on exact statevectors."""
-        if capability != "gradient":
-            return None
-        return (
-            "the adjoint gradient needs exact statevectors on PennyLane: --set backend=pennylane "
-            "--set shots=exact; with shots, use 'parameter-shift-adam' or a ZO optimizer ('zo-adam', 'spsa')."
-        )
-
-    def metrics(self, theta: np.ndarray) -> dict[str, float]:
-        """Exact diagnostics at θ (no cost): energy, the exact ground energy, their
-        difference, and the probability of the state in the ground space; with device
-        noise also ``noisy_energy``, what the noisy device reports at infinitely many shots."""
-        theta = check_thetas(np.asarray(theta)[None, :], self.dim)
-        reference = ground_state(self.problem)
-        energy = float(self.backend.energy(theta)[0])
-        metrics = {
-            "energy": energy,
-            "exact_ground_energy": reference.energy,
-            "energy_error": energy - reference.energy,
-            "fidelity": reference.fidelity(self.backend.statevectors(theta)[0]),
-        }
-        if self.noisy:
-            assert isinstance(self.shot_model, SampledMeasurement)
-            metrics["noisy_energy"] = float(self.shot_model.expectation(self.backend, theta)[0])
-        return metrics
-
-
-class AdjointVQEObjective(VQEObjective):
-    """An exact-mode objective on PennyLane, which also offers the adjoint gradient.
-
-    A separate class so that ``isinstance(objective, SupportsGradient)`` is true exactly
-    when the gradient exists: it needs the statevector (no shots) and PennyLane's adjoint
-    method (Aer has no reverse mode).
-    """
-
-    backend: PennyLaneBackend
-
-    def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
-        theta = check_thetas(np.asarray(theta)[None, :], self.dim)[0]
-        value, gradient = self.backend.energy_and_gradient(theta)
-        return GradientEvaluation(value, gradient, self.cost(1))
-
-
-class ShotAllocatingVQEObjective(VQEObjective):
-    """A finite-shot objective whose shots per row or per (row, measurement group) are an
-    input (:class:`~zeroth_q.objective.SupportsShots`), for shot-adaptive optimizers; a
-    separate class so that ``isinstance`` sees the capability exactly when it exists (not in
-    exact mode)."""
-
-    shot_model: SampledMeasurement | GaussianShotNoise
-
-    def measurement_groups(self) -> MeasuredGroups:
-        """The qubit-wise commuting groups, weighted by Σ|c_k|; L = Σ_k |c_k| over all measured
-        terms bounds the gradient's Lipschitz constant for Pauli-rotation ansätze (Kübler et
-        al., Quantum 4, 263 (2020), §2)."""
-        model = self.shot_model
-        weights = model.weights()
-        return MeasuredGroups(weights, model.offset, float(weights.sum()))
-
-    def evaluate_shots(
-        self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
-    ) -> ShotEvaluation:
-        """Energies measured with ``shots`` per row (B,) or per row and group (B, G)."""
-        model = self.shot_model
-        thetas = check_thetas(thetas, self.dim)
-        counts = shots_per_group(shots, len(thetas), len(model.groups))
-        means, variances = model.estimate_shots(self.backend, thetas, counts, rng)
-        return ShotEvaluation(
-            combine_groups(model.offset, means, counts), means, variances, shots_cost(counts)
-        )
-
-
-def make_shot_model(config: VQEConfig, offset: float, groups: tuple[MeasurementGroup, ...]) -> ShotModel:
-    """``shots="exact"`` → :class:`ExactExpectation`; N shots → the configured model."""
-    if config.shots == "exact":
-        return ExactExpectation()
-    if config.shot_model == "gaussian":
-        return GaussianShotNoise(config.shots, offset, groups)
-    model = SampledCounts if config.sampler == "counts" else SampledMeasurement
-    return model(config.shots, offset, groups)
+if TYPE_CHECKING:
+    from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
+    from qiskit.transpiler import PassManager
 
 
 def build_vqe(
@@ -198,39 +38,38 @@ def build_vqe(
     estimator: BaseEstimatorV2 | None = None,
     sampler: BaseSamplerV2 | None = None,
     pass_manager: PassManager | None = None,
-) -> VQEObjective:
+) -> CircuitObjective:
     """The objective described by ``config``. With ``backend="aer"``, ``estimator`` /
     ``sampler`` replace Aer's primitives (e.g. IBM Runtime's, with a ``pass_manager`` for
     that backend's target); see :mod:`circuits.qiskit_backend`."""
+    problem_entry, ansatz_entry = problem_spec(config.problem), ansatz_spec(config.ansatz)
+    problem = problem_entry.build(problem_entry.parameters_from(config))
+    circuit = ansatz_entry.build(problem, ansatz_entry.parameters_from(config))
     primitives = {"estimator": estimator, "sampler": sampler, "pass_manager": pass_manager}
-    if sampler is not None and config.sampler != "primitive":
-        raise ConfigError(
-            "a SamplerV2 was passed but the config draws counts from simulated probabilities; "
-            "set sampler='primitive' to measure with it."
-        )
-    if sampler is not None and config.noise != "none":
-        raise ConfigError(f"a SamplerV2 you pass has its own noise; set noise='none' (got {config.noise!r}).")
-    problem = Problem(config.problem, config.qubits, config.h, config.delta, config.periodic)
-    hamiltonian = problem.hamiltonian()
-    circuit = hardware_efficient(config.qubits, config.reps)
-    model = make_shot_model(config, *qubit_wise_groups(hamiltonian))
-    prepared = (circuit, hamiltonian, model.observables, model.bases)
-    rates = DepolarizingNoise(config.depolarizing_1q, config.depolarizing_2q, config.readout_error)
-    noisy = config.noise != "none"
-    objective = _objective_class(config)
-    if config.backend == "aer":
-        noise_model, device_pass_manager = qiskit_noise(config.noise, rates)
-        primitives["pass_manager"] = pass_manager or device_pass_manager
-        backend = QiskitBackend(*prepared, **primitives, noise_model=noise_model)
-        return objective(problem, circuit, backend, model, noisy)
-    if any(p is not None for p in primitives.values()):
+    if config.backend != "aer" and any(p is not None for p in primitives.values()):
         raise TypeError(f"estimator/sampler/pass_manager need backend='aer', not {config.backend!r}.")
-    backend = PennyLaneBackend(*prepared, device=config.device, noise=rates if noisy else None)
-    return objective(problem, circuit, backend, model, noisy)
+    rendered, shape = _render(circuit, config.backend)
+    return build_circuit_objective(
+        rendered,
+        problem.hamiltonian,
+        config.measurement(),
+        **shape,
+        exact_reference=True,
+        primitives=primitives,
+    )
 
 
-def _objective_class(config: VQEConfig) -> type[VQEObjective]:
-    """The class whose capabilities the configuration supports (see the two subclasses)."""
-    if config.shots == "exact":
-        return AdjointVQEObjective if config.backend == "pennylane" else VQEObjective
-    return ShotAllocatingVQEObjective
+def _render(circuit: Circuit, backend: str) -> tuple[Any, dict[str, Any]]:
+    """The gate list as the backend's circuit, and the shape arguments a PennyLane function needs
+    (imports only that backend)."""
+    if backend == "aer":
+        from circuits.qiskit_circuit import to_qiskit
+
+        return to_qiskit(circuit), {}
+    from circuits.pennylane_backend import pennylane_operations
+
+    def ansatz(theta: Any) -> None:
+        pennylane_operations(circuit.gates, theta)
+
+    shape = {"wires": circuit.num_qubits, "num_params": circuit.num_parameters, "broadcast": True}
+    return ansatz, shape

@@ -5,7 +5,7 @@ import pennylane as qml
 import pytest
 
 from circuits.ground_state import ground_state
-from circuits.hamiltonians import Problem, heisenberg_xxz, hydrogen_molecule, transverse_field_ising
+from circuits.hamiltonians import heisenberg_xxz, hydrogen_molecule, transverse_field_ising
 
 H2_FCI_ENERGY = -1.137306  # Ha, STO-3G at 0.735 Å (total, with nuclear repulsion)
 
@@ -19,18 +19,18 @@ def free_fermion_tfim_energy(n: int, h: float) -> float:
 
 @pytest.mark.parametrize(("n", "h"), [(4, 0.5), (6, 1.0), (8, 1.7)])
 def test_periodic_ising_ground_energy_matches_free_fermions(n, h):
-    assert ground_state(Problem("tfim", n, h=h, periodic=True)).energy == pytest.approx(
+    assert ground_state(transverse_field_ising(n, h, periodic=True)).energy == pytest.approx(
         free_fermion_tfim_energy(n, h), abs=1e-9
     )
 
 
 def test_heisenberg_ring_of_four_is_minus_eight():
     # H = 4 Σ S_i·S_j; the 4-site ring's singlet has Σ S_i·S_j = -2.
-    assert ground_state(Problem("xxz", 4, delta=1.0, periodic=True)).energy == pytest.approx(-8.0, abs=1e-10)
+    assert ground_state(heisenberg_xxz(4, 1.0, periodic=True)).energy == pytest.approx(-8.0, abs=1e-10)
 
 
 def test_large_chain_uses_lanczos_and_agrees_with_free_fermions():
-    assert ground_state(Problem("tfim", 10, h=1.0, periodic=True)).energy == pytest.approx(
+    assert ground_state(transverse_field_ising(10, 1.0, periodic=True)).energy == pytest.approx(
         free_fermion_tfim_energy(10, 1.0), abs=1e-8
     )
 
@@ -45,8 +45,8 @@ def test_term_counts_and_hermiticity():
 
 
 def test_both_h2_forms_have_the_fci_ground_energy():
-    two = ground_state(Problem("h2", 2)).energy
-    four = ground_state(Problem("h2", 4)).energy
+    two = ground_state(hydrogen_molecule(2)).energy
+    four = ground_state(hydrogen_molecule(4)).energy
     assert two == pytest.approx(H2_FCI_ENERGY, abs=1e-6)
     assert four == pytest.approx(two, abs=1e-8)
 
@@ -65,7 +65,7 @@ def test_four_qubit_h2_coefficients_are_rederived_by_pennylane_hartree_fock():
 
 def test_degenerate_ground_space_is_kept_whole():
     # h = 0: |0…0> and |1…1> are both ground states; fidelity is the weight in their span.
-    reference = ground_state(Problem("tfim", 4, h=0.0))
+    reference = ground_state(transverse_field_ising(4, 0.0))
     assert reference.space.shape[1] == 2
     all_zero = np.zeros(16)
     all_zero[0] = 1.0

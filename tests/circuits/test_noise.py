@@ -46,7 +46,7 @@ def test_readout_error_scales_each_pauli_term_by_one_minus_twice_the_flip_rate_p
     rng = np.random.default_rng(4)
     theta = rng.uniform(-np.pi, np.pi, objective.dim)
     state = Statevector(objective.backend.statevectors(theta[None, :])[0])
-    hamiltonian = objective.problem.hamiltonian()
+    hamiltonian = objective.hamiltonian
     weights = (hamiltonian.paulis.x | hamiltonian.paulis.z).sum(axis=1)
     terms = np.array([state.expectation_value(p).real for p in hamiltonian.paulis])
     theory = float(np.sum(hamiltonian.coeffs.real * (1 - 2 * flip) ** weights * terms))

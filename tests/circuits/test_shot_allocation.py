@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from circuits.vqe import ShotAllocatingVQEObjective
+from circuits.objective import ShotAllocatingCircuitObjective
 from zeroth_q import ConfigError, Cost
 
 XXZ = {"problem": "xxz", "qubits": 3, "delta": 0.5}  # three groups: XX, YY, ZZ
@@ -74,5 +74,5 @@ def test_bad_allocations_name_what_is_expected(vqe, shots, message):
 
 def test_every_finite_shot_path_takes_an_allocation_and_exact_mode_none(vqe):
     for other in ({}, {"sampler": "primitive"}, {"shot_model": "gaussian"}):
-        assert isinstance(vqe(**XXZ, shots=100, **other), ShotAllocatingVQEObjective)
-    assert not isinstance(vqe(**XXZ, shots="exact"), ShotAllocatingVQEObjective)
+        assert isinstance(vqe(**XXZ, shots=100, **other), ShotAllocatingCircuitObjective)
+    assert not isinstance(vqe(**XXZ, shots="exact"), ShotAllocatingCircuitObjective)

@@ -29,7 +29,9 @@ class GradientEstimator(Protocol):
     kind: its name in configs (``{"estimator": {"kind": ...}}``), registered with
         :func:`zeroth_q.estimators.register_estimator`.
     requires: the objective capabilities it calls beyond ``evaluate`` (e.g. ``"gradient"``).
-    rows: how many points one call evaluates (memory is checked from it before a run).
+    rows: how many points one call evaluates (memory is checked from it before a run); it may
+        take the objective as a second, optional argument when the count depends on it (the
+        general parameter-shift rule's ``2 Σ_i R_i`` rows).
     cost: what one call will charge, stated before it is made (from ``objective.cost(rows)``,
         see :func:`zeroth_q.objective.evaluation_cost`), so that budgets are never overspent.
     """
@@ -37,7 +39,7 @@ class GradientEstimator(Protocol):
     kind: ClassVar[str]
     requires: ClassVar[tuple[str, ...]]
 
-    def rows(self, dim: int) -> int: ...
+    def rows(self, dim: int, objective: Objective | None = None) -> int: ...
 
     def cost(self, objective: Objective, dim: int, step: int) -> Cost: ...
 

@@ -9,10 +9,12 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
+from zeroth_q.estimators.shift_rules import pauli_frequencies, shifted_points, shifted_rows
 from zeroth_q.objective import (
     Cost,
     Evaluation,
     Objective,
+    SupportsFrequencies,
     SupportsShots,
     evaluate,
     evaluation_cost,
@@ -31,8 +33,12 @@ class CoordinateGradient:
     form :math:`a + b\cos\theta_i + c\sin\theta_i` in each coordinate, i.e. expectation values
     of circuits whose parameters enter through Pauli rotations :math:`e^{-i\theta P/2}`
     (Mitarai et al. 2018; Schuld et al. 2019), for any shift ``s`` not a multiple of π.
+    An objective that states its frequencies (:class:`~zeroth_q.objective.SupportsFrequencies`:
+    a parameter shared by several gates, or scaled, or in a controlled rotation) gets the general
+    rule of :mod:`zeroth_q.estimators.shift_rules` instead, ``2 R_i`` points for coordinate ``i``
+    (Wierichs et al., Quantum 6, 677 (2022)); for ``R_i = 1`` it is the rule above.
 
-    The ``2P`` shifted points and, with ``evaluate_center`` (default), the centre go into
+    The ``2P`` (``2 Σ R_i``) shifted points and, with ``evaluate_center`` (default), the centre go into
     one ``evaluate`` call. Without the centre, the reported loss is the mean of the shifted
     values for finite differences (bias :math:`O(s^2)`) and ``None`` for parameter-shift.
 
@@ -68,30 +74,42 @@ class CoordinateGradient:
     def denominator(self) -> float:
         return 2 * np.sin(self.shift) if self.rule == "parameter-shift" else 2 * self.shift
 
-    def rows(self, dim: int) -> int:
-        return 2 * dim + self.evaluate_center
+    def frequencies(self, objective: Objective | None, dim: int) -> tuple[tuple[float, ...], ...]:
+        """Per coordinate, the frequencies the rule must cancel: the objective's own
+        (:class:`~zeroth_q.objective.SupportsFrequencies`) for parameter-shift, else ``(1.0,)``
+        (the two-term rule; for finite differences the shift is a step, not a frequency)."""
+        if self.rule == "parameter-shift" and isinstance(objective, SupportsFrequencies):
+            return objective.frequencies()
+        return pauli_frequencies(dim)
+
+    def rows(self, dim: int, objective: Objective | None = None) -> int:
+        """``2 Σ_i R_i`` shifted points (+ the centre); ``R_i = 1`` unless the objective states
+        more frequencies, so ``2P + 1`` for Pauli-rotation circuits and every other objective."""
+        return shifted_rows(self.frequencies(objective, dim)) + self.evaluate_center
 
     def cost(self, objective: Objective, dim: int, step: int) -> Cost:
+        rows = self.rows(dim, objective)
         if self.gradient_shots is None or not isinstance(objective, SupportsShots):
-            return evaluation_cost(objective, self.rows(dim))
+            return evaluation_cost(objective, rows)
         groups = len(objective.measurement_groups().weights)
-        return shots_cost(np.full((self.rows(dim), groups), self.gradient_shots))
+        return shots_cost(np.full((rows, groups), self.gradient_shots))
 
     def __call__(
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
     ) -> GradientEstimate:
         dim = theta.size
-        points = np.tile(theta, (self.rows(dim), 1))
-        diagonal = np.arange(dim)
-        points[diagonal, diagonal] += self.shift
-        points[dim + diagonal, diagonal] -= self.shift
+        shifted = shifted_points(theta, self.frequencies(objective, dim), self.shift)
+        points = np.concatenate([shifted.points, theta[None, :]]) if self.evaluate_center else shifted.points
         if self.gradient_shots is None or not isinstance(objective, SupportsShots):
             evaluation = evaluate(objective, points, rng)
         else:
             measured = objective.evaluate_shots(points, np.full(len(points), self.gradient_shots), rng)
             evaluation = Evaluation(measured.values, measured.cost)
         values = np.asarray(evaluation.values, dtype=float)
-        gradient = (values[:dim] - values[dim : 2 * dim]) / self.denominator()
+        if self.rule == "parameter-shift":
+            gradient = shifted.gradient(values)
+        else:
+            gradient = (values[:dim] - values[dim : 2 * dim]) / self.denominator()
         if self.evaluate_center:
             loss: float | None = float(values[-1])
         elif self.rule == "finite-difference":

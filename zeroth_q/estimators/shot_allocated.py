@@ -28,11 +28,14 @@ sample variance of the ``s`` paired samples :math:`(o_{g+} - o_{g-})/(2p_g)`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from zeroth_q.objective import Cost, ShotEvaluation, SupportsShots
+from zeroth_q.estimators.shift_rules import ShiftedPoints, pauli_frequencies
+from zeroth_q.estimators.shift_rules import shifted_points as general_shifted_points
+from zeroth_q.objective import Cost, ShotEvaluation, SupportsFrequencies, SupportsShots
 
 HALF_PI = float(np.pi / 2)
 
@@ -45,22 +48,23 @@ class ShotGradient(NamedTuple):
     cost: Cost
 
 
-def shifted_points(theta: np.ndarray) -> np.ndarray:
-    """The 2P rows θ + π/2 e_i (first P) and θ − π/2 e_i (last P)."""
-    offsets = HALF_PI * np.eye(theta.size)
-    return np.concatenate([theta + offsets, theta - offsets])
+def shifted_points(theta: np.ndarray, frequencies: Sequence[Sequence[float]] | None = None) -> np.ndarray:
+    """The rows θ + x_μ e_i (first half) and θ − x_μ e_i (second half) of the shift rule for
+    ``frequencies`` (default ``(1.0,)`` each: θ ± π/2 e_i, 2P rows)."""
+    return general_shifted_points(theta, frequencies or pauli_frequencies(theta.size), HALF_PI).points
 
 
 def sampled_terms_gradient(
-    evaluation: ShotEvaluation, counts: np.ndarray, probabilities: np.ndarray
+    evaluation: ShotEvaluation, counts: np.ndarray, probabilities: np.ndarray, shifted: ShiftedPoints
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per component: the importance-weighted gradient and the pooled single-shot variance
-    of the paired samples :math:`(o_{g+} - o_{g-})/(2p_g)` (module docstring), from the per-group
-    shot means and variances of the ``+`` rows (first half) and ``-`` rows (second half)."""
-    dim = len(counts)
+    r"""Per component: the importance-weighted gradient and the pooled single-shot variance
+    of the paired samples :math:`\sum_\mu (o_{g+\mu} - o_{g-\mu})/(d_\mu p_g)` (module docstring),
+    from the per-group shot means and variances of the ``+`` rows (first half) and ``-`` rows
+    (second half); ``counts`` (P, G) is the group draw shared by all rows of a component."""
+    half = len(shifted.coordinates)
     means, variances = np.nan_to_num(evaluation.means), np.nan_to_num(evaluation.variances)
-    pair_means = (means[:dim] - means[dim:]) / (2 * probabilities)
-    pair_variances = (variances[:dim] + variances[dim:]) / (4 * probabilities**2)
+    pair_means = shifted.combine(means[:half] - means[half:]) / probabilities
+    pair_variances = shifted.combine(variances[:half] + variances[half:], power=2) / probabilities**2
     total = counts.sum(axis=1)
     gradient = (counts * pair_means).sum(axis=1) / total
     squares = ((counts - 1).clip(0) * pair_variances + counts * pair_means**2).sum(axis=1)
@@ -76,18 +80,38 @@ def shot_parameter_shift(
 ) -> ShotGradient:
     """:math:`\\hat g` and ``S`` at ``theta`` with ``shots[i] >= 2`` shots on each circuit of
     component ``i`` (per group, or in total over sampled groups with ``term_sampling``), in
-    one ``evaluate_shots`` call."""
+    one ``evaluate_shots`` call. Component ``i`` has ``2 R_i`` circuits, ``R_i`` the number of
+    frequencies the objective states for it (:class:`~zeroth_q.objective.SupportsFrequencies`;
+    1 otherwise); the general rule's weights enter both the gradient and ``S``."""
     dim = theta.size
     groups = objective.measurement_groups()
+    frequencies = objective.frequencies() if isinstance(objective, SupportsFrequencies) else None
+    shifted = general_shifted_points(theta, frequencies or pauli_frequencies(dim), HALF_PI)
+    rows = np.concatenate([shifted.coordinates, shifted.coordinates])  # component of each row
     if term_sampling:
         probabilities = groups.weights / groups.weights.sum()
-        counts = rng.multinomial(shots.astype(np.int64), probabilities)  # (P, G), shared by ±
-        evaluation = objective.evaluate_shots(shifted_points(theta), np.concatenate([counts, counts]), rng)
-        gradient, variance = sampled_terms_gradient(evaluation, counts, probabilities)
+        counts = rng.multinomial(shots.astype(np.int64), probabilities)  # (P, G), shared by ± and μ
+        evaluation = objective.evaluate_shots(shifted.points, counts[rows], rng)
+        gradient, variance = sampled_terms_gradient(evaluation, counts, probabilities, shifted)
     else:
-        per_row = np.concatenate([shots, shots]).astype(np.int64)
-        evaluation = objective.evaluate_shots(shifted_points(theta), per_row, rng)
+        evaluation = objective.evaluate_shots(shifted.points, shots.astype(np.int64)[rows], rng)
         values, variances = evaluation.values, evaluation.variances.sum(axis=1)
-        gradient = (values[:dim] - values[dim:]) / 2
-        variance = (variances[:dim] + variances[dim:]) / 4
+        half = len(shifted.coordinates)
+        gradient = shifted.gradient(values)
+        variance = shifted.combine(variances[:half] + variances[half:], power=2)
     return ShotGradient(gradient, variance, evaluation.cost)
+
+
+def shot_parameter_shift_cost(
+    objective: SupportsShots, dim: int, shots: np.ndarray, term_sampling: bool = False
+) -> Cost:
+    """What :func:`shot_parameter_shift` with these ``shots`` will charge, stated before the call:
+    ``2 R_i`` circuits per component and group, ``shots[i]`` shots each (in total over the groups
+    with ``term_sampling``); circuits counted as if every group were measured (an upper bound
+    under term sampling, where a group may draw no shot)."""
+    groups = len(objective.measurement_groups().weights)
+    frequencies = objective.frequencies() if isinstance(objective, SupportsFrequencies) else None
+    circuits = np.array([2 * len(f) for f in frequencies or pauli_frequencies(dim)])
+    per_component = 1 if term_sampling else groups
+    total = int((circuits * shots.astype(np.int64)).sum() * per_component)
+    return Cost(evaluations=int(circuits.sum()), circuits=int(circuits.sum()) * groups, shots=total)

@@ -48,7 +48,7 @@ import numpy as np
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
 from zeroth_q.errors import ConfigError
-from zeroth_q.estimators.shot_allocated import shot_parameter_shift
+from zeroth_q.estimators.shot_allocated import shot_parameter_shift, shot_parameter_shift_cost
 from zeroth_q.objective import Allowance, Cost, Objective, SupportsShots, require_capability
 from zeroth_q.optimizer import StepOutcome
 
@@ -130,10 +130,7 @@ class CANS(Configurable):
 
     def step_cost(self, objective: Objective, x: np.ndarray, state: CANSState, step: int) -> Cost:
         assert isinstance(objective, SupportsShots)
-        groups = len(objective.measurement_groups().weights)
-        per_component = 1 if self.term_sampling else groups
-        total = int(2 * state.shots.sum() * per_component)
-        return Cost(evaluations=2 * x.size, circuits=2 * x.size * groups, shots=total)
+        return shot_parameter_shift_cost(objective, x.size, state.shots, self.term_sampling)
 
     def step(
         self,
