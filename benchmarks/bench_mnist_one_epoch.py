@@ -81,6 +81,7 @@ def one_epoch(model: str, optimizer: str, seed: int) -> dict[str, float]:
         zeroth_q.Budget(steps=objective.steps_per_epoch),
         seed=seed,
         metrics_every=0,
+        metrics_per_decade=0,
         optimizer_params=params,
     )
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -125,6 +126,7 @@ def engine_linear(seed: int, count: int = 50) -> dict:
         zeroth_q.Budget(steps=objective.steps_per_epoch),
         seed=seed,
         metrics_every=0,
+        metrics_per_decade=0,
         optimizer_params=params,
     )
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
