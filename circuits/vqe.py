@@ -18,6 +18,8 @@ Use from Python::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
 from qiskit.transpiler import PassManager
@@ -29,7 +31,6 @@ from circuits.ground_state import ground_state
 from circuits.grouping import MeasurementGroup, qubit_wise_groups
 from circuits.hamiltonians import Problem
 from circuits.noise import DepolarizingNoise, qiskit_noise
-from circuits.pennylane_backend import PennyLaneBackend
 from circuits.qiskit_backend import QiskitBackend
 from circuits.shot_models import (
     ExactExpectation,
@@ -50,6 +51,9 @@ from zeroth_q.objective import (
     shots_cost,
     shots_per_group,
 )
+
+if TYPE_CHECKING:
+    from circuits.pennylane_backend import PennyLaneBackend
 
 INITIAL_SCALE = 0.1
 
@@ -221,6 +225,10 @@ def build_vqe(
         return objective(problem, circuit, backend, model, noisy)
     if any(p is not None for p in primitives.values()):
         raise TypeError(f"estimator/sampler/pass_manager need backend='aer', not {config.backend!r}.")
+    # Imported here: PennyLane takes seconds to import (with matplotlib.pyplot and scipy.optimize),
+    # which a run on the default Aer backend would pay for nothing (issue 29).
+    from circuits.pennylane_backend import PennyLaneBackend
+
     backend = PennyLaneBackend(*prepared, device=config.device, noise=rates if noisy else None)
     return objective(problem, circuit, backend, model, noisy)
 
