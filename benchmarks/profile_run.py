@@ -32,6 +32,15 @@ RESULTS = Path(__file__).parent / "results"
 # the suffix and name; depth indents the row under the phase that contains it.
 PHASES = [
     ("objective construction (imports of the backend included)", "cli/run_config.py", "build_objective", 0),
+    ("qiskit import", "site-packages/qiskit/__init__.py", "<module>", 1),
+    ("PennyLane import", "site-packages/pennylane/__init__.py", "<module>", 1),
+    (
+        "Qiskit preset pass manager (QiskitBackend)",
+        "generate_preset_pass_manager.py",
+        "generate_preset_pass_manager",
+        1,
+    ),
+    ("MNIST files read, decompressed, verified", "classical/mnist.py", "load_mnist", 1),
     ("optimization loop", "loop/minimize.py", "_loop", 0),
     ("optimizer steps", "zeroth_q/composition.py", "step", 1),
     ("objective evaluations (generic path)", "zeroth_q/objective.py", "evaluate", 2),
