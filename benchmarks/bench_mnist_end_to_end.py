@@ -29,6 +29,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -121,7 +122,8 @@ def run_engine(name: str, seed: int, scratch: Path) -> dict[str, float]:
     command = [*RUN, "--seed", str(seed), "--out", str(out), "--overwrite"]
     command += [flag for setting in SETTINGS[name] for flag in ("--set", setting)]
     done, wall, cpu = timed([sys.executable, "-c", TIMED_RUN, *command[3:]], scratch)
-    run_cpu = json.loads(done.stderr.strip().splitlines()[-1])["run_cpu_s"]
+    # The progress bar shares stderr (its last line has no newline before the report).
+    run_cpu = float(re.findall(r'\{"run_cpu_s": ([0-9.e+-]+)\}', done.stderr)[-1])
     summary = json.loads((out / "summary.json").read_text())
     with open(out / "history.csv", newline="") as handle:
         metric_rows = sum(1 for row in csv.DictReader(handle) if row.get("test_accuracy"))
