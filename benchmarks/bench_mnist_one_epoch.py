@@ -13,7 +13,7 @@ in parts (``--models``, ``--optimizers``, ``--seeds``) and the table, rendered f
 stored, says which cells have fewer seeds than asked for.
 
 A second table (``--comparator``) times the engine against a plain vectorized NumPy SPSA-Adam
-written here (issue 15's yardstick): linear model, one-sided Rademacher SPSA with T = 50,
+(``plain_numpy_spsa_adam.py``, issue 15's yardstick): linear model, one-sided Rademacher SPSA with T = 50,
 c = 0.01, Adam lr 1e-3, the T + 1 perturbed weight copies evaluated as one batched matmul;
 vs ``zo-adam`` with the same estimator (``perturbations=50, one_sided, rademacher``), both
 one epoch, interleaved seed by seed.
@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from plain_numpy_spsa_adam import train_epoch
 
 import zeroth_q
 from classical.specs import MnistConfig, build_mnist
@@ -81,35 +82,21 @@ def one_epoch(model: str, optimizer: str, seed: int) -> dict[str, float]:
         zeroth_q.Budget(steps=objective.steps_per_epoch),
         seed=seed,
         metrics_every=0,
+        metrics_per_decade=0,
         optimizer_params=params,
     )
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {"test_accuracy": result.metrics["test_accuracy"], "seconds": seconds, "cpu_seconds": cpu}
 
 
-def plain_numpy_spsa_adam(seed: int, count: int = 50, c: float = 0.01, lr: float = LEARNING_RATE) -> dict:
+def plain_numpy_spsa_adam(seed: int) -> dict:
     """One epoch of one-sided Rademacher SPSA + Adam on the linear model, in plain NumPy:
-    the comparator of issue 15 (no framework, every step a fresh (T+1, 784, 10) batch)."""
+    :func:`plain_numpy_spsa_adam.train_epoch`, the comparator of issues 15 and 29, on the
+    engine's standardised features converted once."""
     objective = build_mnist(MnistConfig(hidden=(), batch_size=50))
-    train, rng = objective.train, np.random.default_rng(seed)
+    x = objective.train.features(slice(None), np.dtype(np.float32))
     start, cpu = time.perf_counter(), time.process_time()
-    theta = objective.initial_point(rng).astype(np.float32)
-    mu, nu = np.zeros_like(theta), np.zeros_like(theta)
-    order = rng.permutation(len(train))
-    for step in range(objective.steps_per_epoch):
-        index = order[step * 50 : (step + 1) * 50]
-        x, y = train.features(index, np.dtype(np.float32)), train.labels[index]
-        delta = rng.integers(0, 2, (count, theta.size), dtype=np.int8).astype(np.float32) * 2 - 1
-        thetas = np.concatenate([theta[None], theta + c * delta])
-        z = np.matmul(x, thetas[:, :7840].reshape(-1, 784, 10)) + thetas[:, None, 7840:]
-        peak = z.max(axis=-1, keepdims=True)
-        lse = np.log(np.exp(z - peak).sum(axis=-1)) + peak[..., 0]
-        losses = (lse - z[:, np.arange(50), y]).mean(axis=1)
-        gradient = ((losses[1:] - losses[0]) / (c * count)) @ delta
-        mu = 0.9 * mu + 0.1 * gradient
-        nu = 0.999 * nu + 0.001 * gradient * gradient
-        k = step + 1
-        theta -= lr * (mu / (1 - 0.9**k)) / (np.sqrt(nu / (1 - 0.999**k)) + 1e-8)
+    theta = train_epoch(x, objective.train.labels, np.random.default_rng(seed))
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     accuracy = objective.metrics(theta.astype(np.float64))["test_accuracy"]
     return {"test_accuracy": accuracy, "seconds": seconds, "cpu_seconds": cpu}
@@ -125,6 +112,7 @@ def engine_linear(seed: int, count: int = 50) -> dict:
         zeroth_q.Budget(steps=objective.steps_per_epoch),
         seed=seed,
         metrics_every=0,
+        metrics_per_decade=0,
         optimizer_params=params,
     )
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -41,8 +41,15 @@ class Examples:
     def input_size(self) -> int:
         return self.inputs.shape[1]
 
-    def features(self, index: Index, dtype: np.dtype) -> np.ndarray:
-        x = self.inputs[index].astype(dtype)
+    def features(self, index: Index, dtype: np.dtype, out: np.ndarray | None = None) -> np.ndarray:
+        """``(inputs[index] - shift) / scale`` in ``dtype``, written into ``out`` when given (a
+        buffer of the right shape, reused across calls: a full-set pass converted in chunks into
+        one cache-sized buffer reads the 1-byte pixels once and allocates nothing)."""
+        if out is None:
+            x = self.inputs[index].astype(dtype)
+        else:
+            x = out
+            np.copyto(x, self.inputs[index], casting="unsafe")
         x -= dtype.type(self.shift)
         x *= dtype.type(1.0 / self.scale)
         return x

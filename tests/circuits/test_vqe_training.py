@@ -196,6 +196,7 @@ def test_spsa_whose_calibration_sees_a_zero_gradient_still_moves(vqe):
                 optimizer_params={"calibration_steps": 0},
                 seed=seed,
                 metrics_every=0,
+                metrics_per_decade=0,
             )
         if any("Calibration failed" in str(w.message) for w in caught):
             start = objective.initial_point(np.random.default_rng(seed))

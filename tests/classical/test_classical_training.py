@@ -16,7 +16,9 @@ from zeroth_q.objectives.registry import build_objective
 
 def test_backprop_adam_reaches_90_percent_on_mnist_in_a_quarter_epoch():
     objective = build_objective("mnist", {"hidden": [128]})
-    result = zeroth_q.minimize(objective, "backprop-adam", zeroth_q.Budget(steps=300), metrics_every=0)
+    result = zeroth_q.minimize(
+        objective, "backprop-adam", zeroth_q.Budget(steps=300), metrics_every=0, metrics_per_decade=0
+    )
     assert result.metrics["test_accuracy"] >= 0.90
     assert result.cost.examples == 301 * 50  # 300 steps and the final evaluation
 
@@ -25,7 +27,12 @@ def test_spsa_gradient_with_adam_lowers_the_loss_of_the_linear_model():
     objective = build_objective("mnist", {"hidden": []})
     start = objective.metrics(objective.initial_point(np.random.default_rng(0)))
     result = zeroth_q.minimize(
-        objective, "zo-adam", zeroth_q.Budget(steps=200), optimizer_params={"lr": 1e-3}, metrics_every=0
+        objective,
+        "zo-adam",
+        zeroth_q.Budget(steps=200),
+        optimizer_params={"lr": 1e-3},
+        metrics_every=0,
+        metrics_per_decade=0,
     )
     assert result.metrics["test_loss"] < 0.75 * start["test_loss"]
     assert result.metrics["test_accuracy"] > start["test_accuracy"] + 0.2
@@ -35,7 +42,12 @@ def test_spsa_gradient_with_adam_lowers_the_loss_of_the_linear_model():
 def test_backprop_adam_solves_xor():
     objective = build_objective("xor")
     result = zeroth_q.minimize(
-        objective, "backprop-adam", zeroth_q.Budget(steps=500), optimizer_params={"lr": 0.05}, metrics_every=0
+        objective,
+        "backprop-adam",
+        zeroth_q.Budget(steps=500),
+        optimizer_params={"lr": 0.05},
+        metrics_every=0,
+        metrics_per_decade=0,
     )
     assert result.metrics["train_accuracy"] >= 0.95 and result.metrics["test_accuracy"] >= 0.95
 

@@ -70,6 +70,7 @@ def _best_sgd(objective_name, config, x0, steps, rates, score):
             x0=x0,
             optimizer_params={"lr": lr},
             metrics_every=0,
+            metrics_per_decade=0,
         )
         for lr in rates
     ]
@@ -89,7 +90,9 @@ def test_kfac_lowers_the_mnist_loss_faster_per_step_than_the_best_sgd():
     steps = 100
     assert steps < objective.steps_per_epoch
     x0 = objective.initial_point(np.random.default_rng(0))
-    kfac = minimize(objective, "kfac", Budget(steps=steps), seed=0, x0=x0, metrics_every=0)
+    kfac = minimize(
+        objective, "kfac", Budget(steps=steps), seed=0, x0=x0, metrics_every=0, metrics_per_decade=0
+    )
     sgd = _best_sgd("mnist", config, x0, steps, (0.03, 0.1, 0.3), _last_losses)
     assert _last_losses(kfac) < 0.9 * sgd
 
@@ -105,7 +108,14 @@ def test_fisher_methods_solve_xor_in_fewer_steps_than_the_best_sgd(name, damping
     x0 = objective.initial_point(np.random.default_rng(0))
     params = {"lr": 0.3, "damping": damping}
     result = minimize(
-        objective, name, Budget(steps=100), seed=0, x0=x0, optimizer_params=params, metrics_every=0
+        objective,
+        name,
+        Budget(steps=100),
+        seed=0,
+        x0=x0,
+        optimizer_params=params,
+        metrics_every=0,
+        metrics_per_decade=0,
     )
     sgd = _best_sgd("xor", {}, x0, 100, (0.3, 1.0, 3.0), lambda run: run.fun)
     assert result.status == "completed"

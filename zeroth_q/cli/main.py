@@ -33,6 +33,7 @@ from zeroth_q.config import parse_assignment, require
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.estimators import ESTIMATORS
 from zeroth_q.loop.budget import Budget
+from zeroth_q.loop.minimize import METRICS_PER_DECADE
 from zeroth_q.loop.result import Result
 from zeroth_q.objectives.registry import get_objective_spec, objective_names
 from zeroth_q.optimizers import OPTIMIZERS, get_optimizer
@@ -61,8 +62,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--budget-examples", type=int, help="budget: total training examples seen")
     p.add_argument("--budget-seconds", type=float, help="budget: wall-clock seconds")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
-    p.add_argument("--metrics-every", type=int, help="compute metrics every N steps (default 10)")
-    p.add_argument("--metrics-per-decade", type=int, help="also at K log-spaced steps per decade (default 0)")
+    p.add_argument(
+        "--metrics-every", type=int, help="compute metrics every N steps (default 0: not periodic)"
+    )
+    p.add_argument(
+        "--metrics-per-decade",
+        type=int,
+        help=f"also at K log-spaced steps per decade (default {METRICS_PER_DECADE}; at the end always)",
+    )
     p.add_argument("--checkpoint-every", type=int, help="checkpoint every N steps (default 10)")
     p.add_argument(
         "--set",

@@ -16,6 +16,7 @@ from typing import Any
 from zeroth_q.config import field_names, from_dict, require, to_dict
 from zeroth_q.errors import ConfigError
 from zeroth_q.loop.budget import Budget
+from zeroth_q.loop.minimize import METRICS_PER_DECADE
 from zeroth_q.objective import Objective
 from zeroth_q.objectives.registry import ObjectiveSpec, get_objective_spec
 from zeroth_q.optimizers import Optimizer, optimizer_from_dict
@@ -27,9 +28,9 @@ class RunConfig:
     optimizer: dict[str, Any] = field(default_factory=dict)
     budget: Budget | None = None
     seed: int = 0
-    metrics_every: int = 10
+    metrics_every: int = 0
     checkpoint_every: int = 10
-    metrics_per_decade: int = 0
+    metrics_per_decade: int = METRICS_PER_DECADE
 
     def __post_init__(self) -> None:
         require("name" in self.objective, "the config's objective needs a 'name' (see --list).")

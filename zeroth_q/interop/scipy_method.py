@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.optimize import OptimizeResult
 
 from zeroth_q.errors import ConfigError, did_you_mean
 from zeroth_q.loop.budget import Budget
@@ -38,7 +37,20 @@ from zeroth_q.loop.result import RunState
 from zeroth_q.objectives.testfunctions import FunctionObjective
 from zeroth_q.optimizers import get_optimizer
 
+if TYPE_CHECKING:
+    from scipy.optimize import OptimizeResult
+
 OPTIONS = ("maxiter", "maxfev", "seed", "disp")
+
+
+def _optimize_result(**fields: Any) -> OptimizeResult:
+    """scipy's result type, imported on use: a caller of ``scipy_method`` has imported
+    ``scipy.optimize`` already, and ``import zeroth_q`` should not pay its 0.9 s (issue 29)."""
+    from scipy.optimize import OptimizeResult
+
+    return OptimizeResult(**fields)
+
+
 STOPPED_BY_CALLBACK = "`callback` raised `StopIteration`."  # scipy's own message and status 99
 
 
@@ -57,7 +69,7 @@ class ScipyCallback(Callback):
     def on_step(self, run: RunState) -> None:
         try:
             if self.wants_result:
-                result = OptimizeResult(
+                result = _optimize_result(
                     x=run.x.copy(), fun=run.history[-1]["loss"], nit=run.step, nfev=run.cost.evaluations
                 )
                 self.callback(intermediate_result=result)
@@ -125,12 +137,13 @@ def scipy_method(name: str, **params: Any) -> Callable[..., OptimizeResult]:
             callbacks=[stopper] if stopper else [],
             seed=seed,
             metrics_every=0,
+            metrics_per_decade=0,
         )
         stopped = stopper is not None and stopper.stopped
         success = result.success and not stopped
         if disp:
             print(result.message)
-        return OptimizeResult(
+        return _optimize_result(
             x=result.x,
             fun=result.fun,
             nit=result.nit,

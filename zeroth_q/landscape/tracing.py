@@ -150,6 +150,7 @@ def trace_paths(
                 seed=seed,
                 callbacks=callbacks,
                 metrics_every=0,
+                metrics_per_decade=0,
             )
         points = np.array(recorder.points)
         losses = iterate_losses(result.history, len(points) - 1)
@@ -166,6 +167,12 @@ def pretrained_point(objective: Objective, steps: int, seed: int) -> np.ndarray:
         return start
     name = "backprop-adam" if isinstance(objective, SupportsGradient) else "zo-adam"
     result = minimize(
-        objective, get_optimizer(name, lr=0.05), Budget(steps=steps), x0=start, seed=seed, metrics_every=0
+        objective,
+        get_optimizer(name, lr=0.05),
+        Budget(steps=steps),
+        x0=start,
+        seed=seed,
+        metrics_every=0,
+        metrics_per_decade=0,
     )
     return result.x

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy.optimize import line_search
 
 from zeroth_q.composition import Configurable
 from zeroth_q.config import require
@@ -174,7 +173,7 @@ class _QuasiNewton(Configurable):
                     state, direction = self.reset(state), -gradient
                 with warnings.catch_warnings():
                     warnings.filterwarnings("ignore", message="The line search algorithm")
-                    alpha = line_search(
+                    alpha = _line_search()(
                         probe.value,
                         probe.gradient,
                         x,
@@ -258,3 +257,12 @@ class LBFGS(_QuasiNewton):
         new_s, new_y = state.s.copy(), state.y.copy()
         new_s[slot], new_y[slot] = s, y
         return state._replace(s=new_s, y=new_y, pairs=state.pairs + 1)
+
+
+def _line_search():
+    """``scipy.optimize.line_search``, imported when a step first needs it: importing
+    ``scipy.optimize`` takes about 0.9 s, more than the rest of ``zeroth_q`` together, and
+    every command-line run imports this module through the optimizer registry (issue 29)."""
+    from scipy.optimize import line_search
+
+    return line_search

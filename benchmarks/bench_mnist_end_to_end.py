@@ -1,0 +1,274 @@
+"""The one-epoch MNIST run end to end, as a user runs it, against a plain NumPy script (issue 29).
+
+Three contenders, each a fresh process, run in turn round by round (seed = round), one BLAS
+thread each (``OPENBLAS_NUM_THREADS=1`` for all, and threadpoolctl inside both programs):
+
+* ``script``: ``plain_numpy_spsa_adam.py``, one-sided Rademacher SPSA (T = 50, c = 0.01) + Adam
+  (lr 1e-3) on the linear model, batch 50, one epoch; data loading and the test pass included.
+* ``zeroth-q rademacher``: ``python -m zeroth_q.run --objective mnist --optimizer zo-adam --epochs 1``
+  with the same estimator and rule (``hidden=[] perturbations=50 one_sided=true
+  distribution=rademacher lr=1e-3``) and everything a run does besides: the default metrics
+  schedule, checkpoints, history, curve, summary, and the progress bar.
+* ``zeroth-q sphere``: the same with zo-adam's default directions (two-sided, sphere), only
+  ``perturbations=50 lr=1e-3`` set.
+
+Reported: the whole process (wall, timed by this script), the run (the engine's ``wall_time_s``
+from ``summary.json``: steps, metrics, checkpoints; the script's training loop), and the test
+accuracy, each the minimum (times) or mean ± std (accuracy) over rounds. The box is shared: only
+the ratios, measured side by side in one run, mean anything. The metrics' share of the run is
+estimated from the number of metric rows in ``history.csv`` times one ``metrics`` call timed
+here. A second table: the import time of ``python -m zeroth_q.run --objective mnist``
+(``python -X importtime``), by top-level module.
+
+Usage: ``python benchmarks/bench_mnist_end_to_end.py [--rounds 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "bench_mnist_end_to_end.md"
+SCRIPT = ROOT / "benchmarks" / "plain_numpy_spsa_adam.py"
+ENV = {
+    **os.environ,
+    "PYTHONPATH": str(ROOT),
+    **{name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
+}
+# ``python -m zeroth_q.run`` as a user runs it, reporting also the CPU seconds of its loop (the
+# loop's ``_loop``: steps, metrics, checkpoints; not the end files, which ``minimize``'s end
+# callbacks write): on a shared machine the run's wall time says as much about the load as
+# about the code.
+TIMED_RUN = """
+import json, sys, time
+import zeroth_q.loop.minimize as loop
+from zeroth_q.cli.main import main
+
+original = loop._loop
+
+
+def timed(*args, **kwargs):
+    start = time.process_time()
+    try:
+        return original(*args, **kwargs)
+    finally:
+        print(json.dumps({"run_cpu_s": time.process_time() - start}), file=sys.stderr)
+
+
+loop._loop = timed
+sys.exit(main(sys.argv[1:]))
+"""
+RUN = [
+    sys.executable,
+    "-m",
+    "zeroth_q.run",
+    "--objective",
+    "mnist",
+    "--optimizer",
+    "zo-adam",
+    "--epochs",
+    "1",
+]
+SETTINGS = {
+    "zeroth-q rademacher": [
+        "hidden=[]",
+        "perturbations=50",
+        "one_sided=true",
+        "distribution=rademacher",
+        "lr=1e-3",
+    ],
+    "zeroth-q sphere": ["hidden=[]", "perturbations=50", "lr=1e-3"],
+}
+FLOOR_STEP_S = 0.7e-3  # the issue's floor for a one-sided T = 50 step on the linear model
+
+
+def timed(command: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``command``; its wall seconds and its CPU seconds (user + system, from the children's
+    rusage: what the process costs whatever else the shared machine runs)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, env=ENV, cwd=cwd, capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return done, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def run_script(seed: int, scratch: Path) -> dict[str, float]:
+    done, wall, cpu = timed([sys.executable, str(SCRIPT), "--seed", str(seed)], scratch)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "process": wall,
+        "cpu": cpu,
+        "run": report["loop_s"],
+        "run_cpu": report["loop_cpu_s"],
+        "accuracy": report["test_accuracy"],
+    }
+
+
+def run_engine(name: str, seed: int, scratch: Path) -> dict[str, float]:
+    out = scratch / f"{name.split()[-1]}-{seed}"
+    command = [*RUN, "--seed", str(seed), "--out", str(out), "--overwrite"]
+    command += [flag for setting in SETTINGS[name] for flag in ("--set", setting)]
+    done, wall, cpu = timed([sys.executable, "-c", TIMED_RUN, *command[3:]], scratch)
+    # The progress bar shares stderr (its last line has no newline before the report).
+    run_cpu = float(re.findall(r'\{"run_cpu_s": ([0-9.e+-]+)\}', done.stderr)[-1])
+    summary = json.loads((out / "summary.json").read_text())
+    with open(out / "history.csv", newline="") as handle:
+        metric_rows = sum(1 for row in csv.DictReader(handle) if row.get("test_accuracy"))
+    return {
+        "process": wall,
+        "cpu": cpu,
+        "run": summary["wall_time_s"],
+        "run_cpu": run_cpu,
+        "accuracy": summary["test_accuracy"],
+        "metric_rows": metric_rows,
+    }
+
+
+METRICS_CALL = """
+import time, numpy as np
+from threadpoolctl import threadpool_limits
+from classical.specs import MnistConfig, build_mnist
+objective = build_mnist(MnistConfig(hidden=()))
+theta = objective.initial_point(np.random.default_rng(0))
+with threadpool_limits(limits=1, user_api="blas"):
+    times = []
+    for _ in range(6):
+        start = time.process_time()
+        objective.metrics(theta)
+        times.append(time.process_time() - start)
+print(min(times[1:]))
+"""
+
+
+def metrics_seconds() -> float:
+    """One ``metrics`` call of the linear MNIST objective (train subset + test, 20,000 images),
+    timed in a fresh process of this checkout's code, as the runs are."""
+    done = subprocess.run(
+        [sys.executable, "-c", METRICS_CALL], env=ENV, capture_output=True, text=True, check=True
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def import_times(scratch: Path) -> list[tuple[str, float]]:
+    """Top-level imports of a 1-step MNIST run (``-X importtime``), seconds, largest first."""
+    command = [sys.executable, "-X", "importtime", *RUN[1:5], "--steps", "1", "--no-progress"]
+    command += ["--out", str(scratch / "imports"), "--overwrite", "--set", "hidden=[]"]
+    done = subprocess.run(command, env=ENV, cwd=scratch, capture_output=True, text=True, check=True)
+    top = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = line.split("|")
+        if not name[1:].startswith(" "):  # top level: one space after the bar
+            top.append((name.strip(), int(cumulative) / 1e6))
+    return sorted(top, key=lambda item: -item[1])
+
+
+def stats(results: list[dict[str, float]], key: str) -> np.ndarray:
+    return np.array([r[key] for r in results])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    rounds = parser.parse_args().rounds
+    names = ["script", *SETTINGS]
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    with tempfile.TemporaryDirectory() as directory:
+        scratch = Path(directory)
+        imports = import_times(scratch)
+        for seed in range(rounds):
+            order = names if seed % 2 == 0 else names[::-1]  # alternate who runs first
+            for name in order:
+                result = run_script(seed, scratch) if name == "script" else run_engine(name, seed, scratch)
+                runs[name].append(result)
+                print(seed, name, result, flush=True)
+    metric_call = metrics_seconds()
+    table = render(runs, rounds, metric_call, imports)
+    RESULTS.write_text(table + "\n")
+    print(table)
+
+
+def render(
+    runs: dict[str, list[dict[str, float]]], rounds: int, metric_call: float, imports: list[tuple[str, float]]
+) -> str:
+    rows = []
+    for name, results in runs.items():
+        accuracy = stats(results, "accuracy") * 100
+        process, cpu, run = stats(results, "process"), stats(results, "cpu"), stats(results, "run")
+        run_cpu = stats(results, "run_cpu")
+        metric_rows = int(max(r.get("metric_rows", 0) for r in results))
+        share = (
+            f"{metric_rows * metric_call / run_cpu.min():.0%} ({metric_rows} rows)" if metric_rows else "-"
+        )
+        rows.append(
+            f"| {name} | {process.min():.2f} | {cpu.min():.2f} | {run.min():.2f} | {run_cpu.min():.2f} "
+            f"| {run_cpu.min() / 1200 * 1e3:.2f} | {share} "
+            f"| {accuracy.mean():.2f} ± {accuracy.std():.2f} |"
+        )
+    script, engine, sphere = (runs[name] for name in ("script", *SETTINGS))
+    run_ratio = stats(script, "run").min() / stats(engine, "run").min()
+    run_cpu_ratio = stats(script, "run_cpu").min() / stats(engine, "run_cpu").min()
+    sphere_cpu_ratio = stats(sphere, "run_cpu").min() / stats(engine, "run_cpu").min()
+    process_ratio = stats(script, "process").min() / stats(engine, "process").min()
+    cpu_ratio = stats(script, "cpu").min() / stats(engine, "cpu").min()
+    sphere_ratio = stats(sphere, "run").min() / stats(engine, "run").min()
+    total = sum(seconds for _, seconds in imports)
+    shown = [f"| {module} | {seconds:.3f} |" for module, seconds in imports if seconds >= 0.01]
+    return "\n".join(
+        [
+            "# One epoch of MNIST SPSA-Adam end to end: `python -m zeroth_q.run` vs a plain NumPy script",
+            "",
+            f"Linear model, batch 50, 1,200 steps, T = 50, c = 0.01, Adam lr 1e-3; {rounds} rounds (seed = "
+            "round), the contenders alternated in fresh processes, one BLAS thread each, on a shared 2-core "
+            "machine: compare the ratios, measured side by side; absolute times move with the load. Times: "
+            "minimum over rounds, seconds. `run`: the engine's `wall_time_s` (steps, metrics, checkpoints) "
+            "and "
+            "the script's training loop. `process CPU`: user + system seconds of the process; "
+            "`run CPU`: process time of the loop (engine: steps, metrics and checkpoints; script: its loop). "
+            "`metrics`: "
+            "rows with metrics x the CPU time of one `metrics` call timed alone "
+            f"({metric_call * 1e3:.1f} ms, 20,000 images), as a share of the run's CPU time.",
+            "",
+            "| contender | process s | process CPU s | run s | run CPU s | CPU ms / step | metrics "
+            "| test accuracy % |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+            f"- run: script loop / zeroth-q rademacher run = **{run_ratio:.2f}x** wall, "
+            f"{run_cpu_ratio:.2f}x CPU "
+            "(target >= 2)",
+            f"- process: script / zeroth-q rademacher = **{process_ratio:.2f}x** wall, {cpu_ratio:.2f}x CPU "
+            "(target >= 1.5)",
+            f"- default directions: sphere run / rademacher run = **{sphere_ratio:.2f}x** wall, "
+            f"{sphere_cpu_ratio:.2f}x CPU (target <= 2)",
+            f"- floor: 1,200 steps at {FLOOR_STEP_S * 1e3:.1f} ms = {1200 * FLOOR_STEP_S:.2f} s",
+            "",
+            f"## Imports of `python -m zeroth_q.run --objective mnist` (`-X importtime`): {total:.2f} s",
+            "",
+            "Top-level modules in the order of their cost, seconds (cumulative, >= 10 ms); "
+            "`matplotlib.figure` "
+            "is imported when the curve is drawn, after the run.",
+            "",
+            "| module | s |",
+            "|---|---:|",
+            *shown,
+        ]
+    )
+
+
+if __name__ == "__main__":
+    main()
