@@ -34,9 +34,8 @@ import math
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import cma
 import numpy as np
 
 from zeroth_q.composition import Configurable
@@ -44,6 +43,9 @@ from zeroth_q.config import require
 from zeroth_q.derivative_free.sessions import LiveSessions
 from zeroth_q.objective import Allowance, Cost, Objective, evaluate, evaluation_cost
 from zeroth_q.optimizer import StepOutcome
+
+if TYPE_CHECKING:
+    import cma
 
 Restarts = Literal["ipop", "bipop"]
 SEED_RANGE = 2**30  # pycma treats seed 0 as "seed from the clock": seeds are drawn from 1..2^30
@@ -101,6 +103,8 @@ class CMASession:
             np.random.set_state(saved)  # noqa: NPY002
 
     def start(self, popsize: int, sigma: float) -> tuple[cma.CMAEvolutionStrategy, cma.NoiseHandler | None]:
+        import cma  # on use: pycma imports matplotlib and scipy.optimize (0.5-1 s of every CLI start)
+
         options = {"seed": self.seed + self.runs, "popsize": popsize, "verbose": -9, "verb_log": 0}
         maxevals = self.config.noise_handling
         if maxevals:
