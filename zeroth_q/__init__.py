@@ -14,7 +14,6 @@ estimators and update rules by ``kind`` (:func:`register_estimator`,
 from collections.abc import Mapping
 from typing import Any
 
-from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.composition import ComposedOptimizer
 from zeroth_q.errors import CapabilityError, ConfigError, ZerothQError
 from zeroth_q.estimators import (
@@ -48,6 +47,7 @@ from zeroth_q.objective import (
 from zeroth_q.objectives.registry import ObjectiveSpec, build_objective, get_objective_spec, objective_names
 from zeroth_q.optimizer import Optimizer
 from zeroth_q.optimizers import get_optimizer, optimizer_names
+from zeroth_q.runs.config import RunConfig
 from zeroth_q.updates import UpdateRule, register_update_rule
 
 

@@ -2,8 +2,8 @@
 
 import sys
 
-from zeroth_q.cli.interrupts import ignore_interrupts
 from zeroth_q.cli.main import main
+from zeroth_q.runs.interrupts import ignore_interrupts
 
 if __name__ == "__main__":
     code = main()

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from circuits.config import VQEConfig, pennylane_devices
 from classical.specs import XorConfig
-from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.config import MAX_INT, from_dict, require_memory
 from zeroth_q.errors import ConfigError
 from zeroth_q.loop.budget import Budget
 from zeroth_q.objectives.registry import get_objective_spec
+from zeroth_q.runs.config import RunConfig
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from zeroth_q.cli.run_directory import RunDirectory
+from zeroth_q.runs.directory import RunDirectory
 from zeroth_q.sweep import run_sweep
 from zeroth_q.sweep.rundirs import run_error
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from zeroth_q.cli.execute import execute
-from zeroth_q.cli.run_config import RunConfig
-from zeroth_q.cli.run_directory import RunDirectory, RunDirectoryWriter
 from zeroth_q.errors import ConfigError
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.minimize import minimize
 from zeroth_q.loop.result import RunState
+from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.directory import RunDirectory, RunDirectoryWriter
+from zeroth_q.runs.execute import execute
 from zeroth_q.sweep import job, load, run_sweep
 from zeroth_q.sweep.executors import open_workers
 

@@ -25,10 +25,6 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from zeroth_q.cli.execute import execute
-from zeroth_q.cli.interrupts import interrupt_once
-from zeroth_q.cli.run_config import RunConfig, route_assignments
-from zeroth_q.cli.run_directory import RunDirectory, read_json_object
 from zeroth_q.config import parse_assignment, require
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.estimators import ESTIMATORS
@@ -36,6 +32,10 @@ from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.result import Result
 from zeroth_q.objectives.registry import get_objective_spec, objective_names
 from zeroth_q.optimizers import OPTIMIZERS, get_optimizer
+from zeroth_q.runs.config import RunConfig, route_assignments
+from zeroth_q.runs.directory import RunDirectory, read_json_object
+from zeroth_q.runs.execute import execute
+from zeroth_q.runs.interrupts import interrupt_once
 from zeroth_q.updates import UPDATE_RULES
 
 EXIT_CODES = {"completed": 0, "diverged": 1, "interrupted": 130}

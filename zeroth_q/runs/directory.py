@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from zeroth_q.atomic import atomic_open, remove_temporaries, writable_directory, write_text
-from zeroth_q.cli.plotting import plot_curve
-from zeroth_q.cli.run_config import RunConfig
+from zeroth_q.runs.plotting import plot_curve
+from zeroth_q.runs.config import RunConfig
 from zeroth_q.errors import ConfigError
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zeroth_q.cli.run_config import RunConfig
-from zeroth_q.cli.run_directory import CONFIG, LEADING_COLUMNS, SUMMARY, RunDirectory, RunDirectoryWriter
+from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.directory import CONFIG, LEADING_COLUMNS, SUMMARY, RunDirectory, RunDirectoryWriter
 from zeroth_q.errors import ConfigError
 from zeroth_q.loop.callbacks import Callback, ProgressBar
 from zeroth_q.loop.minimize import check_budget, minimize, start_run

@@ -24,8 +24,8 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from zeroth_q.atomic import writable_directory, write_text
-from zeroth_q.cli.run_directory import RunDirectory
 from zeroth_q.errors import ConfigError, ZerothQError
+from zeroth_q.runs.directory import RunDirectory
 from zeroth_q.sweep.comparison import plot_comparison
 from zeroth_q.sweep.executors import Workers, available_cores, open_workers
 from zeroth_q.sweep.grid import Grid, Member
@@ -161,7 +161,7 @@ def _interrupt(path: Path) -> None:
     """Pass Ctrl-C on to the worker running the run in ``path``, so that it stops as a run
     does (status interrupted, files written). A terminal's Ctrl-C reaches the workers by
     itself; SIGTERM (``timeout``, ``docker stop``) reaches only the sweep process. Workers
-    take the first signal only (:func:`zeroth_q.cli.interrupts.interrupt_once` in the
+    take the first signal only (:func:`zeroth_q.runs.interrupts.interrupt_once` in the
     job), so one arriving twice is harmless."""
     owner = RunDirectory(path).owner()
     if owner is not None and owner != os.getpid():

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zeroth_q.cli.run_config import RunConfig
-from zeroth_q.cli.run_directory import read_json_object
 from zeroth_q.config import field_names, from_dict, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean
+from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.directory import read_json_object
 
 SECTIONS = ("objective", "optimizer", "budget")
 # A run directory's name must be one path component on every common filesystem.

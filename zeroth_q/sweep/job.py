@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from zeroth_q.atomic import write_text
-from zeroth_q.cli.execute import execute
-from zeroth_q.cli.interrupts import interrupt_once
-from zeroth_q.cli.run_config import RunConfig
-from zeroth_q.cli.run_directory import SUMMARY
+from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.directory import SUMMARY
+from zeroth_q.runs.execute import execute
+from zeroth_q.runs.interrupts import interrupt_once
 from zeroth_q.sweep.rundirs import TRACEBACK
 
 
