@@ -74,7 +74,7 @@ def interrupted_run(directory: Path, steps: int, stop: int) -> RunConfig:
     rundir.write_config(config)
     objective = config.build_objective()
     writer = RunDirectoryWriter(rundir, config, objective)
-    result = minimize(objective, config.build_optimizer(), config.budget, callbacks=[writer, StopAt(stop)])
+    result = minimize(objective, config.optimizer, config.budget, callbacks=[writer, StopAt(stop)])
     assert result.status == "interrupted"
     return config
 
@@ -262,7 +262,7 @@ def test_ctrl_c_during_the_first_step_writes_an_interrupted_run_directory(tmp_pa
     rundir.write_config(config)
     objective = InterruptedObjective(config.build_objective())
     writer = RunDirectoryWriter(rundir, config, objective)
-    result = minimize(objective, config.build_optimizer(), config.budget, callbacks=[writer])
+    result = minimize(objective, config.optimizer, config.budget, callbacks=[writer])
     assert result.status == "interrupted" and result.nit == 0 and EXIT_CODES[result.status] == 130
     summary = strict_json(rundir.file("summary.json"))
     assert summary["status"] == "interrupted" and summary["final_loss"] is None

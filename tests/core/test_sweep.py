@@ -187,7 +187,7 @@ def test_resume_continues_interrupted_runs_from_their_checkpoints(tmp_path):
     interrupted.write_config(config)
     objective = config.build_objective()
     writer = RunDirectoryWriter(interrupted, config, objective)
-    minimize(objective, config.build_optimizer(), config.budget, callbacks=[writer, StopAt(25)], seed=1)
+    minimize(objective, config.optimizer, config.budget, callbacks=[writer, StopAt(25)], seed=1)
     assert interrupted.read_summary()["status"] == "interrupted"
 
     outcome = run_sweep(grid, tmp_path / "sweep", workers=1, resume=True, progress=False)

@@ -20,7 +20,7 @@ from typing import Any
 
 from zeroth_q.config import field_names, from_dict, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean
-from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.config import RunConfig, RunFile
 from zeroth_q.runs.directory import read_json_object
 
 SECTIONS = ("objective", "optimizer", "budget")
@@ -133,7 +133,7 @@ def _values(key: str, values: Any) -> Any:
 def check_path(key: str) -> None:
     """Accept ``seed``-like top-level fields and ``section.key...`` paths into a section."""
     head, dot, rest = key.partition(".")
-    names = field_names(RunConfig)
+    names = field_names(RunFile)
     if head not in names:
         raise ConfigError(f"grid axis {key!r}: unknown config key {head!r}.{did_you_mean(head, names)}")
     if head in SECTIONS and not rest:
