@@ -31,10 +31,7 @@ def test_axes_and_zip_groups_expand_into_a_product_of_named_runs():
     assert first.config.seed == 0 and first.config.objective.dim == 4
     assert first.config.optimizer.update.lr == 0.1
     assert first.config.optimizer.estimator.perturbations == 1
-    zipped = {
-        (m.config.optimizer.update.lr, m.config.optimizer.estimator.perturbations)
-        for m in members
-    }
+    zipped = {(m.config.optimizer.update.lr, m.config.optimizer.estimator.perturbations) for m in members}
     assert zipped == {(0.1, 1), (0.01, 5)}
     assert len({m.name for m in members}) == len(members)
 

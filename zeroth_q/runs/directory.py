@@ -92,24 +92,52 @@ def read_history(path: str | Path) -> list[dict[str, float]]:
 def read_history_rows(path: str | Path) -> list[dict[str, Any]]:
     """The rows exactly as the run held them: costs as integers, empty cells left out (the
     loss as NaN), so rows read back write the same CSV again. A last line cut short by a
-    kill is dropped."""
-    if not Path(path).is_file():
+    kill is dropped; anything else that is not what :class:`HistoryFile` writes (a header
+    without the leading columns, a row with more or fewer cells, a cell that is not a
+    number, bytes that are not text) is a ConfigError naming the file, the line and the fix."""
+    path = Path(path)
+    if not path.is_file():
         return []
-    with open(path, newline="") as handle:
-        text = handle.read()
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _damaged(path, f"it is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read ({exc.strerror}).") from None
     if not text.endswith("\n"):
         text = text[: text.rfind("\n") + 1]
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise _damaged(path, f"it is not CSV ({exc})") from None
+    if not lines:
+        return []
+    header, *body = lines
+    if tuple(header[: len(LEADING_COLUMNS)]) != LEADING_COLUMNS or len(set(header)) < len(header):
+        raise _damaged(path, f"its header is {','.join(header)[:80]!r}, not {','.join(LEADING_COLUMNS)},...")
     rows = []
-    for raw in csv.DictReader(io.StringIO(text)):
+    for number, cells in enumerate(body, start=2):
+        if len(cells) != len(header):
+            raise _damaged(path, f"line {number} has {len(cells)} cells, its header {len(header)}")
         row: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key in INTEGER_COLUMNS:
-                row[key] = int(value)
-            elif value:
-                row[key] = float(value)
+        for key, value in zip(header, cells, strict=True):
+            try:
+                if key in INTEGER_COLUMNS:
+                    row[key] = int(value)
+                elif value:
+                    row[key] = float(value)
+            except ValueError:
+                raise _damaged(path, f"line {number}, column {key}: {value[:40]!r} is not a number") from None
         row.setdefault("loss", float("nan"))
         rows.append(row)
     return rows
+
+
+def _damaged(path: Path, what: str) -> ConfigError:
+    return ConfigError(
+        f"{path} is damaged: {what}. Restore it from a copy, or start the run again with a new --out "
+        f"(or --overwrite)."
+    )
 
 
 class HistoryFile:

@@ -71,21 +71,31 @@ def run_sweep(
     """
     if executor is not None and scheduler is not None:
         raise ConfigError("give an executor or a scheduler, not both.")
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers must be >= 1 (got {workers}).")
     grid = grid if isinstance(grid, Grid) else Grid.from_dict(grid)
-    members = grid.members()
+    members = grid.members(progress=progress)
+    existed = Path(directory).exists()
     sweep = SweepDirectory(writable_directory(directory, "sweep directory"))
     sweep.check_configs(members)
     statuses = {m.name: run_status(sweep.run_path(m.name)) for m in members}
     todo = [m for m in members if statuses[m.name] not in FINISHED]
+    started = False  # workers opened (or none needed): from then on the sweep's files are written
     try:
         if todo:
             with _workers(executor, scheduler, workers) as pool:
+                started = True
                 save = functools.partial(sweep.write_manifest, grid, members, statuses)
                 _dispatch(pool, todo, sweep, statuses, save, resume=resume, progress=progress)
+        started = True
     finally:
-        statuses.update({m.name: run_status(sweep.run_path(m.name)) for m in todo})
-        sweep.write_manifest(grid, members, statuses)
-        sweep.write_results()
+        if started or existed:
+            statuses.update({m.name: run_status(sweep.run_path(m.name)) for m in todo})
+            sweep.write_manifest(grid, members, statuses)
+            sweep.write_results()
+        else:  # refused (workers, scheduler) before anything ran: leave no sweep directory behind
+            with contextlib.suppress(OSError):
+                sweep.path.rmdir()
     metric = grid.metric or members[0].config.spec.main_metric or "final_loss"
     keys = [d[0] for d in grid.dimensions if d != ("seed",)] or ["seed"]
     plot_comparison(sweep.rows(), keys, metric, sweep.path / COMPARISON, grid.name or sweep.path.name)
