@@ -59,8 +59,10 @@ def execute(
     existed = rundir.path.exists()
     lock_existed = rundir.file(LOCK).exists()
     writer = RunDirectoryWriter(rundir, config, objective, replace=not resume)
+    locked = False
     try:
         with rundir.lock():
+            locked = True
             if fresh:
                 _refuse_occupied(rundir)  # again: another run may have written it meanwhile
             state = rundir.load_checkpoint(config, objective) if resume else None
@@ -85,7 +87,7 @@ def execute(
                 resume=state,
             )
     except BaseException:
-        if not resume and not writer.stepped:
+        if locked and not resume and not writer.stepped:
             _remove_refused(rundir, existed, lock_existed)
         raise
 
