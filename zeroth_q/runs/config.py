@@ -30,7 +30,8 @@ from zeroth_q.optimizers import OPTIMIZERS, optimizer_from_dict
 @dataclass(frozen=True)
 class RunFile:
     """``config.json`` as written: the objective and the optimizer as ``{"name": ..., ...}``
-    objects. Its fields are the file's keys (a sweep's axis paths start with one)."""
+    objects. Its fields are the file's keys (a sweep's axis paths start with one), and its
+    defaults are :class:`RunConfig`'s."""
 
     objective: dict[str, Any]
     optimizer: dict[str, Any] = field(default_factory=dict)
@@ -53,10 +54,10 @@ class RunConfig:
     objective: Any
     optimizer: Optimizer
     budget: Budget
-    seed: int = 0
-    metrics_every: int = 10
-    checkpoint_every: int = 10
-    metrics_per_decade: int = 0
+    seed: int = RunFile.seed
+    metrics_every: int = RunFile.metrics_every
+    checkpoint_every: int = RunFile.checkpoint_every
+    metrics_per_decade: int = RunFile.metrics_per_decade
 
     def __post_init__(self) -> None:
         require(
