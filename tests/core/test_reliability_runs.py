@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,10 @@ from zeroth_q.objectives import registry
 from zeroth_q.objectives.registry import ObjectiveSpec
 from zeroth_q.objectives.testfunctions import QUADRATIC
 from zeroth_q.runs.directory import HISTORY, OUTPUTS, read_history_rows
+from zeroth_q.sweep import run_sweep
 from zeroth_q.sweep.__main__ import main as sweep_main
 from zeroth_q.sweep.grid import Grid
+from zeroth_q.sweep.rundirs import run_error
 
 ROOT = Path(__file__).resolve().parents[2]
 # icans checks lr < 2/L in its first step, after the run directory writer has started
@@ -207,3 +210,17 @@ def test_a_grid_validates_each_axis_value_once_and_still_names_a_bad_run(monkeyp
     assert members[-1].config.optimizer.update.lr == pytest.approx(0.03) and members[-1].config.seed == 29
     with pytest.raises(ConfigError, match="grid run optimizer.lr=0.001,seed=-1: .*seed must be >= 0"):
         Grid(base, {**axes, "seed": [0, 1, -1]}).members()
+
+
+def test_a_run_whose_values_are_valid_alone_but_not_together_fails_alone(tmp_path):
+    # quadratic takes dim 1 and rosenbrock dim 4; rosenbrock with dim 1 is checked by no
+    # one-change-from-the-first-run validation, so it fails in its worker, as a failed run.
+    grid = {
+        "base": {"budget": {"steps": 5}},
+        "axes": {"objective.name": ["quadratic", "rosenbrock"], "objective.dim": [4, 1]},
+    }
+    with ThreadPoolExecutor(1) as executor:
+        outcome = run_sweep(grid, tmp_path / "sweep", executor=executor, progress=False)
+    assert outcome.failed == ["objective.name=rosenbrock,objective.dim=1"]
+    assert "Rosenbrock needs dim >= 2" in run_error(tmp_path / "sweep" / outcome.failed[0])
+    assert sorted(outcome.statuses.values()) == ["completed"] * 3 + ["failed"]

@@ -132,7 +132,9 @@ def _dispatch(
     def submit_next() -> None:
         member = next(waiting, None)
         if member is not None:
-            job = (member.config.to_dict(), str(sweep.run_path(member.name)), resume)
+            # The config as the grid gives it: the worker builds it (once), and a run whose
+            # axis values are valid one by one but not together fails there, alone.
+            job = (member.data, str(sweep.run_path(member.name)), resume)
             try:
                 running[pool.executor.submit(run_job, *job)] = member
             except BrokenExecutor as exc:

@@ -21,7 +21,8 @@ from zeroth_q.sweep.rundirs import TRACEBACK
 
 
 def run_job(config: dict[str, Any], directory: str, resume: bool) -> None:
-    """Execute ``config`` into ``directory`` (continuing its checkpoint if ``resume``)."""
+    """Execute ``config`` (a run config as a dict, possibly partial as a grid gives it) into
+    ``directory``, continuing its checkpoint if ``resume``."""
     path = Path(directory)
     # An earlier attempt's outcome must not outlive this attempt.
     for stale in (SUMMARY, TRACEBACK):
