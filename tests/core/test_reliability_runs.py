@@ -48,6 +48,15 @@ def test_a_refused_overwrite_keeps_nothing_that_looks_resumable(tmp_path):
     assert not {p.name for p in out.iterdir()} & set(OUTPUTS)  # the lock of the first run may stay
 
 
+def test_an_overwrite_refused_before_it_starts_keeps_the_previous_run(tmp_path):
+    out = tmp_path / "run"
+    assert main_in_process(*QUICK, "--steps", "3", "--out", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    refused = main_in_process(*QUICK, "--budget-evaluations", "1", "--out", str(out), "--overwrite")
+    assert_one_line_error(refused, "step costs")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
 @pytest.mark.parametrize("workers", ["0", "-3"])
 def test_a_sweep_refused_for_its_workers_leaves_no_files(tmp_path, workers, capsys):
     grid = tmp_path / "grid.json"

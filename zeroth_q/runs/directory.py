@@ -341,9 +341,11 @@ class RunDirectoryWriter(Callback):
         self.replace = replace
         self.history: HistoryFile | None = None
         self.saving = 0.0  # seconds spent in checkpoints, for CHECKPOINT_SHARE
+        self.started = False  # on_start has written: the directory holds this run's files
         self.stepped = False  # a step has ended: the directory holds a run worth resuming
 
     def on_start(self, run: RunState) -> None:
+        self.started = True
         if self.replace:
             self.directory.clear()
         self.directory.write_config(self.config)

@@ -88,14 +88,17 @@ def execute(
             )
     except BaseException:
         if locked and not resume and not writer.stepped:
-            _remove_refused(rundir, existed, lock_existed)
+            _remove_refused(rundir, writer.started, existed, lock_existed)
         raise
 
 
-def _remove_refused(rundir: RunDirectory, existed: bool, lock_existed: bool) -> None:
-    """Undo a fresh run that raised before its first step: its files, its lock, and its
-    directory if it created it (a refusal must not leave a run that looks resumable)."""
-    rundir.clear()
+def _remove_refused(rundir: RunDirectory, started: bool, existed: bool, lock_existed: bool) -> None:
+    """Undo a fresh run that raised before its first step: its files (if it had started
+    writing them; a refusal before that leaves an --overwrite's previous run alone), its
+    lock, and its directory if it created it (a refusal must not leave a run that looks
+    resumable)."""
+    if started:
+        rundir.clear()
     if not lock_existed:
         rundir.file(LOCK).unlink(missing_ok=True)
     if not existed:
