@@ -2,7 +2,7 @@
 
 zo-sgd on the 20-dimensional quadratic (lr 0.001, no metrics), the cheapest step the
 library has (about 0.1 ms), so checkpoints weigh as much as they ever can. Each length is
-run three ways into a fresh run directory through :func:`zeroth_q.cli.execute.execute`
+run three ways into a fresh run directory through :func:`zeroth_q.runs.execute.execute`
 (what ``python -m zeroth_q.run`` does), side by side in one process:
 
 * ``none``: ``checkpoint_every`` beyond the run (only the end files are written);
@@ -30,9 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from zeroth_q.cli import run_directory
-from zeroth_q.cli.execute import execute
-from zeroth_q.cli.run_config import RunConfig
+from zeroth_q.runs import directory as run_directory
+from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.execute import execute
 
 RESULTS = Path(__file__).parent / "results" / "checkpoint_overhead.md"
 VARIANTS = ("none", "every 10", "every 10, no share")

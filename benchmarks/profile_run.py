@@ -31,7 +31,7 @@ RESULTS = Path(__file__).parent / "results"
 # (phase, file suffix, function name, depth): the cumulative time of every function matching
 # the suffix and name; depth indents the row under the phase that contains it.
 PHASES = [
-    ("objective construction (imports of the backend included)", "cli/run_config.py", "build_objective", 0),
+    ("objective construction (imports of the backend included)", "runs/config.py", "build_objective", 0),
     ("qiskit import", "site-packages/qiskit/__init__.py", "<module>", 1),
     ("PennyLane import", "site-packages/pennylane/__init__.py", "<module>", 1),
     (
@@ -50,11 +50,11 @@ PHASES = [
     ("probabilities from saved states (circuits/)", "circuits/measurement.py", "basis_probabilities", 3),
     ("multinomial shot counts (circuits/)", "circuits/shot_models.py", "multinomial_counts", 3),
     ("metrics", "loop/minimize.py", "objective_metrics", 1),
-    ("checkpoints (history append + checkpoint.npz, fsynced)", "cli/run_directory.py", "on_step", 1),
+    ("checkpoints (history append + checkpoint.npz, fsynced)", "runs/directory.py", "on_step", 1),
     ("progress bar", "loop/callbacks.py", "on_step", 1),
     ("final evaluation", "loop/minimize.py", "final_evaluation", 0),
-    ("end files: last checkpoint, parameters, curve, summary", "cli/run_directory.py", "on_end", 0),
-    ("curve (matplotlib import and drawing)", "cli/plotting.py", "plot_curve", 1),
+    ("end files: last checkpoint, parameters, curve, summary", "runs/directory.py", "on_end", 0),
+    ("curve (matplotlib import and drawing)", "runs/plotting.py", "plot_curve", 1),
 ]
 
 

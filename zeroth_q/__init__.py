@@ -11,44 +11,76 @@ estimators and update rules by ``kind`` (:func:`register_estimator`,
 :func:`register_update_rule` add a user's own).
 """
 
-from collections.abc import Mapping
-from typing import Any
+from __future__ import annotations
 
-from zeroth_q.cli.run_config import RunConfig
-from zeroth_q.composition import ComposedOptimizer
-from zeroth_q.errors import CapabilityError, ConfigError, ZerothQError
-from zeroth_q.estimators import (
-    AnalyticGradient,
-    CoordinateGradient,
-    GradientEstimate,
-    GradientEstimator,
-    SPSAGradient,
-    register_estimator,
-)
-from zeroth_q.interop.scipy_method import scipy_method
-from zeroth_q.loop import minimize as _loop
-from zeroth_q.loop.budget import Budget
-from zeroth_q.loop.callbacks import Callback, ProgressBar, Terminate
-from zeroth_q.loop.result import Result, RunState
-from zeroth_q.objective import (
-    Allowance,
-    Cost,
-    Evaluation,
-    GradientEvaluation,
-    MeasuredGroups,
-    Objective,
-    ShotEvaluation,
-    SupportsCostModel,
-    SupportsGradient,
-    SupportsMetrics,
-    SupportsShots,
-    SupportsState,
-    check_thetas,
-)
-from zeroth_q.objectives.registry import ObjectiveSpec, build_objective, get_objective_spec, objective_names
-from zeroth_q.optimizer import Optimizer
-from zeroth_q.optimizers import get_optimizer, optimizer_names
-from zeroth_q.updates import UpdateRule, register_update_rule
+import importlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zeroth_q.loop.budget import Budget
+    from zeroth_q.loop.result import Result
+    from zeroth_q.objective import Objective
+    from zeroth_q.optimizer import Optimizer
+
+# Where each public name lives. Importing ``zeroth_q`` loads none of them until one is
+# used (PEP 562 ``__getattr__``): ``python -m zeroth_q.run`` imports this package before
+# its own code runs, and a Ctrl-C during seconds of eager imports here would end in a
+# traceback that no handler of the tool can catch.
+_EXPORTS = {
+    "Allowance": "zeroth_q.objective",
+    "AnalyticGradient": "zeroth_q.estimators",
+    "Budget": "zeroth_q.loop.budget",
+    "Callback": "zeroth_q.loop.callbacks",
+    "CapabilityError": "zeroth_q.errors",
+    "ComposedOptimizer": "zeroth_q.composition",
+    "ConfigError": "zeroth_q.errors",
+    "CoordinateGradient": "zeroth_q.estimators",
+    "Cost": "zeroth_q.objective",
+    "Evaluation": "zeroth_q.objective",
+    "GradientEstimate": "zeroth_q.estimators",
+    "GradientEstimator": "zeroth_q.estimators",
+    "GradientEvaluation": "zeroth_q.objective",
+    "MeasuredGroups": "zeroth_q.objective",
+    "Objective": "zeroth_q.objective",
+    "ObjectiveSpec": "zeroth_q.objectives.registry",
+    "Optimizer": "zeroth_q.optimizer",
+    "ProgressBar": "zeroth_q.loop.callbacks",
+    "Result": "zeroth_q.loop.result",
+    "RunConfig": "zeroth_q.runs.config",
+    "RunState": "zeroth_q.loop.result",
+    "SPSAGradient": "zeroth_q.estimators",
+    "ShotEvaluation": "zeroth_q.objective",
+    "SupportsCostModel": "zeroth_q.objective",
+    "SupportsGradient": "zeroth_q.objective",
+    "SupportsMetrics": "zeroth_q.objective",
+    "SupportsShots": "zeroth_q.objective",
+    "SupportsState": "zeroth_q.objective",
+    "Terminate": "zeroth_q.loop.callbacks",
+    "UpdateRule": "zeroth_q.updates",
+    "ZerothQError": "zeroth_q.errors",
+    "build_objective": "zeroth_q.objectives.registry",
+    "check_thetas": "zeroth_q.objective",
+    "get_objective_spec": "zeroth_q.objectives.registry",
+    "get_optimizer": "zeroth_q.optimizers",
+    "objective_names": "zeroth_q.objectives.registry",
+    "optimizer_names": "zeroth_q.optimizers",
+    "register_estimator": "zeroth_q.estimators",
+    "register_update_rule": "zeroth_q.updates",
+    "scipy_method": "zeroth_q.interop.scipy_method",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'zeroth_q' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
 
 
 def minimize(
@@ -75,53 +107,14 @@ def minimize(
 
     Returns a :class:`~zeroth_q.loop.result.Result`, shaped like scipy's ``OptimizeResult``.
     """
+    from zeroth_q.loop import minimize as loop
+    from zeroth_q.optimizers import get_optimizer
+
     if isinstance(optimizer, str):
         optimizer = get_optimizer(optimizer, optimizer_params)
     elif optimizer_params:
         optimizer = optimizer.with_params(optimizer_params)  # type: ignore[attr-defined]
-    return _loop.minimize(objective, optimizer, budget, **options)
+    return loop.minimize(objective, optimizer, budget, **options)
 
 
-__all__ = [
-    "Allowance",
-    "AnalyticGradient",
-    "Budget",
-    "Callback",
-    "CapabilityError",
-    "ComposedOptimizer",
-    "ConfigError",
-    "CoordinateGradient",
-    "Cost",
-    "Evaluation",
-    "GradientEstimate",
-    "GradientEstimator",
-    "GradientEvaluation",
-    "MeasuredGroups",
-    "Objective",
-    "ObjectiveSpec",
-    "Optimizer",
-    "ProgressBar",
-    "Result",
-    "RunConfig",
-    "RunState",
-    "SPSAGradient",
-    "SupportsCostModel",
-    "ShotEvaluation",
-    "SupportsGradient",
-    "SupportsMetrics",
-    "SupportsShots",
-    "SupportsState",
-    "UpdateRule",
-    "Terminate",
-    "ZerothQError",
-    "build_objective",
-    "check_thetas",
-    "get_objective_spec",
-    "get_optimizer",
-    "minimize",
-    "objective_names",
-    "optimizer_names",
-    "register_estimator",
-    "register_update_rule",
-    "scipy_method",
-]
+__all__ = sorted([*_EXPORTS, "minimize"])

@@ -68,6 +68,9 @@ def test_qnspsa_more_than_halves_the_energy_error_on_exact_tfim(vqe):
 # median error after 100 steps is 0.24 (seeds 0-2; 0.30 over 5) against QN-SPSA's 0.43 (0.36)
 # with its gain calibrated the same way for steps of 0.3 (0.36 with the earlier fixed lr 0.2).
 # At 150 steps, 5 seeds: SPSA 0.30, QN-SPSA 0.32.
+# A non-strict xfail cannot fail the default suite, where it took 30-150 s: it runs in the slow
+# one; test_qnspsa_more_than_halves_the_energy_error_on_exact_tfim keeps QN-SPSA checked here.
+@pytest.mark.slow
 @pytest.mark.xfail(reason="SPSA with 25-direction gain calibration matches QN-SPSA here", strict=False)
 def test_qnspsa_beats_spsa_per_step_on_exact_tfim(vqe):
     """QN-SPSA's metric from fidelities pays for itself: from one start, the median energy

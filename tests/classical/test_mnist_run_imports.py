@@ -14,7 +14,7 @@ HEAVY = ("qiskit", "qiskit_aer", "pennylane", "matplotlib", "scipy.optimize")
 
 RUN = """
 import json, sys
-import zeroth_q.cli.run_directory as run_directory
+import zeroth_q.runs.directory as run_directory
 from zeroth_q.cli.main import main
 
 draw = run_directory.plot_curve

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from zeroth_q.cli.run_directory import read_history
+from zeroth_q.runs.directory import read_history
 
 RUN = [sys.executable, "-m", "zeroth_q.run", "--no-progress"]
 

@@ -32,14 +32,14 @@ def test_run_config_resolves_defaults_and_round_trips():
         {"objective": {"name": "quadratic", "dim": 5}, "optimizer": {"name": "zo-adam"}}
     )
     assert config.budget == Budget(steps=get_objective_spec("quadratic").default_steps)
-    assert config.objective["condition"] == 100.0 and config.optimizer["estimator"]["perturbations"] == 10
+    assert config.objective.condition == 100.0 and config.optimizer.estimator.perturbations == 10
     assert RunConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
 
 
 def test_an_objectives_default_budget_in_shots_replaces_its_default_steps():
     config = RunConfig.from_dict({"objective": {"name": "vqe"}})
     assert config.budget == Budget(shots=10**8)
-    assert config.optimizer["name"] == "parameter-shift-adam" and config.optimizer["update"]["lr"] == 0.05
+    assert config.optimizer.name == "parameter-shift-adam" and config.optimizer.update.lr == 0.05
     given = RunConfig.from_dict({"objective": {"name": "vqe"}, "budget": {"steps": 3}})
     assert given.budget == Budget(steps=3)
 
@@ -84,5 +84,5 @@ def test_set_without_equals_is_an_error():
 def test_optimizer_parameters_without_a_name_tune_the_objectives_default_optimizer():
     config = RunConfig.from_dict({"objective": {"name": "rosenbrock"}, "optimizer": {"lr": 0.02}})
     spec = get_objective_spec("rosenbrock")
-    assert config.optimizer["name"] == spec.default_optimizer
-    assert config.optimizer["update"]["lr"] == 0.02
+    assert config.optimizer.name == spec.default_optimizer
+    assert config.optimizer.update.lr == 0.02

@@ -20,7 +20,7 @@ matplotlib.use("svg")
 import matplotlib.pyplot as plt
 
 from zeroth_q import RunConfig
-from zeroth_q.cli.execute import execute
+from zeroth_q.runs.execute import execute
 from zeroth_q.landscape.cli import main as landscape
 from zeroth_q.sweep import run_sweep
 

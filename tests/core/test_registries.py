@@ -79,7 +79,7 @@ def test_user_estimator_and_rule_go_from_json_to_a_run_and_back():
         }
     )
     config = RunConfig.from_dict(json.loads(text))
-    optimizer = config.build_optimizer()
+    optimizer = config.optimizer
     assert optimizer.estimator == ForwardDifference(h=1e-6)
     assert optimizer.update == ClippedSGD(lr=0.5, clip=0.2)
     objective = config.build_objective()
@@ -97,7 +97,7 @@ def test_user_estimator_and_rule_go_from_json_to_a_run_and_back():
 def test_a_user_rule_takes_flat_set_keys_like_a_built_in_one():
     optimizer = {"name": "spsa", "update": {"kind": "test-clipped-sgd"}}
     config = RunConfig.from_dict({"objective": {"name": "quadratic"}, "optimizer": optimizer})
-    tuned = config.build_optimizer().with_params({"clip": 2.0})
+    tuned = config.optimizer.with_params({"clip": 2.0})
     assert tuned.update == ClippedSGD(clip=2.0)
 
 

@@ -16,12 +16,12 @@ import pytest
 
 from tests.core.test_cli import RUN, history_without_wall_time, run_cli
 from zeroth_q.cli.main import EXIT_CODES, main
-from zeroth_q.cli.run_config import RunConfig
-from zeroth_q.cli.run_directory import RunDirectory, RunDirectoryWriter
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.minimize import minimize
 from zeroth_q.loop.result import RunState
 from zeroth_q.objective import Evaluation
+from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.directory import RunDirectory, RunDirectoryWriter
 
 QUICK = ["--objective", "quadratic", "--optimizer", "zo-sgd", "--set", "dim=4", "--set", "lr=0.01"]
 
@@ -74,7 +74,7 @@ def interrupted_run(directory: Path, steps: int, stop: int) -> RunConfig:
     rundir.write_config(config)
     objective = config.build_objective()
     writer = RunDirectoryWriter(rundir, config, objective)
-    result = minimize(objective, config.build_optimizer(), config.budget, callbacks=[writer, StopAt(stop)])
+    result = minimize(objective, config.optimizer, config.budget, callbacks=[writer, StopAt(stop)])
     assert result.status == "interrupted"
     return config
 
@@ -105,7 +105,7 @@ def test_a_second_run_on_a_locked_directory_refuses(tmp_path):
 
 def test_the_lock_of_a_killed_run_is_recovered(tmp_path):
     out = tmp_path / "r"
-    hold = f"from zeroth_q.cli.run_directory import RunDirectory\nwith RunDirectory({str(out)!r}).lock():\n"
+    hold = f"from zeroth_q.runs.directory import RunDirectory\nwith RunDirectory({str(out)!r}).lock():\n"
     hold += "    print('locked', flush=True)\n    import time; time.sleep(120)\n"
     holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
@@ -262,7 +262,7 @@ def test_ctrl_c_during_the_first_step_writes_an_interrupted_run_directory(tmp_pa
     rundir.write_config(config)
     objective = InterruptedObjective(config.build_objective())
     writer = RunDirectoryWriter(rundir, config, objective)
-    result = minimize(objective, config.build_optimizer(), config.budget, callbacks=[writer])
+    result = minimize(objective, config.optimizer, config.budget, callbacks=[writer])
     assert result.status == "interrupted" and result.nit == 0 and EXIT_CODES[result.status] == 130
     summary = strict_json(rundir.file("summary.json"))
     assert summary["status"] == "interrupted" and summary["final_loss"] is None

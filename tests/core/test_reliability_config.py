@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from circuits.config import VQEConfig, pennylane_devices
 from classical.specs import XorConfig
-from zeroth_q.cli.run_config import RunConfig
-from zeroth_q.config import MAX_INT, from_dict, require_memory
+from zeroth_q.config import MAX_INT, available_memory, from_dict, require_memory
 from zeroth_q.errors import ConfigError
 from zeroth_q.loop.budget import Budget
 from zeroth_q.objectives.registry import get_objective_spec
+from zeroth_q.runs.config import RunConfig
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
@@ -114,8 +114,12 @@ def test_sizes_beyond_memory_are_refused_naming_the_memory_needed(objective, par
         spec.build(spec.make_config(params))
 
 
-def test_require_memory_passes_what_fits():
-    require_memory(1024, "a kilobyte", "never")
+def test_require_memory_passes_what_fits_and_refuses_what_does_not():
+    available = available_memory()
+    assert available is not None and available > 2**20  # this machine's MemAvailable is read
+    require_memory(available // 2, "half of what is free", "never")  # raises if it refuses
+    with pytest.raises(ConfigError, match=r"^twice what is free needs about .* is available; lower it\.$"):
+        require_memory(2 * available, "twice what is free", "lower it.")
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True, "0"])

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from zeroth_q.cli.run_directory import RunDirectory
+from zeroth_q.runs.directory import RunDirectory
 from zeroth_q.sweep import run_sweep
 from zeroth_q.sweep.rundirs import run_error
 
@@ -56,6 +56,29 @@ def test_a_killed_worker_fails_its_run_and_the_sweep_finishes_the_rest(tmp_path)
     }
     assert run_error(sweep / "seed=0,budget.steps=10000000").startswith("worker died")
     assert killed != os.getpid()
+
+
+def test_a_killed_worker_leaves_the_run_on_the_healthy_worker_running(tmp_path):
+    # Issue 28 cause 10: a ProcessPoolExecutor whose worker dies stops all its workers, so
+    # the run on the healthy one ended too (interrupted, or failed: worker died).
+    grid = {
+        **GRID,
+        "zip": [{"seed": [0, 1], "budget.steps": [10_000_000, None], "budget.seconds": [None, 6]}],
+    }
+    sweep = tmp_path / "sweep"
+    outcome = {}
+    thread = threading.Thread(
+        target=lambda: outcome.update(result=run_sweep(grid, sweep, workers=2, progress=False)), daemon=True
+    )
+    thread.start()
+    healthy = sweep / "seed=1,budget.steps=null,budget.seconds=6"
+    kill_worker_of(sweep / "seed=0,budget.steps=10000000,budget.seconds=null", time.time() + 120)
+    killed_at = time.time()
+    thread.join(timeout=240)
+    assert not thread.is_alive(), "the sweep hung after its worker died"
+    assert list(outcome["result"].statuses.values()) == ["failed", "completed"]
+    assert (healthy / "summary.json").stat().st_mtime > killed_at  # it was in flight when the other died
+    assert "wall-clock budget" in json.loads((healthy / "summary.json").read_text())["message"]
 
 
 def test_sigterm_to_the_sweep_stops_its_runs_like_ctrl_c(tmp_path):

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from zeroth_q.cli.execute import execute
-from zeroth_q.cli.run_config import RunConfig
-from zeroth_q.cli.run_directory import RunDirectory, RunDirectoryWriter
 from zeroth_q.errors import ConfigError
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.minimize import minimize
 from zeroth_q.loop.result import RunState
+from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.directory import RunDirectory, RunDirectoryWriter
+from zeroth_q.runs.execute import execute
 from zeroth_q.sweep import job, load, run_sweep
 from zeroth_q.sweep.executors import open_workers
 
@@ -188,7 +188,7 @@ def test_resume_continues_interrupted_runs_from_their_checkpoints(tmp_path):
     interrupted.write_config(config)
     objective = config.build_objective()
     writer = RunDirectoryWriter(interrupted, config, objective)
-    minimize(objective, config.build_optimizer(), config.budget, callbacks=[writer, StopAt(25)], seed=1)
+    minimize(objective, config.optimizer, config.budget, callbacks=[writer, StopAt(25)], seed=1)
     assert interrupted.read_summary()["status"] == "interrupted"
 
     outcome = run_sweep(grid, tmp_path / "sweep", workers=1, resume=True, progress=False)

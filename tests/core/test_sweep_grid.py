@@ -28,13 +28,10 @@ def test_axes_and_zip_groups_expand_into_a_product_of_named_runs():
         "optimizer.lr": 0.1,
         "optimizer.perturbations": 1,
     }
-    assert first.config.seed == 0 and first.config.objective["dim"] == 4
-    assert first.config.optimizer["update"]["lr"] == 0.1
-    assert first.config.optimizer["estimator"]["perturbations"] == 1
-    zipped = {
-        (m.config.optimizer["update"]["lr"], m.config.optimizer["estimator"]["perturbations"])
-        for m in members
-    }
+    assert first.config.seed == 0 and first.config.objective.dim == 4
+    assert first.config.optimizer.update.lr == 0.1
+    assert first.config.optimizer.estimator.perturbations == 1
+    zipped = {(m.config.optimizer.update.lr, m.config.optimizer.estimator.perturbations) for m in members}
     assert zipped == {(0.1, 1), (0.01, 5)}
     assert len({m.name for m in members}) == len(members)
 
@@ -47,9 +44,9 @@ def test_nested_paths_budget_and_objective_keys_reach_their_section():
         }
     )
     member = grid.members()[1]
-    assert member.config.objective["shots"] == 100
+    assert member.config.objective.shots == 100
     assert member.config.budget.shots == 1000 and member.config.budget.steps == 5
-    assert member.config.optimizer["estimator"]["c"] == 0.2
+    assert member.config.optimizer.estimator.c == 0.2
 
 
 def test_names_stay_one_short_path_component():

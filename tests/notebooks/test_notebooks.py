@@ -3,7 +3,10 @@ figure that the committed full-size run drew, as readable images."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.util
+import json
 from pathlib import Path
 
 import matplotlib.image
@@ -22,7 +25,14 @@ FIGURE_PREFIXES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(FIGURE_PREFIXES))
+# The smoke run of shot_budgets takes minutes (80 sampled-VQE runs); it is in the slow suite,
+# and test_notebook_code_compiles_and_names_what_exists checks its code in the default one.
+SLOW = {"shot_budgets"}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=[pytest.mark.slow] * (n in SLOW)) for n in sorted(FIGURE_PREFIXES)]
+)
 def test_notebook_runs_at_smoke_size_and_draws_its_figures(name: str, tmp_path: Path) -> None:
     figures = tmp_path / "figures"
     overrides = {"SMOKE": True, "FIGURES_DIR": str(figures), "WORK_DIR": str(tmp_path / "work")}
@@ -36,3 +46,39 @@ def test_notebook_runs_at_smoke_size_and_draws_its_figures(name: str, tmp_path: 
     for png in sorted(figures.glob("*.png")):
         height, width = matplotlib.image.imread(png).shape[:2]
         assert height >= 200 and width >= 200, f"{png.name} is {width}x{height}"
+
+
+def code_cells(name: str) -> list[str]:
+    notebook = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
+    return ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("name", sorted(FIGURE_PREFIXES))
+def test_notebook_code_compiles_and_names_what_exists(name: str) -> None:
+    """Without running a notebook: its cells compile, what it imports from the project exists,
+    and every ``"name": "..."`` in its configs is a registered optimizer or objective."""
+    from zeroth_q import objective_names, optimizer_names
+
+    registered = {*optimizer_names(), *objective_names()}
+    for source in code_cells(name):
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module.split(".")[0] in PROJECT:
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    assert hasattr(module, alias.name), f"{name}: {node.module} has no {alias.name}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] in PROJECT:
+                        importlib.import_module(alias.name)
+            elif isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if _constant(key) == "name" and isinstance(_constant(value), str):
+                        assert _constant(value) in registered, f"{name}: unknown name {_constant(value)!r}"
+
+
+PROJECT = {"zeroth_q", "circuits", "classical"}
+
+
+def _constant(node: ast.AST | None) -> object:
+    return node.value if isinstance(node, ast.Constant) else None

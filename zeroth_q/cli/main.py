@@ -15,7 +15,6 @@ sent by ``timeout``, SLURM and ``docker stop``; resume with --resume).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import sys
 import time
@@ -25,18 +24,19 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from zeroth_q.cli.execute import execute
-from zeroth_q.cli.interrupts import interrupt_once
-from zeroth_q.cli.run_config import RunConfig, route_assignments
-from zeroth_q.cli.run_directory import RunDirectory, read_json_object
 from zeroth_q.config import parse_assignment, require
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.estimators import ESTIMATORS
 from zeroth_q.loop.budget import Budget
 from zeroth_q.loop.minimize import METRICS_PER_DECADE
 from zeroth_q.loop.result import Result
+from zeroth_q.objective import Objective
 from zeroth_q.objectives.registry import get_objective_spec, objective_names
-from zeroth_q.optimizers import OPTIMIZERS, get_optimizer
+from zeroth_q.optimizers import OPTIMIZERS
+from zeroth_q.runs.config import RunConfig, route_assignments
+from zeroth_q.runs.directory import CONFIG, RunDirectory, read_json_object
+from zeroth_q.runs.execute import execute
+from zeroth_q.runs.interrupts import interrupt_once
 from zeroth_q.updates import UPDATE_RULES
 
 EXIT_CODES = {"completed": 0, "diverged": 1, "interrupted": 130}
@@ -146,8 +146,9 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     if args.optimizer:
         optimizer = {"name": args.optimizer}
     assignments = dict(parse_assignment(text) for text in args.assignments)
-    preset = get_optimizer(optimizer.get("name", spec.default_optimizer)).to_dict()
-    to_objective, to_optimizer = route_assignments(spec.name, preset, assignments)
+    to_objective, to_optimizer = route_assignments(
+        spec, optimizer.get("name", spec.default_optimizer), assignments
+    )
     objective.update(to_objective)
     optimizer.update(to_optimizer)
     budget = dict(base.get("budget") or {})
@@ -158,10 +159,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     for key in ("seed", "metrics_every", "metrics_per_decade", "checkpoint_every"):
         if getattr(args, key) is not None:
             data[key] = getattr(args, key)
-    config = RunConfig.from_dict(data)
-    if args.epochs is not None:
-        config = with_epochs(config, args.epochs)
-    return config
+    return RunConfig.from_dict(data, spec)
 
 
 def budget_flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -203,21 +201,17 @@ def resumed_config(args: argparse.Namespace) -> RunConfig:
         )
     flags = budget_flags(args)
     if flags:
-        config = dataclasses.replace(config, budget=Budget(**{**config.budget.__dict__, **flags}))
-    if args.epochs is not None:
-        config = with_epochs(config, args.epochs)
+        config = config.with_budget(Budget(**{**config.budget.__dict__, **flags}))
     return config
 
 
-def with_epochs(config: RunConfig, epochs: float) -> RunConfig:
-    if not 0 < epochs < math.inf:
-        raise ConfigError(f"--epochs must be a finite number > 0 (got {epochs}).")
-    objective = config.build_objective()
+def with_epochs(config: RunConfig, objective: Objective, epochs: float) -> RunConfig:
+    """``config`` with a budget of ``epochs`` passes over ``objective``'s training data."""
     per_epoch = getattr(objective, "steps_per_epoch", None)
     if per_epoch is None:
-        raise ConfigError(f"objective {config.objective['name']!r} has no epochs; use --steps instead.")
-    budget = Budget(**{**config.budget.__dict__, "steps": max(1, round(epochs * per_epoch))})
-    return dataclasses.replace(config, budget=budget)
+        raise ConfigError(f"objective {config.spec.name!r} has no epochs; use --steps instead.")
+    steps = max(1, round(epochs * per_epoch))
+    return config.with_budget(Budget(**{**config.budget.__dict__, "steps": steps}))
 
 
 def describe(result: Result, directory: Path, main_metric: str | None) -> str:
@@ -234,6 +228,15 @@ def describe(result: Result, directory: Path, main_metric: str | None) -> str:
     return "\n".join(lines)
 
 
+def interrupted_outside_the_loop(directory: Path | None) -> str:
+    """What is true after Ctrl-C/SIGTERM outside the loop: a run directory with a config can
+    be resumed; before the run started nothing was written (a fresh run that stops before
+    its first step removes what it wrote)."""
+    if directory is not None and RunDirectory(directory).file(CONFIG).is_file():
+        return f"interrupted; --resume {directory} continues it."
+    return "interrupted before the run started; nothing was written."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     directory = args.resume or args.out
@@ -242,20 +245,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.list:
                 print(list_choices())
                 return 0
+            require(args.blas_threads >= 1, f"--blas-threads must be >= 1 (got {args.blas_threads}).")
+            epochs = args.epochs
+            finite = epochs is None or 0 < epochs < math.inf
+            require(finite, f"--epochs must be a finite number > 0 (got {epochs}).")
             if args.resume:
                 config = resumed_config(args)
             else:
                 config = config_from_args(args)
-                stamp = time.strftime("%Y%m%d-%H%M%S")
-                directory = (
-                    args.out
-                    or Path("runs") / f"{config.objective['name']}-{config.optimizer['name']}-{stamp}"
-                )
-            require(args.blas_threads >= 1, f"--blas-threads must be >= 1 (got {args.blas_threads}).")
+                directory = args.out or Path("runs") / f"{config.name}-{time.strftime('%Y%m%d-%H%M%S')}"
             with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+                # built here only to count an epoch's steps; execute builds it otherwise
+                objective = None if epochs is None else config.build_objective()
+                if objective is not None:
+                    config = with_epochs(config, objective, epochs)
                 result = execute(
                     config,
                     directory,
+                    objective=objective,
                     resume=bool(args.resume),
                     overwrite=args.overwrite,
                     progress=not args.no_progress,
@@ -266,8 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         # Outside the loop, e.g. while the objective is built (inside it, the loop stops
         # with status interrupted and the run directory is written).
-        where = f"; --resume {directory} continues it" if directory else ""
-        print(f"interrupted{where}.", file=sys.stderr)
+        print(interrupted_outside_the_loop(directory), file=sys.stderr)
         return EXIT_CODES["interrupted"]
     if result is None:
         summary = RunDirectory(directory).read_summary() or {}

@@ -2,7 +2,7 @@
 
 A callback may implement any of ``on_start(run)``, ``on_step(run)`` (after each step) and
 ``on_end(run, result)``. :class:`ProgressBar` is the one every CLI run shows; the run
-directory writer lives in :mod:`zeroth_q.cli.run_directory`.
+directory writer lives in :mod:`zeroth_q.runs.directory`.
 """
 
 from __future__ import annotations

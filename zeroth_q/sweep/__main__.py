@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from zeroth_q.cli.interrupts import ignore_interrupts, interrupt_once
 from zeroth_q.errors import ZerothQError
+from zeroth_q.runs.interrupts import ignore_interrupts, interrupt_once
 from zeroth_q.sweep.engine import FAILED, SweepOutcome, run_sweep
 from zeroth_q.sweep.grid import read_grid
 from zeroth_q.sweep.rundirs import run_error

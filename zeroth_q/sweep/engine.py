@@ -26,9 +26,9 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from zeroth_q.atomic import writable_directory, write_text
-from zeroth_q.cli.run_directory import RunDirectory
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.loop.callbacks import MILESTONES, is_interactive
+from zeroth_q.runs.directory import RunDirectory
 from zeroth_q.sweep.comparison import plot_comparison
 from zeroth_q.sweep.cost_curves import plot_cost_curves
 from zeroth_q.sweep.executors import Workers, available_cores, open_workers
@@ -75,21 +75,31 @@ def run_sweep(
     """
     if executor is not None and scheduler is not None:
         raise ConfigError("give an executor or a scheduler, not both.")
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers must be >= 1 (got {workers}).")
     grid = grid if isinstance(grid, Grid) else Grid.from_dict(grid)
-    members = grid.members()
+    members = grid.members(progress=progress)
+    existed = Path(directory).exists()
     sweep = SweepDirectory(writable_directory(directory, "sweep directory"))
     sweep.check_configs(members)
     statuses = {m.name: run_status(sweep.run_path(m.name)) for m in members}
     todo = [m for m in members if statuses[m.name] not in FINISHED]
+    started = False  # workers opened (or none needed): from then on the sweep's files are written
     try:
         if todo:
             with _workers(executor, scheduler, workers) as pool:
+                started = True
                 save = functools.partial(sweep.write_manifest, grid, members, statuses)
                 _dispatch(pool, todo, sweep, statuses, save, resume=resume, progress=progress)
+        started = True
     finally:
-        statuses.update({m.name: run_status(sweep.run_path(m.name)) for m in todo})
-        sweep.write_manifest(grid, members, statuses)
-        sweep.write_results()
+        if started or existed:
+            statuses.update({m.name: run_status(sweep.run_path(m.name)) for m in todo})
+            sweep.write_manifest(grid, members, statuses)
+            sweep.write_results()
+        else:  # refused (workers, scheduler) before anything ran: leave no sweep directory behind
+            with contextlib.suppress(OSError):
+                sweep.path.rmdir()
     metric = grid.metric or members[0].config.spec.main_metric or "final_loss"
     keys = [d[0] for d in grid.dimensions if d != ("seed",)] or ["seed"]
     rows, title = sweep.rows(), grid.name or sweep.path.name
@@ -128,7 +138,9 @@ def _dispatch(
     def submit_next() -> None:
         member = next(waiting, None)
         if member is not None:
-            job = (member.config.to_dict(), str(sweep.run_path(member.name)), resume)
+            # The config as the grid gives it: the worker builds it (once), and a run whose
+            # axis values are valid one by one but not together fails there, alone.
+            job = (member.data, str(sweep.run_path(member.name)), resume)
             try:
                 running[pool.executor.submit(run_job, *job)] = member
             except BrokenExecutor as exc:
@@ -167,7 +179,7 @@ def _interrupt(path: Path) -> None:
     """Pass Ctrl-C on to the worker running the run in ``path``, so that it stops as a run
     does (status interrupted, files written). A terminal's Ctrl-C reaches the workers by
     itself; SIGTERM (``timeout``, ``docker stop``) reaches only the sweep process. Workers
-    take the first signal only (:func:`zeroth_q.cli.interrupts.interrupt_once` in the
+    take the first signal only (:func:`zeroth_q.runs.interrupts.interrupt_once` in the
     job), so one arriving twice is harmless."""
     owner = RunDirectory(path).owner()
     if owner is not None and owner != os.getpid():

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -68,7 +69,7 @@ def open_workers(scheduler: str | None = None, workers: int | None = None) -> It
         raise ConfigError(f"--workers must be >= 1 (got {workers}).")
     count = workers or available_cores()
     if scheduler is None:
-        with single_threaded_blas_for_children(), RestartingProcessPool(count) as pool:
+        with single_threaded_blas_for_children(), IsolatedProcessPool(count) as pool:
             yield Workers(pool, count)
         return
     distributed = import_distributed()
@@ -124,6 +125,43 @@ class RestartingProcessPool(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+class IsolatedProcessPool(Executor):
+    """``workers`` pools of one process each, so that a worker that dies takes only its own run.
+
+    A ``ProcessPoolExecutor`` whose worker dies terminates all its other workers too, so
+    one ``kill -9`` ends every run in flight. Here each worker is a
+    :class:`RestartingProcessPool` of one process: its death breaks only its own pool
+    (restarted at its next job), and the runs on the other workers go on. A job goes to
+    a worker with nothing in flight (the sweep submits no more jobs than workers), else
+    to the workers in turn.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.pools = [RestartingProcessPool(1) for _ in range(workers)]
+        self.last: list[Future | None] = [None] * workers
+        self._turn = 0
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        with self._lock:
+            idle = [i for i, future in enumerate(self.last) if future is None or future.done()]
+            index = idle[0] if idle else self._turn % len(self.pools)
+            self._turn += 1
+            self.last[index] = future = self.pools[index].submit(fn, *args, **kwargs)
+            return future
+
+    @property
+    def restarts(self) -> int:
+        return sum(pool.restarts for pool in self.pools)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        for pool in self.pools:
+            pool.shutdown(wait=False, cancel_futures=cancel_futures)
+        if wait:
+            for pool in self.pools:
+                pool.shutdown(wait=True)
 
 
 def import_distributed() -> ModuleType:

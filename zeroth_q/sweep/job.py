@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from zeroth_q.atomic import write_text
-from zeroth_q.cli.execute import execute
-from zeroth_q.cli.interrupts import interrupt_once
-from zeroth_q.cli.run_config import RunConfig
-from zeroth_q.cli.run_directory import SUMMARY
+from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.directory import SUMMARY
+from zeroth_q.runs.execute import execute
+from zeroth_q.runs.interrupts import interrupt_once
 from zeroth_q.sweep.rundirs import TRACEBACK
 
 
 def run_job(config: dict[str, Any], directory: str, resume: bool) -> None:
-    """Execute ``config`` into ``directory`` (continuing its checkpoint if ``resume``)."""
+    """Execute ``config`` (a run config as a dict, possibly partial as a grid gives it) into
+    ``directory``, continuing its checkpoint if ``resume``."""
     path = Path(directory)
     # An earlier attempt's outcome must not outlive this attempt.
     for stale in (SUMMARY, TRACEBACK):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from zeroth_q.cli.run_directory import CHECKPOINT, CONFIG, SUMMARY
+from zeroth_q.runs.directory import CHECKPOINT, CONFIG, SUMMARY
 
 TRACEBACK = "traceback.txt"
 # Outcomes a re-run keeps: the same config and seed would give the same result again.

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from zeroth_q.atomic import write_text
-from zeroth_q.cli.run_directory import CONFIG, HISTORY, RunDirectory, read_history, read_json_object
 from zeroth_q.errors import ConfigError
+from zeroth_q.runs.directory import CONFIG, HISTORY, RunDirectory, read_history, read_json_object
 from zeroth_q.sweep.grid import Grid, Member
 from zeroth_q.sweep.rundirs import run_error, run_status
 

@@ -32,14 +32,13 @@ from typing import Any
 import numpy as np
 
 from zeroth_q.atomic import atomic_open, remove_temporaries, writable_directory, write_text
-from zeroth_q.cli.plotting import plot_curve
-from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.errors import ConfigError
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
 from zeroth_q.loop.result import Result, RunState
 from zeroth_q.objective import Objective
-from zeroth_q.optimizer import Optimizer
+from zeroth_q.runs.config import RunConfig
+from zeroth_q.runs.plotting import plot_curve
 
 CONFIG, HISTORY, SUMMARY, CURVE, CHECKPOINT, PARAMETERS, LOCK = (
     "config.json",
@@ -93,24 +92,52 @@ def read_history(path: str | Path) -> list[dict[str, float]]:
 def read_history_rows(path: str | Path) -> list[dict[str, Any]]:
     """The rows exactly as the run held them: costs as integers, empty cells left out (the
     loss as NaN), so rows read back write the same CSV again. A last line cut short by a
-    kill is dropped."""
-    if not Path(path).is_file():
+    kill is dropped; anything else that is not what :class:`HistoryFile` writes (a header
+    without the leading columns, a row with more or fewer cells, a cell that is not a
+    number, bytes that are not text) is a ConfigError naming the file, the line and the fix."""
+    path = Path(path)
+    if not path.is_file():
         return []
-    with open(path, newline="") as handle:
-        text = handle.read()
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _damaged(path, f"it is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read ({exc.strerror}).") from None
     if not text.endswith("\n"):
         text = text[: text.rfind("\n") + 1]
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise _damaged(path, f"it is not CSV ({exc})") from None
+    if not lines:
+        return []
+    header, *body = lines
+    if tuple(header[: len(LEADING_COLUMNS)]) != LEADING_COLUMNS or len(set(header)) < len(header):
+        raise _damaged(path, f"its header is {','.join(header)[:80]!r}, not {','.join(LEADING_COLUMNS)},...")
     rows = []
-    for raw in csv.DictReader(io.StringIO(text)):
+    for number, cells in enumerate(body, start=2):
+        if len(cells) != len(header):
+            raise _damaged(path, f"line {number} has {len(cells)} cells, its header {len(header)}")
         row: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key in INTEGER_COLUMNS:
-                row[key] = int(value)
-            elif value:
-                row[key] = float(value)
+        for key, value in zip(header, cells, strict=True):
+            try:
+                if key in INTEGER_COLUMNS:
+                    row[key] = int(value)
+                elif value:
+                    row[key] = float(value)
+            except ValueError:
+                raise _damaged(path, f"line {number}, column {key}: {value[:40]!r} is not a number") from None
         row.setdefault("loss", float("nan"))
         rows.append(row)
     return rows
+
+
+def _damaged(path: Path, what: str) -> ConfigError:
+    return ConfigError(
+        f"{path} is damaged: {what}. Restore it from a copy, or start the run again with a new --out "
+        f"(or --overwrite)."
+    )
 
 
 class HistoryFile:
@@ -146,8 +173,8 @@ def summary(config: RunConfig, result: Result) -> dict[str, Any]:
     run's loss, an interrupted run's missing final evaluation) is written as null and
     ``non_finite`` says what each one was."""
     data = {
-        "objective": config.objective["name"],
-        "optimizer": config.optimizer["name"],
+        "objective": config.spec.name,
+        "optimizer": config.optimizer.name,
         "status": result.status,
         "message": result.message,
         "final_loss": result.fun,
@@ -245,9 +272,7 @@ class RunDirectory:
         path = self.file(SUMMARY)
         return read_json_object(path, "run summary") if path.is_file() else None
 
-    def load_checkpoint(
-        self, config: RunConfig, objective: Objective, optimizer: Optimizer
-    ) -> RunState | None:
+    def load_checkpoint(self, config: RunConfig, objective: Objective) -> RunState | None:
         """The run's last checkpoint (None before the first), its history read from
         ``history.csv``; ConfigError naming the file if it is damaged or of another config."""
         if not self.file(CHECKPOINT).exists():
@@ -255,7 +280,7 @@ class RunDirectory:
         return load_checkpoint(
             self.file(CHECKPOINT),
             objective,
-            optimizer,
+            config.optimizer,
             history=read_history_rows(self.file(HISTORY)),
             fingerprint=fingerprint(config),
         )
@@ -302,16 +327,29 @@ def _json_kind(value: Any) -> str:
 class RunDirectoryWriter(Callback):
     """Keeps a :class:`RunDirectory` up to date while a run goes on.
 
-    resumed: the run continues from a checkpoint, whose history rows (``run.history`` at
-    the start) are already in ``history.csv``; rows written after that checkpoint are
-    dropped here, since the resumed run writes them again."""
+    Nothing is written before the run starts (``on_start``, after ``minimize`` has checked
+    the run), so a refused run leaves no files. ``replace``: a fresh run, whose start
+    deletes a previous run's files (``--overwrite``). A resumed run continues from a
+    checkpoint, whose history rows (``run.history`` at the start) are already in
+    ``history.csv``; rows written after that checkpoint are dropped here, since the
+    resumed run writes them again."""
 
-    def __init__(self, directory: RunDirectory, config: RunConfig, objective: Objective) -> None:
+    def __init__(
+        self, directory: RunDirectory, config: RunConfig, objective: Objective, *, replace: bool = False
+    ) -> None:
         self.directory, self.config, self.objective = directory, config, objective
+        self.replace = replace
         self.history: HistoryFile | None = None
         self.saving = 0.0  # seconds spent in checkpoints, for CHECKPOINT_SHARE
+        self.started = False  # on_start has written: the directory holds this run's files
+        self.stepped = False  # a step has ended: the directory holds a run worth resuming
 
     def on_start(self, run: RunState) -> None:
+        self.started = True
+        if self.replace:
+            self.directory.clear()
+        self.directory.write_config(self.config)
+        self.directory.file(SUMMARY).unlink(missing_ok=True)  # a summary on disk means the run ended
         self.history = HistoryFile(self.directory.file(HISTORY), run.history)
 
     def save(self, run: RunState) -> None:
@@ -328,6 +366,7 @@ class RunDirectoryWriter(Callback):
         self.saving += time.perf_counter() - started
 
     def on_step(self, run: RunState) -> None:
+        self.stepped = True
         if run.step % self.config.checkpoint_every == 0 and self.saving <= CHECKPOINT_SHARE * run.elapsed:
             self.save(run)
 
@@ -346,7 +385,7 @@ class RunDirectoryWriter(Callback):
         so a summary on disk means the run directory is complete)."""
         with atomic_open(self.directory.file(PARAMETERS), "wb") as handle:
             np.save(handle, result.x)
-        name = f"{self.config.objective['name']} · {self.config.optimizer['name']} · {result.status}"
+        name = f"{self.config.spec.name} · {self.config.optimizer.name} · {result.status}"
         plot_curve(result.history, self.directory.file(CURVE), name, self.config.spec.main_metric)
         text = json.dumps(summary(self.config, result), indent=2, allow_nan=False)
         write_text(self.directory.file(SUMMARY), text + "\n")
