@@ -9,20 +9,37 @@ reaches whichever part owns the key, and ``{"update": {"kind": "adam"}}`` swaps 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 
-from zeroth_q.config import field_names, from_dict, to_dict
+from zeroth_q.config import field_names, from_dict, require, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean, unknown
-from zeroth_q.estimators import ESTIMATORS, GradientEstimator, require_batch_memory
-from zeroth_q.objective import Allowance, Cost, Objective
+from zeroth_q.estimators import ESTIMATORS, GradientEstimator, SPSAGradient, require_batch_memory
+from zeroth_q.objective import (
+    Allowance,
+    Cost,
+    Evaluation,
+    Objective,
+    SupportsShots,
+    evaluate,
+    evaluation_cost,
+    require_shot_count,
+    shots_cost,
+)
 from zeroth_q.optimizer import StepOutcome
-from zeroth_q.updates.rules import UPDATE_RULES, UpdateRule
-from zeroth_q.updates.transforms import GradientTransformation
+from zeroth_q.updates.rules import SGD, UPDATE_RULES, UpdateRule
+from zeroth_q.updates.safeguards import (
+    block_increase,
+    keep_recent_iterates,
+    scale_by_spall_calibration,
+    start_samples,
+)
+from zeroth_q.updates.transforms import EmptyState, GradientTransformation, chain
 
 COMPONENT_KINDS: dict[str, Mapping[str, type]] = {"estimator": ESTIMATORS, "update": UPDATE_RULES}
 
@@ -95,38 +112,214 @@ def rebuild_component(
     return from_dict(kinds[kind], {**base, **overrides}, where=where)
 
 
+class EstimatorState(NamedTuple):
+    """A composition's state: the estimator's (empty unless it keeps statistics) and the update's."""
+
+    estimator: Any
+    update: Any
+
+
+class _ChargedEvaluations:
+    """``value_fn`` for safeguard transforms: evaluates a batch on the run's ``rng`` and adds
+    its cost to the step's."""
+
+    def __init__(self, objective: Objective, rng: np.random.Generator) -> None:
+        self.objective, self.rng, self.cost = objective, rng, Cost()
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        evaluation = evaluate(self.objective, points, self.rng)
+        self.cost = self.cost + evaluation.cost
+        return evaluation.values
+
+
 @dataclass(frozen=True)
 class ComposedOptimizer(Configurable):
-    """``x_{k+1} = x_k + update(estimate(f, x_k))``: an estimator and an update rule."""
+    r"""``x_{k+1} = x_k + update(estimate(f, x_k))``: an estimator, an update rule, and safeguards.
+
+    The safeguards are transforms chained after the rule (:mod:`zeroth_q.updates.safeguards`), so
+    they compose with any estimator and rule:
+
+    * ``blocking``, ``allowed_increase``, ``calibration_samples``: reject a step that raises the
+      loss by δ or more (Spall 2000), δ given or twice the loss's standard deviation from
+      ``calibration_samples`` start-point evaluations.
+    * ``calibration_steps``: with SGD at ``lr=None`` and an SPSA estimator, Spall's gain from
+      this many directions at the start (0: SGD calibrates from its first gradient).
+    * ``resamplings``: SPSA directions per step, a number or ``{step: count}`` (qiskit's).
+    * ``last_avg``: return the mean of the last ``k`` iterates (qiskit's).
+    * ``final_shots``: evaluate the returned point with this many shots per measured group.
+
+    A stateful estimator (shot-adaptive, SPSA curvature) keeps its statistics in the state
+    beside the rule's, and learns the rule's step size ``lr`` (shot allocation needs it).
+    A step's cost is the estimator's ``cost`` plus what the safeguards evaluate.
+    """
 
     name: str
     estimator: GradientEstimator
     update: UpdateRule
+    blocking: bool = False
+    allowed_increase: float | None = None
+    calibration_samples: int = 25
+    calibration_steps: int = 25
+    resamplings: int | dict[str, int] | None = None
+    last_avg: int = 1
+    final_shots: int | None = None
+
+    def __post_init__(self) -> None:
+        require(
+            self.allowed_increase is None or self.allowed_increase >= 0,
+            f"allowed_increase must be >= 0 or null (calibrated), got {self.allowed_increase}.",
+        )
+        require(self.calibration_samples >= 2, "calibration_samples must be >= 2 (a standard deviation).")
+        require(self.calibration_steps >= 0, f"calibration_steps must be >= 0, got {self.calibration_steps}.")
+        require(self.last_avg >= 1, f"last_avg must be >= 1 (got {self.last_avg}).")
+        require_shot_count("final_shots", self.final_shots)
+        counts = self.resamplings.values() if isinstance(self.resamplings, dict) else [self.resamplings or 1]
+        require(
+            all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in counts),
+            f"resamplings must be whole numbers >= 1 (got {self.resamplings}).",
+        )
+        if isinstance(self.resamplings, dict):
+            for key in self.resamplings:
+                if not str(key).isdigit():
+                    raise ConfigError(f"resamplings keys are step numbers (0, 1, ...), got {key!r}.")
+        require(
+            self.resamplings is None or hasattr(self.estimator, "perturbations"),
+            f"resamplings sets the number of SPSA directions; the {self.estimator.kind!r} estimator has "
+            f"none.",
+        )
+        if self.allocates_for_sgd:
+            require(
+                isinstance(self.update, SGD)
+                and self.update.schedule == "constant"
+                and not self.update.momentum,
+                f"the {self.estimator.kind!r} estimator chooses its evaluations for plain SGD steps; use "
+                f"update kind 'sgd' with a constant schedule and no momentum.",
+            )
 
     @property
     def requires(self) -> tuple[str, ...]:
-        return self.estimator.requires
+        return tuple(self.estimator.requires) + (("shots",) if self.final_shots else ())
+
+    @property
+    def stateful(self) -> bool:
+        """Whether the estimator keeps state (``init``) and is told the rule's step size."""
+        return callable(getattr(self.estimator, "init", None))
+
+    @property
+    def allocates_for_sgd(self) -> bool:
+        """Whether the estimator chooses its shots for SGD steps of the rule's ``lr``
+        (shot-adaptive: with ``lr=None`` it picks α and returns ``α·ĝ``)."""
+        return bool(getattr(self.estimator, "allocates_for_sgd", False))
+
+    @property
+    def calibrates_gain(self) -> bool:
+        """Whether step 0 calibrates Spall's gain from ``calibration_steps`` directions."""
+        sgd_without_lr = isinstance(self.update, SGD) and self.update.lr is None
+        return sgd_without_lr and self.calibration_steps > 0 and isinstance(self.estimator, SPSAGradient)
 
     @cached_property
     def transform(self) -> GradientTransformation:
-        return self.update.transform()
+        """The rule (at unit step size where a gain is calibrated or a stateful estimator scales
+        its own estimate), then the safeguards."""
+        unit = self.calibrates_gain or (self.allocates_for_sgd and self.update.lr is None)
+        parts = [(dataclasses.replace(self.update, lr=1.0) if unit else self.update).transform()]
+        if self.calibrates_gain:
+            assert isinstance(self.estimator, SPSAGradient) and isinstance(self.update, SGD)
+            parts.append(
+                scale_by_spall_calibration(
+                    self.calibration_steps,
+                    self.estimator.distribution,
+                    self.estimator.perturbation_size(0),
+                    self.update.target_step,
+                    self.update.decay(),
+                )
+            )
+        if self.blocking:
+            parts.append(block_increase(self.allowed_increase, self.calibration_samples))
+        if self.last_avg > 1:
+            parts.append(keep_recent_iterates(self.last_avg))
+        return chain(*parts)
 
-    def init(self, x: np.ndarray) -> Any:
-        require_batch_memory(self.estimator.rows(x.size), x.size, self.name)
-        return self.transform.init(x)
+    def estimator_at(self, step: int) -> GradientEstimator:
+        """The estimator with step ``step``'s number of directions (``resamplings``)."""
+        if self.resamplings is None:
+            return self.estimator
+        default = self.estimator.perturbations  # type: ignore[attr-defined]
+        if isinstance(self.resamplings, dict):
+            count = {int(k): int(v) for k, v in self.resamplings.items()}.get(step, default)
+        else:
+            count = self.resamplings
+        return dataclasses.replace(self.estimator, perturbations=count)
 
-    def step_cost(self, objective: Objective, x: np.ndarray, state: Any, step: int) -> Cost:
-        return self.estimator.cost(objective, x.size, step)
+    def safeguard_rows(self, step: int) -> list[int]:
+        """The points of each objective call the safeguards make at step ``step``."""
+        calls = [2 * self.calibration_steps] if self.calibrates_gain and step == 0 else []
+        if self.blocking:
+            calls += [start_samples(self.allowed_increase, self.calibration_samples)] if step == 0 else []
+            calls.append(1)
+        return calls
+
+    def init(self, x: np.ndarray) -> EstimatorState:
+        require_batch_memory(self.estimator_rows(x.size), x.size, self.name)
+        estimator_state = self.estimator.init(x.size) if self.stateful else EmptyState()  # type: ignore[attr-defined]
+        return EstimatorState(estimator_state, self.transform.init(x))
+
+    def estimator_rows(self, dim: int) -> int:
+        """The most points one call of the estimator or a safeguard evaluates."""
+        directions = self.resamplings.values() if isinstance(self.resamplings, dict) else [self.resamplings]
+        estimators = [self.estimator] + [
+            dataclasses.replace(self.estimator, perturbations=int(c)) for c in directions if c
+        ]
+        return max([e.rows(dim) for e in estimators] + self.safeguard_rows(0))
+
+    def step_cost(self, objective: Objective, x: np.ndarray, state: EstimatorState, step: int) -> Cost:
+        estimator = self.estimator_at(step)
+        if self.stateful:
+            cost = estimator.cost(objective, x.size, step, state.estimator)  # type: ignore[call-arg]
+        else:
+            cost = estimator.cost(objective, x.size, step)
+        for rows in self.safeguard_rows(step):
+            cost = cost + evaluation_cost(objective, rows)
+        return cost
 
     def step(
         self,
         objective: Objective,
         x: np.ndarray,
-        state: Any,
+        state: EstimatorState,
         step: int,
         rng: np.random.Generator,
         allowance: Allowance | None = None,
     ) -> StepOutcome:
-        estimate = self.estimator(objective, x, step, rng)
-        updates, state = self.transform.update(estimate.gradient, state, x)
-        return StepOutcome(x + updates, state, estimate.loss, estimate.cost)
+        """One step; it spends exactly :meth:`step_cost`, so ``allowance`` needs no check."""
+        estimator, estimator_state = self.estimator_at(step), state.estimator
+        if self.stateful:
+            lr = self.update.lr  # type: ignore[attr-defined]
+            estimate, estimator_state = estimator(objective, x, step, rng, estimator_state, lr, self.name)  # type: ignore[call-arg]
+        else:
+            estimate = estimator(objective, x, step, rng)
+        charged = _ChargedEvaluations(objective, rng)
+        updates, update_state = self.transform.update(
+            estimate.gradient, state.update, x, value=estimate.loss, value_fn=charged, rng=rng
+        )
+        state = EstimatorState(estimator_state, update_state)
+        return StepOutcome(x + updates, state, estimate.loss, estimate.cost + charged.cost)
+
+    def finish_cost(self, objective: Objective) -> Cost:
+        """What :meth:`finish` charges, so that a budget can set it aside."""
+        if self.final_shots is None:
+            return evaluation_cost(objective, 1)
+        assert isinstance(objective, SupportsShots)
+        return shots_cost(np.full((1, len(objective.measurement_groups().weights)), self.final_shots))
+
+    def finish(
+        self, objective: Objective, x: np.ndarray, state: EstimatorState, rng: np.random.Generator
+    ) -> tuple[np.ndarray, Evaluation]:
+        """The returned point (mean of the last ``last_avg`` iterates) and its one final
+        evaluation, with ``final_shots`` shots per group when set."""
+        point = state.update[-1].recent.mean(axis=0) if self.last_avg > 1 else x
+        if self.final_shots is None:
+            return point, evaluate(objective, point[None, :], rng)
+        assert isinstance(objective, SupportsShots)
+        measured = objective.evaluate_shots(point[None, :], np.array([self.final_shots]), rng)
+        return point, Evaluation(measured.values, measured.cost)

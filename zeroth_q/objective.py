@@ -365,6 +365,22 @@ class SupportsShots(Protocol):
     ) -> ShotEvaluation: ...
 
 
+# Simulators and NumPy's binomial count shots in signed 64-bit integers; 2**53 also keeps the
+# cost arithmetic exact in floats (history, plots). Every shot count a user sets is at most this.
+MAX_SHOTS = 2**53
+
+
+def require_shot_count(name: str, value: int | None, least: int = 1) -> None:
+    """Refuse a shot setting that is not a whole number in ``[least, MAX_SHOTS]`` (``None`` passes)."""
+    if value is None:
+        return
+    if not isinstance(value, int | np.integer) or isinstance(value, bool) or not least <= value <= MAX_SHOTS:
+        raise ConfigError(
+            f"{name} must be a whole number of shots from {least} to {MAX_SHOTS:,} (2^53: simulators count "
+            f"shots in 64-bit integers), got {value!r}."
+        )
+
+
 def shots_per_group(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
     """``shots`` as a validated ``(rows, groups)`` array of non-negative integers."""
     arr = np.asarray(shots)

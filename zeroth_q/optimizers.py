@@ -12,6 +12,7 @@ the same way.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,16 +24,15 @@ from zeroth_q.errors import ConfigError, unknown
 from zeroth_q.estimators import (
     AnalyticGradient,
     CoordinateGradient,
+    CurvatureSPSAGradient,
     GradientEstimator,
+    ShotAdaptiveGradient,
     SPSAGradient,
 )
 from zeroth_q.optimizer import Optimizer
 from zeroth_q.second_order.fisher import KFAC, NaturalGradient
 from zeroth_q.second_order.newton import Newton
 from zeroth_q.second_order.quasi_newton import BFGS, LBFGS
-from zeroth_q.second_order.spsa2 import SecondOrderSPSA
-from zeroth_q.stochastic.cans import CANS
-from zeroth_q.stochastic.spsa import SPSA
 from zeroth_q.updates.rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
 
 
@@ -81,13 +81,47 @@ _COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
 # Pauli-two-design test it reaches -1 in 9 of 10 seeds (fixed lr 0.2: 2 of 10).
 QNSPSA_TARGET_STEP = 0.3
 
-_METHODS: list[tuple[Configurable, str]] = [
+# Spall's and qiskit-algorithms' calibration target: the first step moves each coordinate by
+# 2π/10 on average (qiskit's SPSA.calibrate, target_magnitude).
+SPALL_TARGET_STEP = 2 * math.pi / 10
+_SPALL_SGD = SGD(lr=None, schedule="spall", target_step=SPALL_TARGET_STEP)
+_SHOT_ADAPTIVE_SGD = SGD(lr=None)  # α = 0.07 where below 2/L, else 1/L (estimators.shot_adaptive)
+_SAFEGUARDED: list[tuple[ComposedOptimizer, str]] = [
     (
-        SPSA(),
+        ComposedOptimizer("spsa", SPSAGradient(), _SPALL_SGD),
         "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated "
         "from 25 directions for steps of 2π/10; options blocking, resamplings, last_avg, final_shots "
-        "(as qiskit's)",
+        "(as qiskit's, and for every optimizer)",
     ),
+    (
+        ComposedOptimizer("2spsa", CurvatureSPSAGradient(), SGD(lr=0.5, schedule="spall"), blocking=True),
+        "2-SPSA (Spall 2000): SPSA preconditioned by an averaged SPSA Hessian, 4+2 points/step, + blocking",
+    ),
+    (
+        ComposedOptimizer(
+            "qnspsa",
+            CurvatureSPSAGradient(curvature="fubini-study", regularization=0.1),
+            SGD(lr=None, schedule="spall", target_step=QNSPSA_TARGET_STEP),
+            blocking=True,
+        ),
+        "QN-SPSA (Gacon et al. 2021): SPSA preconditioned by the Fubini-Study metric from fidelities",
+    ),
+    (
+        ComposedOptimizer("icans", ShotAdaptiveGradient(), _SHOT_ADAPTIVE_SGD),
+        "iCANS (Kübler et al., Quantum 4, 263 (2020)): parameter shift with shots per component from the "
+        "gradient's variance, + SGD; variant=icans1 or icans2",
+    ),
+    (
+        ComposedOptimizer("rosalin", ShotAdaptiveGradient(term_sampling=True), _SHOT_ADAPTIVE_SGD),
+        "Rosalin (Arrasmith et al., arXiv:2004.06252): iCANS1 + weighted random sampling of measured terms",
+    ),
+    (
+        ComposedOptimizer("gcans", ShotAdaptiveGradient(variant="gcans"), _SHOT_ADAPTIVE_SGD),
+        "gCANS (Gu et al., arXiv:2108.10434): shots per component proportional to its standard deviation",
+    ),
+]
+# Methods that are not an estimator and a rule: each class says why in its docstring.
+_METHODS: list[tuple[Configurable, str]] = [
     (Newton(), "Newton with Levenberg-Marquardt damping (objective's Hessian, or differences of gradients)"),
     (BFGS(), "BFGS with scipy's Wolfe line search, over any gradient estimator (default: analytic)"),
     (LBFGS(), "L-BFGS (memory m=10) with scipy's Wolfe line search, over any gradient estimator"),
@@ -103,33 +137,6 @@ _METHODS: list[tuple[Configurable, str]] = [
         KFAC(),
         "K-FAC (Martens & Grosse 2015): Kronecker-factored Fisher per layer, averaged, damped; + SGD",
     ),
-    (
-        SecondOrderSPSA(blocking=True),
-        "2-SPSA (Spall 2000): SPSA preconditioned by an averaged SPSA Hessian, 4+2 points/step",
-    ),
-    (
-        SecondOrderSPSA(
-            name="qnspsa",
-            update=SGD(lr=None, schedule="spall", target_step=QNSPSA_TARGET_STEP),
-            curvature="fubini-study",
-            regularization=0.1,
-            blocking=True,
-        ),
-        "QN-SPSA (Gacon et al. 2021): SPSA preconditioned by the Fubini-Study metric from fidelities",
-    ),
-    (
-        CANS(),
-        "iCANS (Kübler et al., Quantum 4, 263 (2020)): parameter shift with shots per component from the "
-        "gradient's variance; variant=icans1 or icans2",
-    ),
-    (
-        CANS(name="rosalin", term_sampling=True),
-        "Rosalin (Arrasmith et al., arXiv:2004.06252): iCANS1 + weighted random sampling of measured terms",
-    ),
-    (
-        CANS(name="gcans", variant="gcans"),
-        "gCANS (Gu et al., arXiv:2108.10434): shots per component proportional to its standard deviation",
-    ),
 ]
 
 OPTIMIZERS: dict[str, NamedOptimizer] = {
@@ -137,7 +144,7 @@ OPTIMIZERS: dict[str, NamedOptimizer] = {
         name: NamedOptimizer(text, ComposedOptimizer(name, est, rule))
         for name, est, rule, text in _COMPOSITIONS
     },
-    **{preset.name: NamedOptimizer(text, preset) for preset, text in _METHODS},
+    **{preset.name: NamedOptimizer(text, preset) for preset, text in [*_SAFEGUARDED, *_METHODS]},
 }
 
 

@@ -8,7 +8,7 @@ from zeroth_q import Budget, CapabilityError, ConfigError, build_objective, get_
 from zeroth_q.estimators import SPSAGradient
 from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
 from zeroth_q.objectives.testfunctions import FunctionObjective
-from zeroth_q.second_order.spsa2 import curvature_sample
+from zeroth_q.estimators.curvature import curvature_sample
 
 
 def test_newton_converges_in_at_most_five_steps_on_a_strongly_convex_quadratic():
@@ -112,7 +112,7 @@ def test_2spsa_is_the_spsa_estimator_and_an_update_rule_whose_keys_route_by_name
         and optimizer.update.stability == 10
         and optimizer.update.schedule == "spall"
     )
-    assert optimizer.estimator.c == 0.05 and optimizer.regularization == 0.01
-    assert optimizer.to_dict()["estimator"]["kind"] == "spsa"
+    assert optimizer.estimator.c == 0.05 and optimizer.estimator.regularization == 0.01
+    assert optimizer.to_dict()["estimator"]["kind"] == "spsa-curvature"
     with pytest.raises(ConfigError, match="needs the two-sided SPSA estimator"):
         get_optimizer("2spsa", one_sided=True)

@@ -1,11 +1,11 @@
 r"""Second-order SPSA for black boxes: 2-SPSA (Spall 2000) and QN-SPSA (Gacon et al. 2021).
 
-Both are compositions: the SPSA estimator (:class:`~zeroth_q.estimators.SPSAGradient`, whose
-directions and perturbation sizes ``c_k = c/(k+1)^γ`` are the only ones in the library), a
-curvature-preconditioning step, and an update rule (SGD with Spall's gain
-``a_k = a/(k+1+A)^α`` by default). Both precondition the SPSA gradient with a curvature
-matrix that is itself estimated from a few extra evaluations per step, so the cost per
-step stays independent of ``P``:
+Both are compositions: this estimator (the SPSA estimator,
+:class:`~zeroth_q.estimators.SPSAGradient`, preconditioned by a curvature average kept in its
+state) and an update rule (SGD with Spall's gain ``a_k = a/(k+1+A)^α`` by default), with the
+safeguards of every composition (blocking, Spall's calibrated gain). Both precondition the SPSA
+gradient with a curvature matrix that is itself estimated from a few extra evaluations per
+step, so the cost per step stays independent of ``P``:
 
 .. math:: \theta_{k+1} = \theta_k - a_k\, \big(|\bar C_k| + \delta I\big)^{-1}\, \hat g_k,
           \qquad \bar C_k = \tfrac{k}{k+1}\bar C_{k-1} + \tfrac{1}{k+1}\hat C_k,
@@ -15,12 +15,7 @@ where :math:`|\cdot|` takes absolute eigenvalues and δ is ``regularization`` (S
 one sample (as qiskit-algorithms' SPSA does), so the first steps are close to plain SPSA
 rather than dominated by one rank-2 sample; ``delay`` first-order steps may be taken while
 :math:`\bar C` accumulates (Spall's advice to start averaging early and use it late).
-With ``lr=None`` the gain ``a`` is calibrated at the start from ``calibration_steps``
-two-sided directions as plain ``spsa`` does (:mod:`zeroth_q.stochastic.calibration`), which
-is what qiskit-algorithms' ``QNSPSA`` and 2-SPSA do when no learning rate is given.
-``blocking`` (Spall 2000, §III) evaluates ``f`` at the old and new point on one draw and
-rejects a step that raises the loss by more than ``allowed_increase``. Every part of a step
-has a fixed number of points, so ``step_cost`` states it exactly before the step.
+Every part of a step has a fixed number of points, so its cost is stated exactly before the step.
 
 The curvature sample uses the estimator's directions Δ and a second independent set Δ̃
 from the same estimator, with sizes ``c_k`` and ``c̃_k = c̃/(k+1)^γ``, applied to a function ``d``
@@ -43,40 +38,25 @@ an unbiased estimate of :math:`\nabla^2 d` for quadratic ``d`` (bias :math:`O(c^
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Literal, NamedTuple
+from dataclasses import dataclass
+from typing import ClassVar, Literal, NamedTuple
 
 import numpy as np
 
-from zeroth_q.composition import Configurable
 from zeroth_q.config import require, require_memory
-from zeroth_q.estimators import GradientEstimate, SPSAGradient
+from zeroth_q.estimators.base import GradientEstimate
 from zeroth_q.estimators.directions import directions, second_moment_scale
-from zeroth_q.estimators.perturbed import perturbed_points
-from zeroth_q.objective import Allowance, Cost, Objective, evaluate, evaluation_cost, require_capability
-from zeroth_q.optimizer import StepOutcome
-from zeroth_q.second_order.fisher import PreconditionedState
-from zeroth_q.stochastic.calibration import (
-    calibrates_gain,
-    calibration_perturbations,
-    spall_gain,
-    unit_gain_transform,
-)
-from zeroth_q.updates.rules import SGD, UpdateRule
-from zeroth_q.updates.transforms import GradientTransformation
+from zeroth_q.estimators.spsa import SPSAGradient
+from zeroth_q.objective import Cost, Objective, evaluate, evaluation_cost, require_capability
 
 Curvature = Literal["hessian", "fubini-study"]
 
 
 class CurvatureState(NamedTuple):
-    """The running curvature average, its sample count, and the gain ``a`` multiplying the
-    update rule's step (calibrated at step 0 when the rule's ``lr`` is None; NaN before)."""
+    """The running curvature average and its sample count."""
 
     average: np.ndarray
     samples: int
-    gain: float
 
 
 class CurvatureSample(NamedTuple):
@@ -136,103 +116,61 @@ def regularized_solve(matrix: np.ndarray, vector: np.ndarray, regularization: fl
 
 
 @dataclass(frozen=True)
-class SecondOrderSPSA(Configurable):
-    """``2spsa`` / ``qnspsa``: the SPSA ``estimator`` (two-sided), preconditioned by the
-    averaged curvature, then the ``update`` rule. ``c`` and ``gamma`` belong to the estimator,
-    ``lr``, ``stability`` (Spall's A) and ``alpha`` to the rule, as in plain ``spsa``."""
+class CurvatureSPSAGradient(SPSAGradient):
+    """The two-sided SPSA gradient preconditioned by the averaged curvature (module docstring):
+    ``curvature`` ``hessian`` (2-SPSA) or ``fubini-study`` (QN-SPSA), ``c_tilde`` the second
+    perturbation's size (default ``c``), ``regularization`` δ, ``delay`` first-order steps."""
 
-    name: str = "2spsa"
-    estimator: SPSAGradient = field(default_factory=SPSAGradient)
-    update: UpdateRule = field(default_factory=lambda: SGD(lr=0.5, schedule="spall"))
     curvature: Curvature = "hessian"
     c_tilde: float | None = None
     regularization: float = 1e-3
     delay: int = 0
-    blocking: bool = False
-    allowed_increase: float = 0.0
-    calibration_steps: int = 25
+    kind: ClassVar[str] = "spsa-curvature"
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         require(
             self.curvature in ("hessian", "fubini-study"),
             f"curvature must be 'hessian' or 'fubini-study' (got {self.curvature!r}).",
         )
-        require(
-            isinstance(self.estimator, SPSAGradient) and not self.estimator.one_sided,
-            f"{self.name} needs the two-sided SPSA estimator (kind 'spsa', one_sided false).",
-        )
+        require(not self.one_sided, "the curvature needs the two-sided SPSA estimator (one_sided false).")
         require(self.c_tilde is None or self.c_tilde > 0, f"c_tilde must be > 0 (got {self.c_tilde}).")
         require(self.regularization > 0, f"regularization must be > 0 (got {self.regularization}).")
         require(self.delay >= 0, f"delay must be >= 0 (got {self.delay}).")
-        require(self.calibration_steps >= 0, f"calibration_steps must be >= 0, got {self.calibration_steps}.")
 
     @property
-    def requires(self) -> tuple[str, ...]:
+    def requires(self) -> tuple[str, ...]:  # type: ignore[override]
         return ("fidelity",) if self.curvature == "fubini-study" else ()
 
-    @cached_property
-    def transform(self) -> GradientTransformation:
-        return unit_gain_transform(self.update, self.calibration_steps)
-
-    def gain_rows(self, step: int) -> int:
-        """Start-point evaluations for the gain calibration: two per direction, at step 0."""
-        return (
-            2 * self.calibration_steps
-            if step == 0 and calibrates_gain(self.update, self.calibration_steps)
-            else 0
-        )
-
-    def init(self, x: np.ndarray) -> PreconditionedState:
+    def init(self, dim: int) -> CurvatureState:
         require_memory(
-            3 * 8.0 * x.size**2,
-            f"{self.name} keeps {x.size:,} x {x.size:,} curvature matrices, which",
+            3 * 8.0 * dim**2,
+            f"the SPSA curvature keeps {dim:,} x {dim:,} matrices, which",
             "use 'spsa' or 'zo-adam' (memory ~ P).",
         )
-        gain = math.nan if calibrates_gain(self.update, self.calibration_steps) else 1.0
-        return PreconditionedState(CurvatureState(np.eye(x.size), 1, gain), self.transform.init(x))
+        return CurvatureState(np.eye(dim), 1)
 
-    def step_cost(self, objective: Objective, x: np.ndarray, state: PreconditionedState, step: int) -> Cost:
-        extra = 2 * self.estimator.perturbations
+    def cost(self, objective: Objective, dim: int, step: int, state: CurvatureState | None = None) -> Cost:
+        extra = 2 * self.perturbations
         if self.curvature == "hessian":
-            cost = evaluation_cost(objective, self.estimator.rows(x.size) + extra)
-        else:
-            require_capability(objective, "fidelity", self.name)
-            cost = self.estimator.cost(objective, x.size, step) + objective.fidelity_cost(2 * extra)
-        if self.gain_rows(step):
-            cost = cost + evaluation_cost(objective, self.gain_rows(step))
-        return cost + (evaluation_cost(objective, 2) if self.blocking else Cost())
+            return evaluation_cost(objective, self.rows(dim) + extra)
+        require_capability(objective, "fidelity", "qnspsa")
+        return evaluation_cost(objective, self.rows(dim)) + objective.fidelity_cost(2 * extra)
 
-    def step(
+    def __call__(  # type: ignore[override]
         self,
         objective: Objective,
-        x: np.ndarray,
-        state: PreconditionedState,
+        theta: np.ndarray,
         step: int,
         rng: np.random.Generator,
-        allowance: Allowance | None = None,
-    ) -> StepOutcome:
-        curvature, cost = state.curvature, Cost()
-        gain = curvature.gain
-        if self.gain_rows(step):
-            assert isinstance(self.update, SGD)
-            probe = calibration_perturbations(
-                self.estimator, self.calibration_steps, self.estimator.draw(rng)
-            )
-            calibration = evaluate(objective, perturbed_points(x, probe), rng)
-            gain, cost = spall_gain(self.update, calibration.values, probe, x.size), calibration.cost
-        c_tilde = self.c_tilde or self.estimator.c
-        sample = curvature_sample(objective, self.estimator, x, step, c_tilde, self.curvature, rng)
-        samples = curvature.samples + 1
-        average = curvature.average + (sample.curvature - curvature.average) / samples
+        state: CurvatureState,
+        lr: float | None = None,
+        needed_by: str = "",
+    ) -> tuple[GradientEstimate, CurvatureState]:
+        sample = curvature_sample(objective, self, theta, step, self.c_tilde or self.c, self.curvature, rng)
+        samples = state.samples + 1
+        average = state.average + (sample.curvature - state.average) / samples
         gradient = sample.estimate.gradient
         if step >= self.delay:
             gradient = regularized_solve(average, gradient, self.regularization)
-        updates, update_state = self.transform.update(gradient, state.update, x)
-        new_x, cost = x + gain * updates, cost + sample.estimate.cost
-        if self.blocking:
-            check = evaluate(objective, np.stack([x, new_x]), rng)
-            cost = cost + check.cost
-            if check.values[1] > check.values[0] + self.allowed_increase:
-                new_x = x
-        new_state = PreconditionedState(CurvatureState(average, samples, gain), update_state)
-        return StepOutcome(new_x, new_state, sample.estimate.loss, cost)
+        return sample.estimate._replace(gradient=gradient), CurvatureState(average, samples)
