@@ -6,9 +6,9 @@ from scipy.optimize import rosen, rosen_der
 
 from zeroth_q import Budget, CapabilityError, ConfigError, build_objective, get_optimizer, minimize
 from zeroth_q.estimators import SPSAGradient
+from zeroth_q.estimators.curvature import curvature_sample
 from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
 from zeroth_q.objectives.testfunctions import FunctionObjective
-from zeroth_q.estimators.curvature import curvature_sample
 
 
 def test_newton_converges_in_at_most_five_steps_on_a_strongly_convex_quadratic():

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from zeroth_q import Budget, ConfigError, get_optimizer, minimize
+from zeroth_q.estimators import ShotAdaptiveGradient
 from zeroth_q.estimators.shot_allocated import shifted_points, shot_parameter_shift
 from zeroth_q.objectives.testfunctions import Quadratic, QuadraticConfig
-from zeroth_q.estimators import ShotAdaptiveGradient
 
 
 def quadratic(noise=1.0, terms=(5.0, 2.0, 1.0)):
@@ -65,7 +65,10 @@ def test_a_noise_free_icans_step_by_hand():
     assert np.allclose(outcome.state.estimator.chi, 0.01 * gradient)
     described = optimizer.to_dict()
     assert described["estimator"]["kind"] == "shot-adaptive" and described["update"] == {
-        "kind": "sgd", **described["update"], "lr": 0.1, "momentum": 0.0
+        "kind": "sgd",
+        **described["update"],
+        "lr": 0.1,
+        "momentum": 0.0,
     }
     assert outcome.cost.shots == 2 * 3 * 10 * 3  # ± shift, 3 components, 10 shots, 3 terms
 

@@ -15,6 +15,7 @@ from zeroth_q.updates.safeguards import GainState
 def gain(state) -> float:
     return next(part for part in state.update if isinstance(part, GainState)).gain
 
+
 TARGET_STEP = 2 * math.pi / 10
 
 
