@@ -173,9 +173,9 @@ class ComposedOptimizer(Configurable):
         require(self.calibration_steps >= 0, f"calibration_steps must be >= 0, got {self.calibration_steps}.")
         require(self.last_avg >= 1, f"last_avg must be >= 1 (got {self.last_avg}).")
         require_shot_count("final_shots", self.final_shots)
-        counts = self.resamplings.values() if isinstance(self.resamplings, dict) else [self.resamplings or 1]
+        counts = self.resamplings.values() if isinstance(self.resamplings, dict) else [self.resamplings]
         require(
-            all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in counts),
+            all(c is None or (isinstance(c, int) and not isinstance(c, bool) and c >= 1) for c in counts),
             f"resamplings must be whole numbers >= 1 (got {self.resamplings}).",
         )
         if isinstance(self.resamplings, dict):
@@ -260,17 +260,44 @@ class ComposedOptimizer(Configurable):
         return calls
 
     def init(self, x: np.ndarray) -> EstimatorState:
-        require_batch_memory(self.estimator_rows(x.size), x.size, self.name)
+        self.require_memory(x.size)
         estimator_state = self.estimator.init(x.size) if self.stateful else EmptyState()  # type: ignore[attr-defined]
         return EstimatorState(estimator_state, self.transform.init(x))
 
-    def estimator_rows(self, dim: int) -> int:
-        """The most points one call of the estimator or a safeguard evaluates."""
-        directions = self.resamplings.values() if isinstance(self.resamplings, dict) else [self.resamplings]
-        estimators = [self.estimator] + [
-            dataclasses.replace(self.estimator, perturbations=int(c)) for c in directions if c
+    def require_memory(self, dim: int) -> None:
+        """Refuse, before a run, a setting whose one batch of points cannot fit in memory,
+        naming the setting: the estimator's rows (at every ``resamplings`` count), blocking's
+        start samples, the calibration directions."""
+        if hasattr(self.estimator, "perturbations"):
+            setting = f"perturbations={self.estimator.perturbations}"
+            require_batch_memory(
+                self.estimator.rows(dim), dim, f"{self.name} with {setting}", "lower perturbations."
+            )
+        else:
+            require_batch_memory(self.estimator.rows(dim), dim, self.name)
+        counts = self.resamplings.values() if isinstance(self.resamplings, dict) else [self.resamplings]
+        batches = [
+            (dataclasses.replace(self.estimator, perturbations=int(c)).rows(dim), f"resamplings={c}")
+            for c in counts
+            if c is not None
         ]
-        return max([e.rows(dim) for e in estimators] + self.safeguard_rows(0))
+        if self.blocking:
+            batches.append((self.calibration_samples, f"calibration_samples={self.calibration_samples}"))
+        if self.calibrates_gain:
+            batches.append((2 * self.calibration_steps, f"calibration_steps={self.calibration_steps}"))
+        for rows, setting in batches:
+            require_batch_memory(
+                rows, dim, f"{self.name} with {setting}", f"lower {setting.partition('=')[0]}."
+            )
+
+    def check_objective(self, objective: Objective) -> None:
+        """Refuse ``final_shots`` on an objective evaluated without shots (it would be ignored)."""
+        if self.final_shots is not None and evaluation_cost(objective, 1).shots == 0:
+            raise ConfigError(
+                f"final_shots={self.final_shots} sets the shots of the final evaluation, but "
+                f"{type(objective).__name__} is evaluated without shots; drop final_shots, or give the "
+                f"objective shots (e.g. --set shots=1000)."
+            )
 
     def step_cost(self, objective: Objective, x: np.ndarray, state: EstimatorState, step: int) -> Cost:
         estimator = self.estimator_at(step)

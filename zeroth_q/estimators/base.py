@@ -46,11 +46,14 @@ class GradientEstimator(Protocol):
     ) -> GradientEstimate: ...
 
 
-def require_batch_memory(rows: int, dim: int, needed_by: str) -> None:
-    """Refuse an estimator whose one batch of ``rows × dim`` floats cannot fit in memory
-    (the coordinate estimator's ``2P + 1`` rows on a large network), before any step."""
+def require_batch_memory(
+    rows: int,
+    dim: int,
+    needed_by: str,
+    fix: str = "use 'spsa' or 'zo-adam' instead: SPSA evaluates 2T points whatever the number of parameters.",
+) -> None:
+    """Refuse a batch of ``rows × dim`` floats that cannot fit in memory (the coordinate
+    estimator's ``2P + 1`` rows on a large network, a setting that multiplies rows), before any step."""
     require_memory(
-        8.0 * rows * dim,
-        f"{needed_by} evaluates {rows:,} points of {dim:,} parameters at once, which",
-        "use 'spsa' or 'zo-adam' instead: SPSA evaluates 2T points whatever the number of parameters.",
+        8.0 * rows * dim, f"{needed_by} evaluates {rows:,} points of {dim:,} parameters at once, which", fix
     )

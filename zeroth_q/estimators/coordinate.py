@@ -16,6 +16,7 @@ from zeroth_q.objective import (
     SupportsShots,
     evaluate,
     evaluation_cost,
+    require_shot_count,
     shots_cost,
 )
 
@@ -60,10 +61,7 @@ class CoordinateGradient:
             self.rule == "finite-difference" or abs(np.sin(self.shift)) > 1e-8,
             f"parameter-shift needs sin(shift) != 0 (got shift={self.shift}); use shift=pi/2.",
         )
-        require(
-            self.gradient_shots is None or self.gradient_shots >= 1,
-            f"gradient_shots must be >= 1 or null (got {self.gradient_shots}).",
-        )
+        require_shot_count("gradient_shots", self.gradient_shots)
 
     def denominator(self) -> float:
         return 2 * np.sin(self.shift) if self.rule == "parameter-shift" else 2 * self.shift

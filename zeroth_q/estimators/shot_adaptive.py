@@ -135,12 +135,13 @@ class ShotAdaptiveGradient:
                 f"{needed_by} needs the Lipschitz constant L of the gradient, which this objective does "
                 f"not state; pass it (e.g. --set lipschitz=10)."
             )
+        default = DEFAULT_STEP_SIZE if DEFAULT_STEP_SIZE * bound < 2 else 1 / bound
         if lr is None:
-            return (DEFAULT_STEP_SIZE if DEFAULT_STEP_SIZE * bound < 2 else 1 / bound), float(bound)
+            return default, float(bound)
         if lr * bound >= 2:
             raise ConfigError(
                 f"{needed_by}: lr must be below 2/L = {2 / bound:.4g} (L = {bound:.4g}); got lr={lr}; "
-                f"leave lr unset for {min(DEFAULT_STEP_SIZE, 1 / bound):.4g}."
+                f"leave lr unset for {default:.4g}."
             )
         return lr, float(bound)
 
