@@ -419,24 +419,17 @@ CAPABILITIES: dict[str, type] = {
     "fidelity": SupportsFidelity,
     "layer_curvature": SupportsLayerCurvature,
 }
-# What to use instead when an objective lacks a capability (the objective's own
-# capability_hint, if any, comes first).
-ALTERNATIVES = {
-    "gradient": "use an optimizer that only evaluates: 'spsa', 'zo-adam', 'parameter-shift-adam', "
-    "or '2spsa' for curvature.",
-    "hessian": "use 'newton' on an objective with a gradient, or '2spsa'.",
-    "fidelity": "use '2spsa' (Hessian from loss evaluations) instead.",
-    "shots": "shot-adaptive optimizers (icans, rosalin, gcans) need an objective measured with shots "
-    "(vqe with shots=N, or quadratic/rosenbrock with noise > 0); elsewhere use 'spsa' or 'zo-adam'.",
-    "layer_curvature": "the natural gradient and K-FAC need a network of dense layers (objectives mnist, "
-    "xor); elsewhere use 'newton' or 'bfgs' (with a gradient) or '2spsa' (evaluations only).",
-}
+# What to use instead when an objective lacks a capability, by capability. The optimizer
+# catalogue (zeroth_q.optimizers) fills it, since only it knows the optimizers' names; the
+# objective's own capability_hint, if any, comes first.
+ALTERNATIVES: dict[str, str] = {}
 
 
 def require_capability(objective: object, capability: str, needed_by: str) -> None:
     """Raise a CapabilityError naming the fix unless ``objective`` offers ``capability``."""
     if not isinstance(objective, CAPABILITIES[capability]):
-        raise missing_capability(objective, capability, needed_by, ALTERNATIVES[capability])
+        fallback = "choose an optimizer that does not call it (zeroth_q.optimizer_names())."
+        raise missing_capability(objective, capability, needed_by, ALTERNATIVES.get(capability, fallback))
 
 
 def evaluation_cost(objective: object, rows: int) -> Cost:

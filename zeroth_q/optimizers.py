@@ -29,6 +29,7 @@ from zeroth_q.estimators import (
     ShotAdaptiveGradient,
     SPSAGradient,
 )
+from zeroth_q.objective import ALTERNATIVES
 from zeroth_q.optimizer import Optimizer
 from zeroth_q.second_order.fisher import KFAC, NaturalGradient
 from zeroth_q.second_order.newton import Newton
@@ -138,6 +139,20 @@ _METHODS: list[tuple[Configurable, str]] = [
         "K-FAC (Martens & Grosse 2015): Kronecker-factored Fisher per layer, averaged, damped; + SGD",
     ),
 ]
+
+# What to use when an objective lacks a capability an optimizer calls (require_capability's advice).
+ALTERNATIVES.update(
+    {
+        "gradient": "use an optimizer that only evaluates: 'spsa', 'zo-adam', 'parameter-shift-adam', "
+        "or '2spsa' for curvature.",
+        "hessian": "use 'newton' on an objective with a gradient, or '2spsa'.",
+        "fidelity": "use '2spsa' (Hessian from loss evaluations) instead.",
+        "shots": "shot-adaptive optimizers (icans, rosalin, gcans) need an objective measured with shots "
+        "(vqe with shots=N, or quadratic/rosenbrock with noise > 0); elsewhere use 'spsa' or 'zo-adam'.",
+        "layer_curvature": "the natural gradient and K-FAC need a network of dense layers (objectives mnist, "
+        "xor); elsewhere use 'newton' or 'bfgs' (with a gradient) or '2spsa' (evaluations only).",
+    }
+)
 
 OPTIMIZERS: dict[str, NamedOptimizer] = {
     **{

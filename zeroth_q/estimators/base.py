@@ -50,7 +50,8 @@ def require_batch_memory(
     rows: int,
     dim: int,
     needed_by: str,
-    fix: str = "use 'spsa' or 'zo-adam' instead: SPSA evaluates 2T points whatever the number of parameters.",
+    fix: str = "use an SPSA estimator instead (--set estimator.kind=spsa, or an optimizer built on one): it "
+    "evaluates 2T points whatever the number of parameters.",
 ) -> None:
     """Refuse a batch of ``rows × dim`` floats that cannot fit in memory (the coordinate
     estimator's ``2P + 1`` rows on a large network, a setting that multiplies rows), before any step."""

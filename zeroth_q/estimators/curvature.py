@@ -145,8 +145,8 @@ class CurvatureSPSAGradient(SPSAGradient):
     def init(self, dim: int) -> CurvatureState:
         require_memory(
             3 * 8.0 * dim**2,
-            f"the SPSA curvature keeps {dim:,} x {dim:,} matrices, which",
-            "use 'spsa' or 'zo-adam' (memory ~ P).",
+            f"the SPSA curvature estimator keeps {dim:,} x {dim:,} curvature matrices, which",
+            "use the plain SPSA estimator (kind 'spsa', memory ~ P).",
         )
         return CurvatureState(np.eye(dim), 1)
 
