@@ -22,6 +22,7 @@ STEPS = 4
 OBJECTIVES = {
     "quadratic": {"dim": 4, "noise": 1.0, "shots": 100},
     "vqe": {"qubits": 2, "reps": 1, "shots": 100},
+    "xor": {},
 }
 COLUMNS = ("evaluations", "circuits", "shots", "examples", "loss")
 # Safeguards and variants beside the presets: name -> (optimizer, settings).
