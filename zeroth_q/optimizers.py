@@ -22,16 +22,17 @@ import numpy as np
 from zeroth_q.composition import ComposedOptimizer, Configurable
 from zeroth_q.errors import ConfigError, unknown
 from zeroth_q.estimators import (
+    KFAC,
     AnalyticGradient,
     CoordinateGradient,
     CurvatureSPSAGradient,
     GradientEstimator,
+    NaturalGradient,
     ShotAdaptiveGradient,
     SPSAGradient,
 )
 from zeroth_q.objective import ALTERNATIVES
 from zeroth_q.optimizer import Optimizer
-from zeroth_q.second_order.fisher import KFAC, NaturalGradient
 from zeroth_q.second_order.newton import Newton
 from zeroth_q.second_order.quasi_newton import BFGS, LBFGS
 from zeroth_q.updates.rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
@@ -121,23 +122,25 @@ _SAFEGUARDED: list[tuple[ComposedOptimizer, str]] = [
         "gCANS (Gu et al., arXiv:2108.10434): shots per component proportional to its standard deviation",
     ),
 ]
+_FISHER: list[tuple[ComposedOptimizer, str]] = [
+    (
+        ComposedOptimizer("natural-gradient", NaturalGradient(), SGD(lr=0.3)),
+        "natural gradient: (mini-batch Fisher + λI)^{-1} ∇f by Woodbury, + SGD; networks (mnist, xor)",
+    ),
+    (
+        ComposedOptimizer("gauss-newton", NaturalGradient(), SGD(lr=0.3)),
+        "generalised Gauss-Newton = natural gradient for softmax-CE, sigmoid-CE, squared error",
+    ),
+    (
+        ComposedOptimizer("kfac", KFAC(), SGD(lr=0.1)),
+        "K-FAC (Martens & Grosse 2015): Kronecker-factored Fisher per layer, averaged, damped; + SGD",
+    ),
+]
 # Methods that are not an estimator and a rule: each class says why in its docstring.
 _METHODS: list[tuple[Configurable, str]] = [
     (Newton(), "Newton with Levenberg-Marquardt damping (objective's Hessian, or differences of gradients)"),
     (BFGS(), "BFGS with scipy's Wolfe line search, over any gradient estimator (default: analytic)"),
     (LBFGS(), "L-BFGS (memory m=10) with scipy's Wolfe line search, over any gradient estimator"),
-    (
-        NaturalGradient(),
-        "natural gradient: (mini-batch Fisher + λI)^{-1} ∇f by Woodbury, + SGD; networks (mnist, xor)",
-    ),
-    (
-        NaturalGradient(name="gauss-newton"),
-        "generalised Gauss-Newton = natural gradient for softmax-CE, sigmoid-CE, squared error",
-    ),
-    (
-        KFAC(),
-        "K-FAC (Martens & Grosse 2015): Kronecker-factored Fisher per layer, averaged, damped; + SGD",
-    ),
 ]
 
 # What to use when an objective lacks a capability an optimizer calls (require_capability's advice).
@@ -159,7 +162,7 @@ OPTIMIZERS: dict[str, NamedOptimizer] = {
         name: NamedOptimizer(text, ComposedOptimizer(name, est, rule))
         for name, est, rule, text in _COMPOSITIONS
     },
-    **{preset.name: NamedOptimizer(text, preset) for preset, text in [*_SAFEGUARDED, *_METHODS]},
+    **{preset.name: NamedOptimizer(text, preset) for preset, text in [*_SAFEGUARDED, *_FISHER, *_METHODS]},
 }
 
 

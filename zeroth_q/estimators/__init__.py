@@ -21,6 +21,7 @@ from zeroth_q.estimators.analytic import AnalyticGradient
 from zeroth_q.estimators.base import GradientEstimate, GradientEstimator, require_batch_memory
 from zeroth_q.estimators.coordinate import CoordinateGradient
 from zeroth_q.estimators.curvature import CurvatureSPSAGradient
+from zeroth_q.estimators.fisher import KFAC, NaturalGradient
 from zeroth_q.estimators.shot_adaptive import ShotAdaptiveGradient
 from zeroth_q.estimators.spsa import SPSAGradient
 
@@ -40,11 +41,15 @@ for _builtin in (
     AnalyticGradient,
     ShotAdaptiveGradient,
     CurvatureSPSAGradient,
+    NaturalGradient,
+    KFAC,
 ):
     register_estimator(_builtin)
 
 __all__ = [
     "ESTIMATORS",
+    "KFAC",
+    "NaturalGradient",
     "AnalyticGradient",
     "CoordinateGradient",
     "CurvatureSPSAGradient",
