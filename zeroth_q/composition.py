@@ -119,38 +119,19 @@ class EstimatorState(NamedTuple):
     update: Any
 
 
-class _ChargedEvaluations:
-    """``value_fn`` for safeguard transforms: evaluates a batch on the run's ``rng`` and adds
-    its cost to the step's."""
-
-    def __init__(self, objective: Objective, rng: np.random.Generator) -> None:
-        self.objective, self.rng, self.cost = objective, rng, Cost()
-
-    def __call__(self, points: np.ndarray) -> np.ndarray:
-        evaluation = evaluate(self.objective, points, self.rng)
-        self.cost = self.cost + evaluation.cost
-        return evaluation.values
-
-
 @dataclass(frozen=True)
 class ComposedOptimizer(Configurable):
     r"""``x_{k+1} = x_k + update(estimate(f, x_k))``: an estimator, an update rule, and safeguards.
 
-    The safeguards are transforms chained after the rule (:mod:`zeroth_q.updates.safeguards`), so
-    they compose with any estimator and rule:
-
-    * ``blocking``, ``allowed_increase``, ``calibration_samples``: reject a step that raises the
-      loss by δ or more (Spall 2000), δ given or twice the loss's standard deviation from
-      ``calibration_samples`` start-point evaluations.
-    * ``calibration_steps``: with SGD at ``lr=None`` and an SPSA estimator, Spall's gain from
-      this many directions at the start (0: SGD calibrates from its first gradient).
-    * ``resamplings``: SPSA directions per step, a number or ``{step: count}`` (qiskit's).
-    * ``last_avg``: return the mean of the last ``k`` iterates (qiskit's).
-    * ``final_shots``: evaluate the returned point with this many shots per measured group.
-
-    A stateful estimator (shot-adaptive, SPSA curvature) keeps its statistics in the state
-    beside the rule's, and learns the rule's step size ``lr`` (shot allocation needs it).
-    A step's cost is the estimator's ``cost`` plus what the safeguards evaluate.
+    Safeguards, qiskit-algorithms' ``SPSA`` options, are transforms after the rule
+    (:mod:`zeroth_q.updates.safeguards`) that work with any estimator and rule: ``blocking``
+    (with ``allowed_increase`` or δ from ``calibration_samples``), Spall's gain from
+    ``calibration_steps`` directions (SGD at ``lr=None`` with an SPSA estimator; 0: SGD calibrates
+    on its first gradient), ``resamplings`` (SPSA directions per step, a number or
+    ``{step: count}``), ``last_avg`` (return the mean of the last ``k`` iterates) and
+    ``final_shots`` (shots per group of the final evaluation). A stateful estimator (``init``)
+    keeps its statistics beside the rule's state and is told the rule's ``lr``. A step's cost
+    is the estimator's ``cost`` plus the points the safeguards evaluate.
     """
 
     name: str
@@ -173,15 +154,13 @@ class ComposedOptimizer(Configurable):
         require(self.calibration_steps >= 0, f"calibration_steps must be >= 0, got {self.calibration_steps}.")
         require(self.last_avg >= 1, f"last_avg must be >= 1 (got {self.last_avg}).")
         require_shot_count("final_shots", self.final_shots)
-        counts = self.resamplings.values() if isinstance(self.resamplings, dict) else [self.resamplings]
+        counts = self.resampling_counts()
         require(
-            all(c is None or (isinstance(c, int) and not isinstance(c, bool) and c >= 1) for c in counts),
+            all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in counts.values()),
             f"resamplings must be whole numbers >= 1 (got {self.resamplings}).",
         )
-        if isinstance(self.resamplings, dict):
-            for key in self.resamplings:
-                if not str(key).isdigit():
-                    raise ConfigError(f"resamplings keys are step numbers (0, 1, ...), got {key!r}.")
+        keys = [key for key in counts if not str(key).isdigit()] if isinstance(self.resamplings, dict) else []
+        require(not keys, f"resamplings keys are step numbers (0, 1, ...), got {keys[:1]}.")
         require(
             self.resamplings is None or hasattr(self.estimator, "perturbations"),
             f"resamplings sets the number of SPSA directions; the {self.estimator.kind!r} estimator has "
@@ -240,16 +219,17 @@ class ComposedOptimizer(Configurable):
             parts.append(keep_recent_iterates(self.last_avg))
         return chain(*parts)
 
+    def resampling_counts(self) -> dict[str, Any]:
+        """``resamplings`` as ``{step: count}``, a single count under ``"all"``; empty if unset."""
+        if isinstance(self.resamplings, dict):
+            return dict(self.resamplings)
+        return {} if self.resamplings is None else {"all": self.resamplings}
+
     def estimator_at(self, step: int) -> GradientEstimator:
         """The estimator with step ``step``'s number of directions (``resamplings``)."""
-        if self.resamplings is None:
-            return self.estimator
-        default = self.estimator.perturbations  # type: ignore[attr-defined]
-        if isinstance(self.resamplings, dict):
-            count = {int(k): int(v) for k, v in self.resamplings.items()}.get(step, default)
-        else:
-            count = self.resamplings
-        return dataclasses.replace(self.estimator, perturbations=count)
+        counts = self.resampling_counts()
+        count = counts.get("all", counts.get(str(step), counts.get(step)))  # type: ignore[call-overload]
+        return self.estimator if count is None else dataclasses.replace(self.estimator, perturbations=count)
 
     def safeguard_rows(self, step: int) -> list[int]:
         """The points of each objective call the safeguards make at step ``step``."""
@@ -265,30 +245,23 @@ class ComposedOptimizer(Configurable):
         return EstimatorState(estimator_state, self.transform.init(x))
 
     def require_memory(self, dim: int) -> None:
-        """Refuse, before a run, a setting whose one batch of points cannot fit in memory,
-        naming the setting: the estimator's rows (at every ``resamplings`` count), blocking's
-        start samples, the calibration directions."""
-        if hasattr(self.estimator, "perturbations"):
-            setting = f"perturbations={self.estimator.perturbations}"
-            require_batch_memory(
-                self.estimator.rows(dim), dim, f"{self.name} with {setting}", "lower perturbations."
+        """Refuse, before a run, a setting whose one batch of points cannot fit in memory, naming
+        it: the estimator's directions (at every ``resamplings`` count), blocking's start
+        samples, the calibration directions."""
+        directions = getattr(self.estimator, "perturbations", None)
+        batches = [(self.estimator.rows(dim), "perturbations", directions)] if directions else []
+        for count in self.resampling_counts().values():
+            batches.append(
+                (dataclasses.replace(self.estimator, perturbations=count).rows(dim), "resamplings", count)
             )
-        else:
-            require_batch_memory(self.estimator.rows(dim), dim, self.name)
-        counts = self.resamplings.values() if isinstance(self.resamplings, dict) else [self.resamplings]
-        batches = [
-            (dataclasses.replace(self.estimator, perturbations=int(c)).rows(dim), f"resamplings={c}")
-            for c in counts
-            if c is not None
-        ]
         if self.blocking:
-            batches.append((self.calibration_samples, f"calibration_samples={self.calibration_samples}"))
+            batches.append((self.calibration_samples, "calibration_samples", self.calibration_samples))
         if self.calibrates_gain:
-            batches.append((2 * self.calibration_steps, f"calibration_steps={self.calibration_steps}"))
-        for rows, setting in batches:
-            require_batch_memory(
-                rows, dim, f"{self.name} with {setting}", f"lower {setting.partition('=')[0]}."
-            )
+            batches.append((2 * self.calibration_steps, "calibration_steps", self.calibration_steps))
+        if not directions:
+            require_batch_memory(self.estimator.rows(dim), dim, self.name)
+        for rows, setting, value in batches:
+            require_batch_memory(rows, dim, f"{self.name} with {setting}={value}", f"lower {setting}.")
 
     def check_objective(self, objective: Objective) -> None:
         """Refuse ``final_shots`` on an objective evaluated without shots (it would be ignored)."""
@@ -325,12 +298,18 @@ class ComposedOptimizer(Configurable):
             estimate, estimator_state = estimator(objective, x, step, rng, estimator_state, lr, self.name)  # type: ignore[call-arg]
         else:
             estimate = estimator(objective, x, step, rng)
-        charged = _ChargedEvaluations(objective, rng)
+        charged = [estimate.cost]
+
+        def value_fn(points: np.ndarray) -> np.ndarray:  # what a safeguard evaluates, charged to the step
+            evaluation = evaluate(objective, points, rng)
+            charged.append(evaluation.cost)
+            return evaluation.values
+
         updates, update_state = self.transform.update(
-            estimate.gradient, state.update, x, value=estimate.loss, value_fn=charged, rng=rng
+            estimate.gradient, state.update, x, value=estimate.loss, value_fn=value_fn, rng=rng
         )
         state = EstimatorState(estimator_state, update_state)
-        return StepOutcome(x + updates, state, estimate.loss, estimate.cost + charged.cost)
+        return StepOutcome(x + updates, state, estimate.loss, sum(charged[1:], charged[0]))
 
     def finish_cost(self, objective: Objective) -> Cost:
         """What :meth:`finish` charges, so that a budget can set it aside."""
