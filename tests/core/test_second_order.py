@@ -5,8 +5,7 @@ import pytest
 from scipy.optimize import rosen, rosen_der
 
 from zeroth_q import Budget, CapabilityError, ConfigError, build_objective, get_optimizer, minimize
-from zeroth_q.estimators import SPSAGradient
-from zeroth_q.estimators.curvature import curvature_sample
+from zeroth_q.estimators import CurvatureSPSAGradient
 from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
 from zeroth_q.objectives.testfunctions import FunctionObjective
 
@@ -62,7 +61,7 @@ def test_2spsa_hessian_estimate_converges_to_the_true_hessian_of_a_quadratic():
     x, rng = np.linspace(-1, 1, 5), np.random.default_rng(0)
     samples = np.array(
         [
-            curvature_sample(quadratic, SPSAGradient(c=0.1, gamma=0.0), x, 0, 0.1, "hessian", rng).curvature
+            CurvatureSPSAGradient(c=0.1, gamma=0.0, c_tilde=0.1).sample(quadratic, x, 0, rng).curvature
             for _ in range(20000)
         ]
     )

@@ -32,6 +32,12 @@ class GradientEstimator(Protocol):
     rows: how many points one call evaluates (memory is checked from it before a run).
     cost: what one call will charge, stated before it is made (from ``objective.cost(rows)``,
         see :func:`zeroth_q.objective.evaluation_cost`), so that budgets are never overspent.
+
+    A *stateful* estimator (shot-adaptive counts, a curvature average) also has
+    ``init(dim) -> state`` (NamedTuples of arrays and numbers, checkpointed with the optimizer's),
+    ``cost(objective, dim, step, state)`` and is called as
+    ``(objective, theta, step, rng, state, lr, needed_by) -> (GradientEstimate, state)``, ``lr``
+    the update rule's step size (``None`` if it has none) and ``needed_by`` the optimizer's name.
     """
 
     kind: ClassVar[str]

@@ -67,48 +67,6 @@ class CurvatureSample(NamedTuple):
     curvature: np.ndarray
 
 
-def curvature_sample(
-    objective: Objective,
-    estimator: SPSAGradient,
-    x: np.ndarray,
-    step: int,
-    c_tilde: float,
-    curvature: Curvature,
-    rng: np.random.Generator,
-) -> CurvatureSample:
-    """One SPSA gradient and one curvature sample at ``x`` (see the module docstring)."""
-    count, dim = estimator.perturbations, x.size
-    seed, seed_tilde = estimator.draw(rng), estimator.draw(rng)
-    points = estimator.points(x, step, seed)
-    c_k, c_tilde_k = estimator.perturbation_size(step), c_tilde / (step + 1) ** estimator.gamma
-    delta = directions(seed, count, dim, estimator.distribution)
-    delta_tilde = directions(seed_tilde, count, dim, estimator.distribution)
-    shifted = points[: 2 * count] + c_tilde_k * np.tile(delta_tilde, (2, 1))
-    rows = len(points)
-    if curvature == "hessian":
-        evaluation = evaluate(objective, np.concatenate([points, shifted]), rng)
-        values, cost = np.asarray(evaluation.values, dtype=float), evaluation.cost
-        d_plus, d_minus, d_plus_tilde, d_minus_tilde = (
-            values[:count],
-            values[count : 2 * count],
-            values[rows : rows + count],
-            values[rows + count :],
-        )
-        values = values[:rows]
-    else:
-        require_capability(objective, "fidelity", "qnspsa")
-        evaluation = evaluate(objective, points, rng)
-        fidelities = objective.fidelity(x, np.concatenate([points[: 2 * count], shifted]), rng)
-        values, cost = np.asarray(evaluation.values, dtype=float), evaluation.cost + fidelities.cost
-        infidelity = 1.0 - np.asarray(fidelities.values, dtype=float)
-        d_plus, d_minus, d_plus_tilde, d_minus_tilde = np.split(infidelity, 4)
-    second = d_plus_tilde - d_plus - d_minus_tilde + d_minus
-    scale = second_moment_scale(estimator.distribution, dim) ** 2 / (2 * c_k * c_tilde_k * count)
-    outer = delta_tilde.T @ (second[:, None] * delta)
-    sample = scale * 0.5 * (outer + outer.T)
-    return CurvatureSample(estimator.estimate(values, cost, dim, step, seed), sample)
-
-
 def regularized_solve(matrix: np.ndarray, vector: np.ndarray, regularization: float) -> np.ndarray:
     """``(|M| + δI)^{-1} v`` with ``|M|`` the matrix of absolute eigenvalues: always positive definite."""
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
@@ -157,6 +115,41 @@ class CurvatureSPSAGradient(SPSAGradient):
         require_capability(objective, "fidelity", "qnspsa")
         return evaluation_cost(objective, self.rows(dim)) + objective.fidelity_cost(2 * extra)
 
+    def sample(
+        self, objective: Objective, x: np.ndarray, step: int, rng: np.random.Generator
+    ) -> CurvatureSample:
+        """One SPSA gradient and one curvature sample at ``x`` (see the module docstring)."""
+        count, dim = self.perturbations, x.size
+        seed, seed_tilde = self.draw(rng), self.draw(rng)
+        points = self.points(x, step, seed)
+        c_k, c_tilde_k = self.perturbation_size(step), (self.c_tilde or self.c) / (step + 1) ** self.gamma
+        delta = directions(seed, count, dim, self.distribution)
+        delta_tilde = directions(seed_tilde, count, dim, self.distribution)
+        shifted = points[: 2 * count] + c_tilde_k * np.tile(delta_tilde, (2, 1))
+        rows = len(points)
+        if self.curvature == "hessian":
+            evaluation = evaluate(objective, np.concatenate([points, shifted]), rng)
+            values, cost = np.asarray(evaluation.values, dtype=float), evaluation.cost
+            d_plus, d_minus, d_plus_tilde, d_minus_tilde = (
+                values[:count],
+                values[count : 2 * count],
+                values[rows : rows + count],
+                values[rows + count :],
+            )
+            values = values[:rows]
+        else:
+            require_capability(objective, "fidelity", "qnspsa")
+            evaluation = evaluate(objective, points, rng)
+            fidelities = objective.fidelity(x, np.concatenate([points[: 2 * count], shifted]), rng)
+            values, cost = np.asarray(evaluation.values, dtype=float), evaluation.cost + fidelities.cost
+            infidelity = 1.0 - np.asarray(fidelities.values, dtype=float)
+            d_plus, d_minus, d_plus_tilde, d_minus_tilde = np.split(infidelity, 4)
+        second = d_plus_tilde - d_plus - d_minus_tilde + d_minus
+        scale = second_moment_scale(self.distribution, dim) ** 2 / (2 * c_k * c_tilde_k * count)
+        outer = delta_tilde.T @ (second[:, None] * delta)
+        sample = scale * 0.5 * (outer + outer.T)
+        return CurvatureSample(self.estimate(values, cost, dim, step, seed), sample)
+
     def __call__(  # type: ignore[override]
         self,
         objective: Objective,
@@ -167,7 +160,7 @@ class CurvatureSPSAGradient(SPSAGradient):
         lr: float | None = None,
         needed_by: str = "",
     ) -> tuple[GradientEstimate, CurvatureState]:
-        sample = curvature_sample(objective, self, theta, step, self.c_tilde or self.c, self.curvature, rng)
+        sample = self.sample(objective, theta, step, rng)
         samples = state.samples + 1
         average = state.average + (sample.curvature - state.average) / samples
         gradient = sample.estimate.gradient
