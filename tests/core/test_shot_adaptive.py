@@ -41,14 +41,13 @@ def test_shot_rules_match_a_hand_computation():
     iCANS2 steps component 2 (given 2 < 8 shots) with 2·2·0.25/(2·(2 + 0.5)) = 0.2;
     gCANS wants ⌈2·1·2/1.25⌉ = 4 each."""
     chi, xi = np.array([1.0, 0.5]), np.array([1.0, 1.0])
-    icans = ShotAdaptiveGradient(min_shots=2)
-    optimal = icans.optimal_shots(chi, xi, 0, 2.0, 0.5)
-    assert optimal.tolist() == [2, 8]
-    assert icans.clip_shots(optimal, chi, xi, 2.0, 0.5).tolist() == [2, 2]
-    icans2 = ShotAdaptiveGradient(min_shots=2, variant="icans2")
-    assert np.allclose(icans2.step_sizes(optimal, np.array([2, 2]), chi, xi, 2.0, 0.5), [0.5, 0.2])
-    gcans = ShotAdaptiveGradient(min_shots=2, variant="gcans")
-    assert gcans.optimal_shots(chi, xi, 0, 2.0, 0.5).tolist() == [4, 4]
+    used = np.array([2, 2])
+    rate, shots = ShotAdaptiveGradient(min_shots=2).allocate(chi, xi, 0, used, 2.0, 0.5)
+    assert rate == 0.5 and shots.tolist() == [2, 2]
+    rates, _ = ShotAdaptiveGradient(min_shots=2, variant="icans2").allocate(chi, xi, 0, used, 2.0, 0.5)
+    assert np.allclose(rates, [0.5, 0.2])  # the optimal counts (2, 8): component 2 fell short
+    _, shots = ShotAdaptiveGradient(min_shots=2, variant="gcans").allocate(chi, xi, 0, used, 2.0, 0.5)
+    assert shots.tolist() == [4, 4]
 
 
 def test_a_noise_free_icans_step_by_hand():

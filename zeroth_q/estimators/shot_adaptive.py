@@ -163,19 +163,23 @@ class ShotAdaptiveGradient:
         xi = self.mu * state.xi + (1 - self.mu) * estimate.variance
         correction = 1 - self.mu ** (state.count + 1)
         chi_hat, xi_hat = chi / correction, xi / correction
-        optimal = self.optimal_shots(chi_hat, xi_hat, state.count, lipschitz, alpha)
-        rates = self.step_sizes(optimal, state.shots, chi_hat, xi_hat, lipschitz, alpha)
-        shots = self.clip_shots(optimal, chi_hat, xi_hat, lipschitz, alpha)
+        rates, shots = self.allocate(chi_hat, xi_hat, state.count, state.shots, lipschitz, alpha)
         if lr is None:
             gradient = rates * estimate.gradient
         else:
             gradient = estimate.gradient * (rates / lr) if self.variant == "icans2" else estimate.gradient
         return GradientEstimate(gradient, None, estimate.cost), ShotState(shots, chi, xi, state.count + 1)
 
-    def optimal_shots(
-        self, chi: np.ndarray, xi: np.ndarray, count: int, lipschitz: float, alpha: float
-    ) -> np.ndarray:
-        """The unclipped per-component counts of the variant (module docstring), in [1, 2^53]."""
+    def allocate(
+        self, chi: np.ndarray, xi: np.ndarray, count: int, used: np.ndarray, lipschitz: float, alpha: float
+    ) -> tuple[np.ndarray | float, np.ndarray]:
+        """The step sizes and the next counts from the bias-corrected averages (module docstring).
+
+        The optimal counts, in [1, 2^53]; gCANS clips them below by ``min_shots``; iCANS clips to
+        ``[min_shots, s_max]`` with NumPy's rule that the upper bound wins when they cross (as
+        PennyLane does, so a useful component with few shots can pull everyone down to 2). The step
+        is α, or for iCANS2 per component: where the shots ``used`` fell short of the optimal
+        count, the step size for which ``used`` is optimal."""
         la = lipschitz * alpha
         bias = self.b * self.mu**count
         if self.variant == "gcans":
@@ -183,36 +187,17 @@ class ShotAdaptiveGradient:
             wanted = 2 * la / (2 - la) * sigma * sigma.sum() / (chi @ chi + bias)
         else:
             wanted = 2 * la / (2 - la) * xi / (chi**2 + bias)
-        return np.clip(np.ceil(wanted), 1.0, MAX_SHOTS)
-
-    def clip_shots(
-        self, optimal: np.ndarray, chi: np.ndarray, xi: np.ndarray, lipschitz: float, alpha: float
-    ) -> np.ndarray:
-        """The next step's counts: gCANS clips below by ``min_shots``; iCANS clips to
-        ``[min_shots, s_max]`` with NumPy's rule that the upper bound wins when they cross (as
-        PennyLane does, so a useful component with few shots can pull everyone down to 2)."""
+        optimal = np.clip(np.ceil(wanted), 1.0, MAX_SHOTS)
         upper = MAX_SHOTS if self.max_shots is None else self.max_shots
         if self.variant == "gcans":
-            return np.clip(optimal, self.min_shots, upper).astype(np.int64)
+            return alpha, np.clip(optimal, self.min_shots, upper).astype(np.int64)
         gain = (
             (alpha - lipschitz * alpha**2 / 2) * chi**2 - lipschitz * alpha**2 * xi / (2 * optimal)
         ) / optimal
         cap = max(optimal[np.argmax(gain)], 2)
-        return np.minimum(np.clip(optimal, self.min_shots, cap), upper).astype(np.int64)
-
-    def step_sizes(
-        self,
-        optimal: np.ndarray,
-        used: np.ndarray,
-        chi: np.ndarray,
-        xi: np.ndarray,
-        lipschitz: float,
-        alpha: float,
-    ) -> np.ndarray | float:
-        """α, or for iCANS2 per component: where the shots ``used`` fell short of the optimal
-        count, the step size for which ``used`` is optimal (module docstring)."""
+        shots = np.minimum(np.clip(optimal, self.min_shots, cap), upper).astype(np.int64)
         if self.variant != "icans2":
-            return alpha
+            return alpha, shots
         with np.errstate(divide="ignore", invalid="ignore"):
             rates = 2 * used * chi**2 / (lipschitz * (2 * xi + used * chi**2))
-        return np.where(optimal > used, np.minimum(np.nan_to_num(rates), alpha), alpha)
+        return np.where(optimal > used, np.minimum(np.nan_to_num(rates), alpha), alpha), shots
