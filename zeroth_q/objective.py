@@ -372,9 +372,8 @@ MAX_SHOTS = 2**53
 
 def require_shot_count(name: str, value: int | None, least: int = 1) -> None:
     """Refuse a shot setting that is not a whole number in ``[least, MAX_SHOTS]`` (``None`` passes)."""
-    if value is None:
-        return
-    if not isinstance(value, int | np.integer) or isinstance(value, bool) or not least <= value <= MAX_SHOTS:
+    whole = isinstance(value, int | np.integer) and not isinstance(value, bool)
+    if value is not None and not (whole and least <= value <= MAX_SHOTS):
         raise ConfigError(
             f"{name} must be a whole number of shots from {least} to {MAX_SHOTS:,} (2^53: simulators count "
             f"shots in 64-bit integers), got {value!r}."

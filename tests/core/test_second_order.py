@@ -61,7 +61,7 @@ def test_2spsa_hessian_estimate_converges_to_the_true_hessian_of_a_quadratic():
     x, rng = np.linspace(-1, 1, 5), np.random.default_rng(0)
     samples = np.array(
         [
-            CurvatureSPSAGradient(c=0.1, gamma=0.0, c_tilde=0.1).sample(quadratic, x, 0, rng).curvature
+            CurvatureSPSAGradient(c=0.1, gamma=0.0, c_tilde=0.1).sample(quadratic, x, 0, rng)[1]
             for _ in range(20000)
         ]
     )

@@ -59,14 +59,6 @@ class CurvatureState(NamedTuple):
     samples: int
 
 
-class CurvatureSample(NamedTuple):
-    """The SPSA gradient estimate (with its loss and the cost of the whole sample) and one
-    curvature sample from the same directions."""
-
-    estimate: GradientEstimate
-    curvature: np.ndarray
-
-
 def regularized_solve(matrix: np.ndarray, vector: np.ndarray, regularization: float) -> np.ndarray:
     """``(|M| + δI)^{-1} v`` with ``|M|`` the matrix of absolute eigenvalues: always positive definite."""
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
@@ -117,8 +109,9 @@ class CurvatureSPSAGradient(SPSAGradient):
 
     def sample(
         self, objective: Objective, x: np.ndarray, step: int, rng: np.random.Generator
-    ) -> CurvatureSample:
-        """One SPSA gradient and one curvature sample at ``x`` (see the module docstring)."""
+    ) -> tuple[GradientEstimate, np.ndarray]:
+        """The SPSA gradient estimate (with the loss and the cost of the whole sample) and one
+        curvature sample from the same directions, at ``x`` (module docstring)."""
         count, dim = self.perturbations, x.size
         seed, seed_tilde = self.draw(rng), self.draw(rng)
         points = self.points(x, step, seed)
@@ -148,7 +141,7 @@ class CurvatureSPSAGradient(SPSAGradient):
         scale = second_moment_scale(self.distribution, dim) ** 2 / (2 * c_k * c_tilde_k * count)
         outer = delta_tilde.T @ (second[:, None] * delta)
         sample = scale * 0.5 * (outer + outer.T)
-        return CurvatureSample(self.estimate(values, cost, dim, step, seed), sample)
+        return self.estimate(values, cost, dim, step, seed), sample
 
     def __call__(  # type: ignore[override]
         self,
@@ -160,10 +153,10 @@ class CurvatureSPSAGradient(SPSAGradient):
         lr: float | None = None,
         needed_by: str = "",
     ) -> tuple[GradientEstimate, CurvatureState]:
-        sample = self.sample(objective, theta, step, rng)
+        estimate, curvature = self.sample(objective, theta, step, rng)
         samples = state.samples + 1
-        average = state.average + (sample.curvature - state.average) / samples
-        gradient = sample.estimate.gradient
+        average = state.average + (curvature - state.average) / samples
+        gradient = estimate.gradient
         if step >= self.delay:
             gradient = regularized_solve(average, gradient, self.regularization)
-        return sample.estimate._replace(gradient=gradient), CurvatureState(average, samples)
+        return estimate._replace(gradient=gradient), CurvatureState(average, samples)

@@ -91,11 +91,6 @@ class GainState(NamedTuple):
     gain: float
 
 
-def calibration_perturbations(count: int, distribution: str, size: float, seed: int) -> Perturbations:
-    """``count`` two-sided directions of ``distribution`` and size ``c_0``, without the centre."""
-    return Perturbations(seed, count, distribution, size, True, False)
-
-
 def mean_estimate_magnitude(values: np.ndarray, perturbations: Perturbations, dim: int) -> float:
     """``m`` of the module docstring from the values at the points of ``perturbations``
     (``θ + c_0Δ_t`` for all ``t``, then ``θ - c_0Δ_t``)."""
@@ -118,7 +113,7 @@ def scale_by_spall_calibration(
     ) -> tuple[np.ndarray, GainState]:
         gain = state.gain
         if math.isnan(gain):
-            probe = calibration_perturbations(count, distribution, size, int(rng.integers(2**63)))
+            probe = Perturbations(int(rng.integers(2**63)), count, distribution, size, True, False)
             values = value_fn(perturbed_points(params, probe))
             magnitude = mean_estimate_magnitude(values, probe, params.size)
             gain = calibrated_gain(target_step, decay(0), magnitude)
