@@ -401,8 +401,10 @@ def shots_per_group(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
 
 def shots_cost(shots: np.ndarray) -> Cost:
     """What asking for ``shots`` (rows, groups) costs: every row is an evaluation, every
-    (row, group) with shots a circuit, and the shots themselves."""
-    return Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=int(shots.sum()))
+    (row, group) with shots a circuit, and the shots themselves, summed in Python integers
+    (counts up to 2^53 each would wrap a 64-bit sum)."""
+    total = int(np.asarray(shots).sum(dtype=object))
+    return Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=total)
 
 
 def combine_groups(offset: float, means: np.ndarray, shots: np.ndarray) -> np.ndarray:

@@ -46,9 +46,8 @@ class NamedOptimizer:
     preset: Configurable
 
 
-_HALF_PI = float(np.pi / 2)
 _ZO = SPSAGradient(perturbations=10, distribution="sphere", c=0.01, gamma=0.0)
-_PARAMETER_SHIFT = CoordinateGradient(shift=_HALF_PI, rule="parameter-shift")
+_PARAMETER_SHIFT = CoordinateGradient(shift=float(np.pi / 2), rule="parameter-shift")
 _COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
     ("zo-sgd", _ZO, SGD(lr=0.01), "ZO-SGD (Ghadimi & Lan 2013): sphere directions, T=10, constant lr"),
     ("zo-signsgd", _ZO, SignSGD(lr=0.01), "ZO-signSGD (Liu et al. 2019): sign of the ZO estimate"),

@@ -6,6 +6,7 @@ import pytest
 from zeroth_q import Budget, ConfigError, get_optimizer, minimize
 from zeroth_q.estimators import ShotAdaptiveGradient
 from zeroth_q.estimators.shot_allocated import shifted_points, shot_parameter_shift
+from zeroth_q.objective import shots_cost
 from zeroth_q.objectives.testfunctions import Quadratic, QuadraticConfig
 
 
@@ -117,3 +118,4 @@ def test_shot_counts_are_capped_at_2_to_the_53_and_the_cost_does_not_wrap():
     estimator = ShotAdaptiveGradient(min_shots=2**53)
     state = estimator.init(4)
     assert estimator.cost(quadratic(), 4, 0, state).shots == 2 * 4 * 2**53 * 3
+    assert shots_cost(np.full((2000, 3), 2**53)).shots == 6000 * 2**53  # a 64-bit sum wraps here

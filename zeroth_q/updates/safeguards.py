@@ -3,8 +3,8 @@ r"""Safeguards as transforms that see the loss: blocking, Spall's calibrated gai
 Each is a :class:`~zeroth_q.updates.transforms.GradientTransformationExtraArgs` chained after an
 update rule, so it composes with every estimator and rule (``zo-adam`` with blocking,
 ``parameter-shift-adam`` with ``last_avg``). Those that evaluate the objective do it through
-``value_fn`` (which charges the step), and :func:`safeguard_rows` states beforehand how many
-points each call of a step evaluates, so that the step's cost is known before it is taken.
+``value_fn``, which charges the step; the composition states their points in advance
+(:meth:`zeroth_q.composition.ComposedOptimizer.safeguard_rows`).
 
 * **Blocking** (Spall 2000, §III; qiskit-algorithms' ``SPSA(blocking=True)``): evaluate ``f`` at the
   proposed point and reject the step (zero update) if :math:`f(\theta_{k+1}) \ge f_k + \delta`,

@@ -8,11 +8,10 @@ a checkpoint saves it leaf by leaf and a resumed run continues bit for bit.
 Small pieces compose with :func:`chain`; e.g. Adam is
 ``chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(schedule))``.
 
-A transform that needs more than the gradient (the loss, a way to evaluate the objective) is a
-:class:`GradientTransformationExtraArgs`, as in optax: its ``update`` also takes keyword
-arguments, ``value`` (the loss estimated at ``params``), ``value_fn`` (evaluates a batch of
-points and charges them to the step) and ``rng`` (the run's generator), and ignores the rest.
-:func:`chain` hands them to such transforms only, so plain transforms stay plain and safeguards
+A transform that sees more than the gradient is a :class:`GradientTransformationExtraArgs`, as
+in optax: its ``update`` also takes keywords ``value`` (the loss at ``params``), ``value_fn``
+(evaluates a batch of points, charged to the step) and ``rng`` (the run's generator). :func:`chain`
+passes them to such transforms only: plain ones stay plain, and safeguards
 (:mod:`zeroth_q.updates.safeguards`) compose with every rule.
 """
 
