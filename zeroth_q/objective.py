@@ -381,6 +381,21 @@ class SupportsShots(Protocol):
     ) -> ShotEvaluation: ...
 
 
+# Simulators and NumPy's binomial count shots in signed 64-bit integers; 2**53 also keeps the
+# cost arithmetic exact in floats (history, plots). Every shot count a user sets is at most this.
+MAX_SHOTS = 2**53
+
+
+def require_shot_count(name: str, value: int | None, least: int = 1) -> None:
+    """Refuse a shot setting that is not a whole number in ``[least, MAX_SHOTS]`` (``None`` passes)."""
+    whole = isinstance(value, int | np.integer) and not isinstance(value, bool)
+    if value is not None and not (whole and least <= value <= MAX_SHOTS):
+        raise ConfigError(
+            f"{name} must be a whole number of shots from {least} to {MAX_SHOTS:,} (2^53: simulators count "
+            f"shots in 64-bit integers), got {value!r}."
+        )
+
+
 def shots_per_group(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
     """``shots`` as a validated ``(rows, groups)`` array of non-negative integers."""
     arr = np.asarray(shots)
@@ -402,8 +417,10 @@ def shots_per_group(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
 
 def shots_cost(shots: np.ndarray) -> Cost:
     """What asking for ``shots`` (rows, groups) costs: every row is an evaluation, every
-    (row, group) with shots a circuit, and the shots themselves."""
-    return Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=int(shots.sum()))
+    (row, group) with shots a circuit, and the shots themselves, summed in Python integers
+    (counts up to 2^53 each would wrap a 64-bit sum)."""
+    total = int(np.asarray(shots).sum(dtype=object))
+    return Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=total)
 
 
 def combine_groups(offset: float, means: np.ndarray, shots: np.ndarray) -> np.ndarray:
@@ -420,26 +437,17 @@ CAPABILITIES: dict[str, type] = {
     "layer_curvature": SupportsLayerCurvature,
     "frequencies": SupportsFrequencies,
 }
-# What to use instead when an objective lacks a capability (the objective's own
-# capability_hint, if any, comes first).
-ALTERNATIVES = {
-    "gradient": "use an optimizer that only evaluates: 'spsa', 'zo-adam', 'parameter-shift-adam', "
-    "or '2spsa' for curvature.",
-    "hessian": "use 'newton' on an objective with a gradient, or '2spsa'.",
-    "fidelity": "use '2spsa' (Hessian from loss evaluations) instead.",
-    "shots": "shot-adaptive optimizers (icans, rosalin, gcans) need an objective measured with shots "
-    "(vqe with shots=N, or quadratic/rosenbrock with noise > 0); elsewhere use 'spsa' or 'zo-adam'.",
-    "layer_curvature": "the natural gradient and K-FAC need a network of dense layers (objectives mnist, "
-    "xor); elsewhere use 'newton' or 'bfgs' (with a gradient) or '2spsa' (evaluations only).",
-    "frequencies": "Rotosolve, NFT and general parameter-shift rules need an objective whose parameters "
-    "enter through rotation gates (a circuit objective); elsewhere use 'spsa', 'cmaes' or 'cobyla'.",
-}
+# What to use instead when an objective lacks a capability, by capability. The optimizer
+# catalogue (zeroth_q.optimizers) fills it, since only it knows the optimizers' names; the
+# objective's own capability_hint, if any, comes first.
+ALTERNATIVES: dict[str, str] = {}
 
 
 def require_capability(objective: object, capability: str, needed_by: str) -> None:
     """Raise a CapabilityError naming the fix unless ``objective`` offers ``capability``."""
     if not isinstance(objective, CAPABILITIES[capability]):
-        raise missing_capability(objective, capability, needed_by, ALTERNATIVES[capability])
+        fallback = "choose an optimizer that does not call it (zeroth_q.optimizer_names())."
+        raise missing_capability(objective, capability, needed_by, ALTERNATIVES.get(capability, fallback))
 
 
 def evaluation_cost(objective: object, rows: int) -> Cost:

@@ -32,7 +32,9 @@ class Optimizer(Protocol):
 
     ``state`` must be a tree of NamedTuples/tuples with array or number leaves, so that a
     checkpoint can store it (:mod:`zeroth_q.loop.checkpoint`). An optional ``requires``, names
-    of :data:`~zeroth_q.objective.CAPABILITIES`, is checked before a run starts. An optional
+    of :data:`~zeroth_q.objective.CAPABILITIES`, is checked before a run starts, and so is an
+    optional ``check_objective(objective)`` that raises a ConfigError for settings the objective
+    makes meaningless (``final_shots`` without shots). An optional
     ``finish(objective, x, state, rng) -> (point, Evaluation)`` replaces the loop's final
     evaluation of ``x`` (iterate averaging, a final evaluation with more shots).
     """
@@ -65,3 +67,6 @@ def check_capabilities(optimizer: Optimizer, objective: Objective) -> None:
     lacks what ``optimizer`` calls, with the fix in the message."""
     for capability in getattr(optimizer, "requires", ()):
         require_capability(objective, capability, optimizer.name)
+    check_objective = getattr(optimizer, "check_objective", None)
+    if check_objective is not None:
+        check_objective(objective)

@@ -12,6 +12,7 @@ the same way.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,18 +23,19 @@ from zeroth_q.composition import ComposedOptimizer, Configurable
 from zeroth_q.derivative_free import DERIVATIVE_FREE_METHODS
 from zeroth_q.errors import ConfigError, unknown
 from zeroth_q.estimators import (
+    KFAC,
     AnalyticGradient,
     CoordinateGradient,
+    CurvatureSPSAGradient,
     GradientEstimator,
+    NaturalGradient,
+    ShotAdaptiveGradient,
     SPSAGradient,
 )
+from zeroth_q.objective import ALTERNATIVES
 from zeroth_q.optimizer import Optimizer
-from zeroth_q.second_order.fisher import KFAC, NaturalGradient
 from zeroth_q.second_order.newton import Newton
 from zeroth_q.second_order.quasi_newton import BFGS, LBFGS
-from zeroth_q.second_order.spsa2 import SecondOrderSPSA
-from zeroth_q.stochastic.cans import CANS
-from zeroth_q.stochastic.spsa import SPSA
 from zeroth_q.updates.rules import SGD, Adam, AMSGrad, SignSGD, UpdateRule
 
 
@@ -45,9 +47,8 @@ class NamedOptimizer:
     preset: Configurable
 
 
-_HALF_PI = float(np.pi / 2)
 _ZO = SPSAGradient(perturbations=10, distribution="sphere", c=0.01, gamma=0.0)
-_PARAMETER_SHIFT = CoordinateGradient(shift=_HALF_PI, rule="parameter-shift")
+_PARAMETER_SHIFT = CoordinateGradient(shift=float(np.pi / 2), rule="parameter-shift")
 _COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
     ("zo-sgd", _ZO, SGD(lr=0.01), "ZO-SGD (Ghadimi & Lan 2013): sphere directions, T=10, constant lr"),
     ("zo-signsgd", _ZO, SignSGD(lr=0.01), "ZO-signSGD (Liu et al. 2019): sign of the ZO estimate"),
@@ -82,64 +83,89 @@ _COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
 # Pauli-two-design test it reaches -1 in 9 of 10 seeds (fixed lr 0.2: 2 of 10).
 QNSPSA_TARGET_STEP = 0.3
 
-_METHODS: list[tuple[Configurable, str]] = [
+# Spall's and qiskit-algorithms' calibration target: the first step moves each coordinate by
+# 2π/10 on average (qiskit's SPSA.calibrate, target_magnitude).
+SPALL_TARGET_STEP = 2 * math.pi / 10
+_SPALL_SGD = SGD(lr=None, schedule="spall", target_step=SPALL_TARGET_STEP)
+_SHOT_ADAPTIVE_SGD = SGD(lr=None)  # α = 0.07 where below 2/L, else 1/L (estimators.shot_adaptive)
+_SAFEGUARDED: list[tuple[ComposedOptimizer, str]] = [
     (
-        SPSA(),
+        ComposedOptimizer("spsa", SPSAGradient(), _SPALL_SGD),
         "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated "
         "from 25 directions for steps of 2π/10; options blocking, resamplings, last_avg, final_shots "
-        "(as qiskit's)",
-    ),
-    (Newton(), "Newton with Levenberg-Marquardt damping (objective's Hessian, or differences of gradients)"),
-    (BFGS(), "BFGS with scipy's Wolfe line search, over any gradient estimator (default: analytic)"),
-    (LBFGS(), "L-BFGS (memory m=10) with scipy's Wolfe line search, over any gradient estimator"),
-    (
-        NaturalGradient(),
-        "natural gradient: (mini-batch Fisher + λI)^{-1} ∇f by Woodbury, + SGD; networks (mnist, xor)",
+        "(as qiskit's, and for every optimizer)",
     ),
     (
-        NaturalGradient(name="gauss-newton"),
-        "generalised Gauss-Newton = natural gradient for softmax-CE, sigmoid-CE, squared error",
+        ComposedOptimizer("2spsa", CurvatureSPSAGradient(), SGD(lr=0.5, schedule="spall"), blocking=True),
+        "2-SPSA (Spall 2000): SPSA preconditioned by an averaged SPSA Hessian, 4+2 points/step, + blocking",
     ),
     (
-        KFAC(),
-        "K-FAC (Martens & Grosse 2015): Kronecker-factored Fisher per layer, averaged, damped; + SGD",
-    ),
-    (
-        SecondOrderSPSA(blocking=True),
-        "2-SPSA (Spall 2000): SPSA preconditioned by an averaged SPSA Hessian, 4+2 points/step",
-    ),
-    (
-        SecondOrderSPSA(
-            name="qnspsa",
-            update=SGD(lr=None, schedule="spall", target_step=QNSPSA_TARGET_STEP),
-            curvature="fubini-study",
-            regularization=0.1,
+        ComposedOptimizer(
+            "qnspsa",
+            CurvatureSPSAGradient(curvature="fubini-study", regularization=0.1),
+            SGD(lr=None, schedule="spall", target_step=QNSPSA_TARGET_STEP),
             blocking=True,
         ),
         "QN-SPSA (Gacon et al. 2021): SPSA preconditioned by the Fubini-Study metric from fidelities",
     ),
     (
-        CANS(),
+        ComposedOptimizer("icans", ShotAdaptiveGradient(), _SHOT_ADAPTIVE_SGD),
         "iCANS (Kübler et al., Quantum 4, 263 (2020)): parameter shift with shots per component from the "
-        "gradient's variance; variant=icans1 or icans2",
+        "gradient's variance, + SGD; variant=icans1 or icans2",
     ),
     (
-        CANS(name="rosalin", term_sampling=True),
+        ComposedOptimizer("rosalin", ShotAdaptiveGradient(term_sampling=True), _SHOT_ADAPTIVE_SGD),
         "Rosalin (Arrasmith et al., arXiv:2004.06252): iCANS1 + weighted random sampling of measured terms",
     ),
     (
-        CANS(name="gcans", variant="gcans"),
+        ComposedOptimizer("gcans", ShotAdaptiveGradient(variant="gcans"), _SHOT_ADAPTIVE_SGD),
         "gCANS (Gu et al., arXiv:2108.10434): shots per component proportional to its standard deviation",
     ),
     *DERIVATIVE_FREE_METHODS,
 ]
+_FISHER: list[tuple[ComposedOptimizer, str]] = [
+    (
+        ComposedOptimizer("natural-gradient", NaturalGradient(), SGD(lr=0.3)),
+        "natural gradient: (mini-batch Fisher + λI)^{-1} ∇f by Woodbury, + SGD; networks (mnist, xor)",
+    ),
+    (
+        ComposedOptimizer("gauss-newton", NaturalGradient(), SGD(lr=0.3)),
+        "generalised Gauss-Newton = natural gradient for softmax-CE, sigmoid-CE, squared error",
+    ),
+    (
+        ComposedOptimizer("kfac", KFAC(), SGD(lr=0.1)),
+        "K-FAC (Martens & Grosse 2015): Kronecker-factored Fisher per layer, averaged, damped; + SGD",
+    ),
+]
+# Methods that are not an estimator and a rule: each class says why in its docstring.
+_METHODS: list[tuple[Configurable, str]] = [
+    (Newton(), "Newton with Levenberg-Marquardt damping (objective's Hessian, or differences of gradients)"),
+    (BFGS(), "BFGS with scipy's Wolfe line search, over any gradient estimator (default: analytic)"),
+    (LBFGS(), "L-BFGS (memory m=10) with scipy's Wolfe line search, over any gradient estimator"),
+]
+
+# What to use when an objective lacks a capability an optimizer calls (require_capability's advice).
+ALTERNATIVES.update(
+    {
+        "gradient": "use an optimizer that only evaluates: 'spsa', 'zo-adam', 'parameter-shift-adam', "
+        "or '2spsa' for curvature.",
+        "hessian": "use 'newton' on an objective with a gradient, or '2spsa'.",
+        "fidelity": "use '2spsa' (Hessian from loss evaluations) instead.",
+        "shots": "shot-adaptive optimizers (icans, rosalin, gcans) need an objective measured with shots "
+        "(vqe with shots=N, or quadratic/rosenbrock with noise > 0); elsewhere use 'spsa' or 'zo-adam'.",
+        "layer_curvature": "the natural gradient and K-FAC need a network of dense layers (objectives mnist, "
+        "xor); elsewhere use 'newton' or 'bfgs' (with a gradient) or '2spsa' (evaluations only).",
+        "frequencies": "Rotosolve, NFT and general parameter-shift rules need an objective whose parameters "
+        "enter through rotation gates (a circuit objective); elsewhere use 'spsa', 'cmaes' or 'cobyla'.",
+    }
+)
 
 OPTIMIZERS: dict[str, NamedOptimizer] = {
     **{
         name: NamedOptimizer(text, ComposedOptimizer(name, est, rule))
         for name, est, rule, text in _COMPOSITIONS
     },
-    **{preset.name: NamedOptimizer(text, preset) for preset, text in _METHODS},
+    **{preset.name: NamedOptimizer(text, preset) for preset, text in [*_SAFEGUARDED, *_FISHER, *_METHODS]},
 }
 
 

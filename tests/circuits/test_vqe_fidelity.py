@@ -82,9 +82,10 @@ def test_qnspsa_beats_spsa_per_step_on_exact_tfim(vqe):
 def test_qnspsa_on_sampled_aer_counts_fidelity_shots(vqe):
     objective = vqe(qubits=3, reps=1, shots=100)
     result = minimize(objective, "qnspsa", Budget(steps=5), seed=0)
-    # per step: 2 energy rows (2 groups each) + 4 fidelities + 2 blocking rows; step 0 also the
-    # gain calibration's 50 rows (25 directions, two-sided); + the final row
-    assert result.cost.circuits == 5 * (2 * 2 + 4 + 2 * 2) + 50 * 2 + 2
+    # per step: 2 energy rows (2 groups each) + 4 fidelities + 1 blocking row; step 0 also the
+    # gain calibration's 50 rows (25 directions, two-sided) and blocking's 25 start samples; + the
+    # final row
+    assert result.cost.circuits == 5 * (2 * 2 + 4 + 1 * 2) + 50 * 2 + 25 * 2 + 2
     assert result.cost.shots == 100 * result.cost.circuits
 
 

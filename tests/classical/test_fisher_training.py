@@ -6,7 +6,7 @@ import pytest
 
 from classical.losses import LOSSES
 from zeroth_q import Budget, build_objective, minimize
-from zeroth_q.second_order.fisher import per_example_gradients
+from zeroth_q.estimators.fisher import per_example_gradients
 
 
 @pytest.mark.parametrize("loss", ["cross-entropy", "mse"])

@@ -107,9 +107,9 @@ def huge_function_objective():
             "fd-sgd",
             r"fd-sgd evaluates 2,000,001 points of 1,000,000 parameters at once, which needs about [\d.]+ TB",
         ),
-        ("parameter-shift-adam", r"use 'spsa' or 'zo-adam' instead"),
+        ("parameter-shift-adam", r"use an SPSA estimator instead"),
         ("newton", r"newton's 1,000,000 x 1,000,000 Hessian \(and its factor\) needs about [\d.]+ TB"),
-        ("2spsa", r"2spsa keeps 1,000,000 x 1,000,000 curvature matrices, which needs about [\d.]+ TB"),
+        ("2spsa", r"estimator keeps 1,000,000 x 1,000,000 curvature matrices, which needs about [\d.]+ TB"),
     ],
 )
 def test_dense_methods_refuse_sizes_that_cannot_fit_in_memory(optimizer, message):

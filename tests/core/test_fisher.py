@@ -5,7 +5,7 @@ import pytest
 
 from zeroth_q import Budget, build_objective, minimize
 from zeroth_q.errors import CapabilityError
-from zeroth_q.second_order.fisher import damped_fisher_solve, kronecker_solve
+from zeroth_q.estimators.fisher import damped_fisher_solve, kronecker_solve
 
 
 def test_woodbury_solve_equals_the_dense_damped_fisher_solve():

@@ -5,10 +5,9 @@ import pytest
 from scipy.optimize import rosen, rosen_der
 
 from zeroth_q import Budget, CapabilityError, ConfigError, build_objective, get_optimizer, minimize
-from zeroth_q.estimators import SPSAGradient
+from zeroth_q.estimators import CurvatureSPSAGradient
 from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
 from zeroth_q.objectives.testfunctions import FunctionObjective
-from zeroth_q.second_order.spsa2 import curvature_sample
 
 
 def test_newton_converges_in_at_most_five_steps_on_a_strongly_convex_quadratic():
@@ -62,7 +61,7 @@ def test_2spsa_hessian_estimate_converges_to_the_true_hessian_of_a_quadratic():
     x, rng = np.linspace(-1, 1, 5), np.random.default_rng(0)
     samples = np.array(
         [
-            curvature_sample(quadratic, SPSAGradient(c=0.1, gamma=0.0), x, 0, 0.1, "hessian", rng).curvature
+            CurvatureSPSAGradient(c=0.1, gamma=0.0, c_tilde=0.1).sample(quadratic, x, 0, rng)[1]
             for _ in range(20000)
         ]
     )
@@ -112,7 +111,7 @@ def test_2spsa_is_the_spsa_estimator_and_an_update_rule_whose_keys_route_by_name
         and optimizer.update.stability == 10
         and optimizer.update.schedule == "spall"
     )
-    assert optimizer.estimator.c == 0.05 and optimizer.regularization == 0.01
-    assert optimizer.to_dict()["estimator"]["kind"] == "spsa"
+    assert optimizer.estimator.c == 0.05 and optimizer.estimator.regularization == 0.01
+    assert optimizer.to_dict()["estimator"]["kind"] == "spsa-curvature"
     with pytest.raises(ConfigError, match="needs the two-sided SPSA estimator"):
         get_optimizer("2spsa", one_sided=True)

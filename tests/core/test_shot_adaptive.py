@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from zeroth_q import Budget, ConfigError, get_optimizer, minimize
+from zeroth_q.estimators import ShotAdaptiveGradient
 from zeroth_q.estimators.shot_allocated import shifted_points, shot_parameter_shift
+from zeroth_q.objective import shots_cost
 from zeroth_q.objectives.testfunctions import Quadratic, QuadraticConfig
-from zeroth_q.stochastic.cans import CANS
 
 
 def quadratic(noise=1.0, terms=(5.0, 2.0, 1.0)):
@@ -41,14 +42,13 @@ def test_shot_rules_match_a_hand_computation():
     iCANS2 steps component 2 (given 2 < 8 shots) with 2·2·0.25/(2·(2 + 0.5)) = 0.2;
     gCANS wants ⌈2·1·2/1.25⌉ = 4 each."""
     chi, xi = np.array([1.0, 0.5]), np.array([1.0, 1.0])
-    icans = CANS(lr=0.5, min_shots=2)
-    optimal = icans.optimal_shots(chi, xi, 0, 2.0)
-    assert optimal.tolist() == [2, 8]
-    assert icans.clip_shots(optimal, chi, xi, 2.0).tolist() == [2, 2]
-    icans2 = CANS(lr=0.5, min_shots=2, variant="icans2")
-    assert np.allclose(icans2.step_sizes(optimal, np.array([2, 2]), chi, xi, 2.0), [0.5, 0.2])
-    gcans = CANS(lr=0.5, min_shots=2, variant="gcans")
-    assert gcans.optimal_shots(chi, xi, 0, 2.0).tolist() == [4, 4]
+    used = np.array([2, 2])
+    rate, shots = ShotAdaptiveGradient(min_shots=2).allocate(chi, xi, 0, used, 2.0, 0.5)
+    assert rate == 0.5 and shots.tolist() == [2, 2]
+    rates, _ = ShotAdaptiveGradient(min_shots=2, variant="icans2").allocate(chi, xi, 0, used, 2.0, 0.5)
+    assert np.allclose(rates, [0.5, 0.2])  # the optimal counts (2, 8): component 2 fell short
+    _, shots = ShotAdaptiveGradient(min_shots=2, variant="gcans").allocate(chi, xi, 0, used, 2.0, 0.5)
+    assert shots.tolist() == [4, 4]
 
 
 def test_a_noise_free_icans_step_by_hand():
@@ -61,8 +61,15 @@ def test_a_noise_free_icans_step_by_hand():
     outcome = optimizer.step(objective, x, optimizer.init(x), 0, np.random.default_rng(0))
     gradient = np.pi / 2 * objective.exact_gradient(x)
     assert np.allclose(outcome.x, x - 0.1 * gradient)
-    assert outcome.state.shots.tolist() == [2, 2, 2]
-    assert np.allclose(outcome.state.chi, 0.01 * gradient)
+    assert outcome.state.estimator.shots.tolist() == [2, 2, 2]
+    assert np.allclose(outcome.state.estimator.chi, 0.01 * gradient)
+    described = optimizer.to_dict()
+    assert described["estimator"]["kind"] == "shot-adaptive" and described["update"] == {
+        "kind": "sgd",
+        **described["update"],
+        "lr": 0.1,
+        "momentum": 0.0,
+    }
     assert outcome.cost.shots == 2 * 3 * 10 * 3  # ± shift, 3 components, 10 shots, 3 terms
 
 
@@ -88,3 +95,27 @@ def test_icans_variants_converge_on_a_noisy_quadratic(params):
 def test_step_size_above_two_over_l_is_refused():
     with pytest.raises(ConfigError, match="2/L"):
         minimize(quadratic(), "rosalin", Budget(steps=1), optimizer_params={"lr": 0.6})
+
+
+@pytest.mark.parametrize("name", ["icans", "rosalin", "gcans"])
+def test_the_default_step_size_is_valid_wherever_shots_are(name):
+    """Issue 28 cause 2: lr=0.07 exceeded 2/L = 0.04 on this quadratic (L = 50) and the default
+    was refused; unset, α is 1/L there, and 0.07 where that is below 2/L (the VQE anchors)."""
+    objective = Quadratic(QuadraticConfig(dim=3, condition=50.0, noise=1.0, shots=10))
+    result = minimize(objective, name, Budget(steps=30), seed=0)
+    assert result.status == "completed"
+    assert result.metrics["exact_loss"] < objective.loss(objective.initial_point(None)[None, :])[0]
+    with pytest.raises(ConfigError, match="2/L"):
+        minimize(objective, name, Budget(steps=1), optimizer_params={"lr": 0.07})
+
+
+def test_shot_counts_are_capped_at_2_to_the_53_and_the_cost_does_not_wrap():
+    """Issue 28 cause 0a: min_shots = 2^61 was accepted and the shot sums wrapped."""
+    with pytest.raises(ConfigError, match="2\\^53"):
+        get_optimizer("gcans", min_shots=2**61)
+    with pytest.raises(ConfigError, match="2\\^53"):
+        get_optimizer("icans", max_shots=2**60)
+    estimator = ShotAdaptiveGradient(min_shots=2**53)
+    state = estimator.init(4)
+    assert estimator.cost(quadratic(), 4, 0, state).shots == 2 * 4 * 2**53 * 3
+    assert shots_cost(np.full((2000, 3), 2**53)).shots == 6000 * 2**53  # a 64-bit sum wraps here

@@ -1,12 +1,17 @@
 """SPSA's safeguards as qiskit-algorithms defines them: blocking, resamplings, last_avg,
-termination, final_shots."""
+termination, final_shots; and the same safeguards on other compositions (zo-adam, parameter shift)."""
 
 import numpy as np
 import pytest
 
-from zeroth_q import Budget, ConfigError, get_optimizer, minimize
+from zeroth_q import Budget, ConfigError, build_objective, get_optimizer, minimize
 from zeroth_q.loop.callbacks import Callback, Terminate
 from zeroth_q.objectives.testfunctions import Quadratic, QuadraticConfig
+from zeroth_q.updates.safeguards import BlockingState
+
+
+def blocking_state(state) -> BlockingState:
+    return next(part for part in state.update if isinstance(part, BlockingState))
 
 
 def quadratic(**noise):
@@ -23,14 +28,13 @@ class Iterates(Callback):
 
 def test_blocking_rejects_a_step_that_raises_the_loss():
     """A first step of 100 per coordinate overshoots: rejected, the point stays, and the step
-    paid 2 gradient rows + 1 start-point row (δ given) + 50 gain-calibration rows in one call
-    + 1 check row."""
+    paid 2 gradient rows, 50 gain-calibration rows, 1 start-point row (δ given) and 1 check row."""
     objective, x0 = quadratic(), np.zeros(4)
     optimizer = get_optimizer("spsa", blocking=True, allowed_increase=0.0, target_step=100.0)
     outcome = optimizer.step(objective, x0, optimizer.init(x0), 0, np.random.default_rng(0))
     assert np.array_equal(outcome.x, x0)
     assert outcome.cost.evaluations == 54
-    assert outcome.state.loss == pytest.approx(objective.loss(x0[None, :])[0])
+    assert blocking_state(outcome.state).loss == pytest.approx(objective.loss(x0[None, :])[0])
 
 
 def test_blocking_accepts_an_improving_step_and_remembers_its_loss():
@@ -38,11 +42,11 @@ def test_blocking_accepts_an_improving_step_and_remembers_its_loss():
     optimizer = get_optimizer("spsa", blocking=True, allowed_increase=0.0, target_step=0.01)
     outcome = optimizer.step(objective, x0, optimizer.init(x0), 0, np.random.default_rng(0))
     assert not np.array_equal(outcome.x, x0)
-    assert outcome.state.loss == pytest.approx(objective.loss(outcome.x[None, :])[0])
+    assert blocking_state(outcome.state).loss == pytest.approx(objective.loss(outcome.x[None, :])[0])
 
 
-def test_allowed_increase_is_calibrated_to_two_standard_deviations_in_the_first_call():
-    """δ = 2σ from 25 start-point rows, batched with the 2 gradient rows and the 50
+def test_allowed_increase_is_calibrated_to_two_standard_deviations_in_the_first_step():
+    """δ = 2σ from 25 start-point rows, beside the 2 gradient rows and the 50
     gain-calibration rows (77 + 1 check)."""
     objective = quadratic(noise=0.3)
     optimizer = get_optimizer("spsa", blocking=True)
@@ -50,7 +54,7 @@ def test_allowed_increase_is_calibrated_to_two_standard_deviations_in_the_first_
     for seed in range(40):
         x0 = np.zeros(4)
         outcome = optimizer.step(objective, x0, optimizer.init(x0), 0, np.random.default_rng(seed))
-        deltas.append(outcome.state.allowed_increase)
+        deltas.append(blocking_state(outcome.state).allowed)
         assert outcome.cost.evaluations == 78
     assert np.mean(deltas) == pytest.approx(2 * 0.3, rel=0.1)
 
@@ -105,11 +109,9 @@ def test_step_cost_is_exact_including_calibration_and_blocking(params):
         assert cost == predicted
 
 
-def test_steps_after_the_first_use_the_objectives_structured_perturbed_evaluation():
-    # Step 0 adds its calibration points to the same call, so it goes through evaluate; every
-    # later step must reach the objective's own evaluate_perturbed (the MLP's fast path).
-    from zeroth_q import build_objective
-
+def test_every_step_uses_the_objectives_structured_perturbed_evaluation():
+    # The calibration points are a call of their own, so every step, the first too, reaches the
+    # objective's own evaluate_perturbed (the MLP's fast path).
     xor = build_objective("xor")
     calls = []
     structured = xor.evaluate_perturbed
@@ -120,4 +122,39 @@ def test_steps_after_the_first_use_the_objectives_structured_perturbed_evaluatio
 
     xor.evaluate_perturbed = counted
     minimize(xor, "spsa", Budget(steps=6), optimizer_params={"perturbations": 3}, metrics_every=0)
-    assert calls == [3] * 5
+    assert calls == [3] * 6
+
+
+def test_zo_adam_with_blocking_rejects_what_raises_the_loss_and_states_its_cost():
+    """Blocking is a transform after any rule: zo-adam with a huge lr is blocked at every step
+    (the point never moves), and every step costs what step_cost stated (20 + 25 + 1 at step 0)."""
+    objective, x = quadratic(noise=0.1, shots=10), np.full(4, 0.5)
+    optimizer = get_optimizer("zo-adam", blocking=True, lr=100.0)
+    state, rng = optimizer.init(x), np.random.default_rng(1)
+    for step in range(3):
+        stated = optimizer.step_cost(objective, x, state, step)
+        outcome = optimizer.step(objective, x, state, step, rng)
+        assert outcome.cost == stated
+        assert np.array_equal(outcome.x, x)
+        state = outcome.state
+    assert stated.evaluations == 20 + 1
+    assert optimizer.to_dict()["blocking"] and optimizer.to_dict()["update"]["kind"] == "adam"
+    moved = minimize(objective, get_optimizer("zo-adam", blocking=True, lr=0.05), Budget(steps=30), x0=x)
+    assert moved.fun < objective.loss(x[None, :])[0]
+
+
+def test_parameter_shift_adam_with_last_avg_returns_the_mean_of_its_last_iterates():
+    iterates = Iterates()
+    optimizer = get_optimizer("parameter-shift-adam", last_avg=3, lr=0.1)
+    result = minimize(quadratic(), optimizer, Budget(steps=5), callbacks=[iterates], seed=0)
+    np.testing.assert_allclose(result.x, np.mean(iterates.points[-3:], axis=0))
+
+
+def test_spsa_with_the_coordinate_estimator_states_the_estimators_cost():
+    """Issue 25's reproduced bug: the step cost came from the rows at the objective's N shots,
+    while the coordinate estimator measured gradient_shots=1000."""
+    objective = build_objective("quadratic", {"dim": 4, "noise": 1, "shots": 10})
+    optimizer = get_optimizer("spsa", estimator={"kind": "coordinate", "gradient_shots": 1000})
+    result = minimize(objective, optimizer, Budget(shots=50_000), seed=0)
+    assert result.status == "completed" and result.cost.shots <= 50_000
+    assert result.nit >= 5

@@ -20,6 +20,9 @@ from zeroth_q.config import register_kind
 from zeroth_q.estimators.analytic import AnalyticGradient
 from zeroth_q.estimators.base import GradientEstimate, GradientEstimator, require_batch_memory
 from zeroth_q.estimators.coordinate import CoordinateGradient
+from zeroth_q.estimators.curvature import CurvatureSPSAGradient
+from zeroth_q.estimators.fisher import KFAC, NaturalGradient
+from zeroth_q.estimators.shot_adaptive import ShotAdaptiveGradient
 from zeroth_q.estimators.spsa import SPSAGradient
 
 ESTIMATORS: dict[str, type] = {}
@@ -32,16 +35,28 @@ def register_estimator(cls: type) -> type:
     return register_kind(ESTIMATORS, cls, "estimator", ("kind", "requires", "rows", "cost", "__call__"))
 
 
-for _builtin in (SPSAGradient, CoordinateGradient, AnalyticGradient):
+for _builtin in (
+    SPSAGradient,
+    CoordinateGradient,
+    AnalyticGradient,
+    ShotAdaptiveGradient,
+    CurvatureSPSAGradient,
+    NaturalGradient,
+    KFAC,
+):
     register_estimator(_builtin)
 
 __all__ = [
     "ESTIMATORS",
+    "KFAC",
+    "NaturalGradient",
     "AnalyticGradient",
     "CoordinateGradient",
+    "CurvatureSPSAGradient",
     "GradientEstimate",
     "GradientEstimator",
     "SPSAGradient",
+    "ShotAdaptiveGradient",
     "register_estimator",
     "require_batch_memory",
 ]

@@ -34,6 +34,12 @@ class GradientEstimator(Protocol):
         general parameter-shift rule's ``2 Σ_i R_i`` rows).
     cost: what one call will charge, stated before it is made (from ``objective.cost(rows)``,
         see :func:`zeroth_q.objective.evaluation_cost`), so that budgets are never overspent.
+
+    A *stateful* estimator (shot-adaptive counts, a curvature average) also has
+    ``init(dim) -> state`` (NamedTuples of arrays and numbers, checkpointed with the optimizer's),
+    ``cost(objective, dim, step, state)`` and is called as
+    ``(objective, theta, step, rng, state, lr, needed_by) -> (GradientEstimate, state)``, ``lr``
+    the update rule's step size (``None`` if it has none) and ``needed_by`` the optimizer's name.
     """
 
     kind: ClassVar[str]
@@ -48,11 +54,15 @@ class GradientEstimator(Protocol):
     ) -> GradientEstimate: ...
 
 
-def require_batch_memory(rows: int, dim: int, needed_by: str) -> None:
-    """Refuse an estimator whose one batch of ``rows × dim`` floats cannot fit in memory
-    (the coordinate estimator's ``2P + 1`` rows on a large network), before any step."""
+def require_batch_memory(
+    rows: int,
+    dim: int,
+    needed_by: str,
+    fix: str = "use an SPSA estimator instead (--set estimator.kind=spsa, or an optimizer built on one): it "
+    "evaluates 2T points whatever the number of parameters.",
+) -> None:
+    """Refuse a batch of ``rows × dim`` floats that cannot fit in memory (the coordinate
+    estimator's ``2P + 1`` rows on a large network, a setting that multiplies rows), before any step."""
     require_memory(
-        8.0 * rows * dim,
-        f"{needed_by} evaluates {rows:,} points of {dim:,} parameters at once, which",
-        "use 'spsa' or 'zo-adam' instead: SPSA evaluates 2T points whatever the number of parameters.",
+        8.0 * rows * dim, f"{needed_by} evaluates {rows:,} points of {dim:,} parameters at once, which", fix
     )

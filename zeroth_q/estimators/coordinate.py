@@ -9,15 +9,20 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.estimators.base import GradientEstimate
-from zeroth_q.estimators.shift_rules import pauli_frequencies, shifted_points, shifted_rows
+from zeroth_q.estimators.shift_rules import (
+    pauli_frequencies,
+    shifted_points,
+    shifted_rows,
+    stated_frequencies,
+)
 from zeroth_q.objective import (
     Cost,
     Evaluation,
     Objective,
-    SupportsFrequencies,
     SupportsShots,
     evaluate,
     evaluation_cost,
+    require_shot_count,
     shots_cost,
 )
 
@@ -66,10 +71,7 @@ class CoordinateGradient:
             self.rule == "finite-difference" or abs(np.sin(self.shift)) > 1e-8,
             f"parameter-shift needs sin(shift) != 0 (got shift={self.shift}); use shift=pi/2.",
         )
-        require(
-            self.gradient_shots is None or self.gradient_shots >= 1,
-            f"gradient_shots must be >= 1 or null (got {self.gradient_shots}).",
-        )
+        require_shot_count("gradient_shots", self.gradient_shots)
 
     def denominator(self) -> float:
         return 2 * np.sin(self.shift) if self.rule == "parameter-shift" else 2 * self.shift
@@ -78,8 +80,8 @@ class CoordinateGradient:
         """Per coordinate, the frequencies the rule must cancel: the objective's own
         (:class:`~zeroth_q.objective.SupportsFrequencies`) for parameter-shift, else ``(1.0,)``
         (the two-term rule; for finite differences the shift is a step, not a frequency)."""
-        if self.rule == "parameter-shift" and isinstance(objective, SupportsFrequencies):
-            return objective.frequencies()
+        if self.rule == "parameter-shift":
+            return stated_frequencies(objective, dim)
         return pauli_frequencies(dim)
 
     def rows(self, dim: int, objective: Objective | None = None) -> int:

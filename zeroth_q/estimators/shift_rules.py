@@ -31,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from zeroth_q.errors import ConfigError
+from zeroth_q.objective import SupportsFrequencies
 
 MAX_CONDITION = 1e10  # beyond this the weights amplify rounding (and shot noise) without bound
 
@@ -120,3 +121,9 @@ def shifted_points(
 def pauli_frequencies(dim: int) -> tuple[tuple[float, ...], ...]:
     """``(1.0,)`` for every coordinate: each parameter drives one Pauli rotation."""
     return ((1.0,),) * dim
+
+
+def stated_frequencies(objective: object, dim: int) -> tuple[tuple[float, ...], ...]:
+    """The objective's per-coordinate frequencies (:class:`~zeroth_q.objective.SupportsFrequencies`),
+    else :func:`pauli_frequencies`: what every shift-rule estimator differentiates."""
+    return objective.frequencies() if isinstance(objective, SupportsFrequencies) else pauli_frequencies(dim)

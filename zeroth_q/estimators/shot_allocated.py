@@ -33,9 +33,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from zeroth_q.estimators.shift_rules import ShiftedPoints, pauli_frequencies
+from zeroth_q.estimators.shift_rules import ShiftedPoints, pauli_frequencies, stated_frequencies
 from zeroth_q.estimators.shift_rules import shifted_points as general_shifted_points
-from zeroth_q.objective import Cost, ShotEvaluation, SupportsFrequencies, SupportsShots
+from zeroth_q.objective import Cost, ShotEvaluation, SupportsShots
 
 HALF_PI = float(np.pi / 2)
 
@@ -85,8 +85,7 @@ def shot_parameter_shift(
     1 otherwise); the general rule's weights enter both the gradient and ``S``."""
     dim = theta.size
     groups = objective.measurement_groups()
-    frequencies = objective.frequencies() if isinstance(objective, SupportsFrequencies) else None
-    shifted = general_shifted_points(theta, frequencies or pauli_frequencies(dim), HALF_PI)
+    shifted = general_shifted_points(theta, stated_frequencies(objective, dim), HALF_PI)
     rows = np.concatenate([shifted.coordinates, shifted.coordinates])  # component of each row
     if term_sampling:
         probabilities = groups.weights / groups.weights.sum()
@@ -110,8 +109,7 @@ def shot_parameter_shift_cost(
     with ``term_sampling``); circuits counted as if every group were measured (an upper bound
     under term sampling, where a group may draw no shot)."""
     groups = len(objective.measurement_groups().weights)
-    frequencies = objective.frequencies() if isinstance(objective, SupportsFrequencies) else None
-    circuits = np.array([2 * len(f) for f in frequencies or pauli_frequencies(dim)])
+    circuits = np.array([2 * len(f) for f in stated_frequencies(objective, dim)])
     per_component = 1 if term_sampling else groups
     total = int((circuits * shots.astype(np.int64)).sum() * per_component)
     return Cost(evaluations=int(circuits.sum()), circuits=int(circuits.sum()) * groups, shots=total)

@@ -116,7 +116,7 @@ def final_evaluation(
     objective: Objective, optimizer: Optimizer, run: RunState
 ) -> tuple[np.ndarray, Evaluation]:
     """The point a run returns and its one final evaluation: the optimizer's own ``finish``
-    when it has one (iterate averaging, a high-shot evaluation; :mod:`zeroth_q.stochastic.spsa`),
+    when it has one (iterate averaging, a high-shot evaluation; :mod:`zeroth_q.composition`),
     else ``run.x`` evaluated once."""
     finish = getattr(optimizer, "finish", None)
     if finish is None:

@@ -1,5 +1,8 @@
 r"""Newton's method with Levenberg–Marquardt damping, for objectives small enough to form H.
 
+A class of its own rather than an estimator × rule: the damping that shapes the direction is set
+by accepting or rejecting each trial step, so direction and acceptance share one state.
+
 Each step solves :math:`(H + \lambda I)\,p = -g` and evaluates ``f(x)`` and ``f(x + p)``
 in one call (one random draw, so the comparison is fair on a noisy objective). A decrease
 accepts the step and divides λ by ``damping_factor``; an increase rejects it and multiplies

@@ -1,5 +1,9 @@
 r"""BFGS and L-BFGS over any gradient estimator, with scipy's Wolfe line search.
 
+Classes of their own rather than an estimator × rule: the step length comes from a search whose
+calls depend on what it sees, so a step's cost varies (below) and the model needs the gradient at
+the point the search accepts.
+
 Both build a model of the inverse Hessian from the pairs :math:`s_k = x_{k+1} - x_k`,
 :math:`y_k = g_{k+1} - g_k` (Nocedal & Wright, *Numerical Optimization*, ch. 6–7):
 

@@ -7,6 +7,12 @@ a checkpoint saves it leaf by leaf and a resumed run continues bit for bit.
 
 Small pieces compose with :func:`chain`; e.g. Adam is
 ``chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(schedule))``.
+
+A transform that sees more than the gradient is a :class:`GradientTransformationExtraArgs`, as
+in optax: its ``update`` also takes keywords ``value`` (the loss at ``params``), ``value_fn``
+(evaluates a batch of points, charged to the step) and ``rng`` (the run's generator). :func:`chain`
+passes them to such transforms only: plain ones stay plain, and safeguards
+(:mod:`zeroth_q.updates.safeguards`) compose with every rule.
 """
 
 from __future__ import annotations
@@ -25,20 +31,31 @@ class GradientTransformation(NamedTuple):
     update: Callable[[np.ndarray, Any, np.ndarray], tuple[np.ndarray, Any]]
 
 
-def chain(*transforms: GradientTransformation) -> GradientTransformation:
-    """Apply ``transforms`` in order; the state is the tuple of their states."""
+class GradientTransformationExtraArgs(GradientTransformation):
+    """A transform whose ``update(grads, state, params, **extra_args)`` takes keyword
+    arguments beside the gradient (optax's ``GradientTransformationExtraArgs``)."""
+
+
+def chain(*transforms: GradientTransformation) -> GradientTransformationExtraArgs:
+    """Apply ``transforms`` in order; the state is the tuple of their states. Extra keyword
+    arguments reach the :class:`GradientTransformationExtraArgs` among them."""
 
     def init(params: np.ndarray) -> tuple:
         return tuple(t.init(params) for t in transforms)
 
-    def update(grads: np.ndarray, state: tuple, params: np.ndarray) -> tuple[np.ndarray, tuple]:
+    def update(
+        grads: np.ndarray, state: tuple, params: np.ndarray, **extra_args: Any
+    ) -> tuple[np.ndarray, tuple]:
         new_state = []
         for t, s in zip(transforms, state, strict=True):
-            grads, s = t.update(grads, s, params)
+            if isinstance(t, GradientTransformationExtraArgs):
+                grads, s = t.update(grads, s, params, **extra_args)
+            else:
+                grads, s = t.update(grads, s, params)
             new_state.append(s)
         return grads, tuple(new_state)
 
-    return GradientTransformation(init, update)
+    return GradientTransformationExtraArgs(init, update)
 
 
 class EmptyState(NamedTuple):
@@ -170,7 +187,7 @@ def scale_by_calibrated_gain(target_step: float, decay: Callable[[int], float]) 
     :func:`calibrated_gain` with :math:`m = \overline{|\hat g_0|}`. The first step's own
     estimate is used, so calibration costs no evaluations. The SPSA optimizer by default
     calibrates from 25 extra directions instead, as qiskit-algorithms does
-    (:mod:`zeroth_q.stochastic.calibration`).
+    (:mod:`zeroth_q.updates.safeguards`).
     """
 
     def update(

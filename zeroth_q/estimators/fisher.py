@@ -25,22 +25,22 @@ per-example gradient of a dense layer is then :math:`\psi_n = \bar a_n \otimes g
   :math:`\Delta W = (A + \pi\sqrt\lambda I)^{-1}\, \nabla_{\bar W} L\, (G + \sqrt\lambda/\pi\, I)^{-1}`,
   :math:`\pi^2 = \frac{\operatorname{tr} A / \dim A}{\operatorname{tr} G / \dim G}`.
 
-Either direction then goes through an ``update`` rule (SGD with a learning rate by default;
-any rule, e.g. ``{"update": {"kind": "sgd", "momentum": 0.9}}``), as a gradient estimate does.
+Both are estimators (the K-FAC averages in their state): the preconditioned direction goes
+through an ``update`` rule (SGD with a learning rate by default; any rule, e.g.
+``{"update": {"kind": "sgd", "momentum": 0.9}}``) and any safeguard, as a gradient estimate does.
+A call is one ``layer_curvature`` call, charged as one evaluation at the point.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from zeroth_q.composition import Configurable
 from zeroth_q.config import require
+from zeroth_q.estimators.base import GradientEstimate
 from zeroth_q.objective import (
-    Allowance,
     Cost,
     DenseLayerStatistics,
     LayerCurvature,
@@ -48,16 +48,6 @@ from zeroth_q.objective import (
     evaluation_cost,
     require_capability,
 )
-from zeroth_q.optimizer import StepOutcome
-from zeroth_q.updates.rules import SGD, UpdateRule
-from zeroth_q.updates.transforms import GradientTransformation
-
-
-class PreconditionedState(NamedTuple):
-    """The preconditioner's own state and the update rule's."""
-
-    curvature: Any
-    update: Any
 
 
 class KroneckerState(NamedTuple):
@@ -103,62 +93,53 @@ def kronecker_solve(a: np.ndarray, g: np.ndarray, gradient: np.ndarray, damping:
     return np.linalg.solve(g + root / pi * np.eye(len(g)), left.T).T
 
 
-@dataclass(frozen=True)
-class _Preconditioned(Configurable):
-    """``x ← x + update(P(x)^{-1} ∇f)`` with ``P`` built from the objective's layer statistics."""
+class _Preconditioned:
+    """``P(x)^{-1} ∇f`` with ``P`` built from the objective's layer statistics at ``x``."""
 
-    name: str
     damping: float
-    update: UpdateRule
     requires: ClassVar[tuple[str, ...]] = ("layer_curvature",)
 
     def __post_init__(self) -> None:
         require(self.damping > 0, f"damping must be > 0 (got {self.damping}); it keeps the solve well posed.")
 
-    @cached_property
-    def transform(self) -> GradientTransformation:
-        return self.update.transform()
+    def rows(self, dim: int) -> int:
+        return 1
 
-    def init(self, x: np.ndarray) -> PreconditionedState:
-        return PreconditionedState(self.init_curvature(), self.transform.init(x))
-
-    def init_curvature(self) -> Any:
+    def init(self, dim: int) -> Any:
         return ()
+
+    def cost(self, objective: Objective, dim: int, step: int, state: Any = None) -> Cost:
+        return evaluation_cost(objective, 1)
 
     def precondition(self, statistics: LayerCurvature, dim: int, curvature: Any) -> tuple[np.ndarray, Any]:
         raise NotImplementedError
 
-    def step_cost(self, objective: Objective, x: np.ndarray, state: PreconditionedState, step: int) -> Cost:
-        return evaluation_cost(objective, 1)
-
-    def step(
+    def __call__(
         self,
         objective: Objective,
-        x: np.ndarray,
-        state: PreconditionedState,
+        theta: np.ndarray,
         step: int,
         rng: np.random.Generator,
-        allowance: Allowance | None = None,
-    ) -> StepOutcome:
-        require_capability(objective, "layer_curvature", self.name)
-        statistics = objective.layer_curvature(x, rng)
-        direction, curvature = self.precondition(statistics, x.size, state.curvature)
-        updates, update_state = self.transform.update(direction, state.update, x)
-        return StepOutcome(
-            x + updates, PreconditionedState(curvature, update_state), statistics.value, statistics.cost
-        )
+        state: Any,
+        lr: float | None = None,
+        needed_by: str = "the natural gradient and K-FAC",
+    ) -> tuple[GradientEstimate, Any]:
+        require_capability(objective, "layer_curvature", needed_by)
+        statistics = objective.layer_curvature(theta, rng)
+        direction, state = self.precondition(statistics, theta.size, state)
+        return GradientEstimate(direction, statistics.value, statistics.cost), state
 
 
 @dataclass(frozen=True)
 class NaturalGradient(_Preconditioned):
-    """``natural-gradient`` / ``gauss-newton``. ``damping`` λ is absolute, on the Fisher's
+    """``natural-gradient`` / ``gauss-newton``: the damped mini-batch Fisher solve by Woodbury
+    (module docstring). ``damping`` λ is absolute, on the Fisher's
     scale: with mini-batches much smaller than P (MNIST: N = 50..100, P ~ 10^4..10^5) the
     batch Fisher has rank N, and the gradient outside its span moves by ``lr/λ``, so the
     default λ = 1 is large; full batches with N ≥ P (XOR) want 1e-3..1e-2."""
 
-    name: str = "natural-gradient"
     damping: float = 1.0
-    update: UpdateRule = field(default_factory=lambda: SGD(lr=0.3))
+    kind: ClassVar[str] = "natural-gradient"
 
     def precondition(self, statistics: LayerCurvature, dim: int, curvature: Any) -> tuple[np.ndarray, Any]:
         psi = per_example_gradients(statistics.layers, dim)
@@ -171,16 +152,15 @@ class KFAC(_Preconditioned):
     ε = 0.95); ``damping`` λ as in :class:`NaturalGradient` (default tuned on MNIST 784-32-10
     batches of 100; XOR wants 1e-3)."""
 
-    name: str = "kfac"
     damping: float = 0.1
     decay: float = 0.95
-    update: UpdateRule = field(default_factory=lambda: SGD(lr=0.1))
+    kind: ClassVar[str] = "kfac"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         require(0 <= self.decay < 1, f"decay must be in [0, 1) (got {self.decay}); 0 uses each batch alone.")
 
-    def init_curvature(self) -> KroneckerState:
+    def init(self, dim: int) -> KroneckerState:
         return KroneckerState(0, np.zeros(0))
 
     def precondition(
