@@ -31,7 +31,6 @@ LAYERS = {
     "composition": 2,
     "second_order": 3,
     "loop": 3,
-    "stochastic": 3,
     "derivative_free": 3,
     "optimizers": 4,
     "interop": 5,
@@ -154,28 +153,8 @@ def catalogue_names_in(path: Path, names: list[str]) -> list[str]:
 # Message texts below the catalogue that still name optimizers: objective.py's ALTERNATIVES
 # move to the catalogue on the protocol3 branch (issue 25), which also rewrites the
 # estimators and second_order modules; remove each mark once its module is clean.
-NAMING_OPTIMIZERS_TODAY = {
-    "objective.py",
-    "estimators/base.py",
-    "objectives/subspace.py",
-    "second_order/newton.py",
-    "second_order/quasi_newton.py",
-    "second_order/spsa2.py",
-    "stochastic/cans.py",  # "variant must be 'icans1', 'icans2' or 'gcans'": a variant shares the name
-}
 BELOW_CATALOGUE = [
-    pytest.param(
-        p,
-        id=str(p.relative_to(CORE)),
-        marks=[
-            pytest.mark.xfail(
-                strict=True, reason="names optimizers in a message: moves to the catalogue with protocol3"
-            )
-        ]
-        * (str(p.relative_to(CORE)) in NAMING_OPTIMIZERS_TODAY),
-    )
-    for p in MODULES
-    if layer_of(module_name(p)) < CATALOGUE
+    pytest.param(p, id=str(p.relative_to(CORE))) for p in MODULES if layer_of(module_name(p)) < CATALOGUE
 ]
 
 

@@ -98,7 +98,7 @@ def test_second_order_methods_say_what_they_need():
         minimize(plain, "newton", Budget(steps=1))
     with pytest.raises(CapabilityError, match="qnspsa needs the objective.s fidelity"):
         minimize(plain, "qnspsa", Budget(steps=1))
-    with pytest.raises(ConfigError, match="use 'lbfgs'"):
+    with pytest.raises(ConfigError, match="use L-BFGS"):
         minimize(build_objective("rosenbrock", {"dim": 6000}), "bfgs", Budget(steps=1))
     with pytest.raises(ConfigError, match="c1 < c2"):
         get_optimizer("bfgs", c1=0.9, c2=0.1)

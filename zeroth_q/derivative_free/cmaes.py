@@ -221,7 +221,13 @@ class CMAES(Configurable):
         )
 
     def init(self, x: np.ndarray) -> CMAState:
-        require(x.size >= 2, "pycma's CMA-ES needs at least 2 parameters; for one use 'powell'.")
+        require(
+            x.size >= 2,
+            (
+                "pycma's CMA-ES needs at least 2 parameters; for one, use a one-dimensional method "
+                "(Powell, Nelder-Mead)."
+            ),
+        )
         return CMAState(x.copy(), 0, np.zeros(0), self.popsize or default_popsize(x.size))
 
     def step_cost(self, objective: Objective, x: np.ndarray, state: CMAState, step: int) -> Cost:

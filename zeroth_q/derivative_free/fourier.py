@@ -65,7 +65,8 @@ def _spectrum(frequencies: tuple[float, ...]) -> Spectrum:
     ):
         raise ConfigError(
             f"has frequencies {frequencies}: Rotosolve/NFT need positive frequencies "
-            f"that are rational multiples of one another (e.g. (0.5, 1.0)); use 'spsa' or 'cmaes'."
+            "that are rational multiples of one another (e.g. (0.5, 1.0)); use a method that only "
+            "evaluates (SPSA, CMA-ES)."
         )
     denominator = np.lcm.reduce([f.denominator for f in fractions])
     numerators = [int(f * denominator) for f in fractions]

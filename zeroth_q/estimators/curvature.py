@@ -96,7 +96,7 @@ class CurvatureSPSAGradient(SPSAGradient):
         require_memory(
             3 * 8.0 * dim**2,
             f"the SPSA curvature estimator keeps {dim:,} x {dim:,} curvature matrices, which",
-            "use the plain SPSA estimator (kind 'spsa', memory ~ P).",
+            "use the plain SPSA estimator (--set estimator.kind=spsa: memory ~ P).",
         )
         return CurvatureState(np.eye(dim), 1)
 

@@ -42,7 +42,7 @@ Python integers in the cost, so no sum wraps; each is at most ``max_shots`` ≤ 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal, NamedTuple
+from typing import ClassVar, Literal, NamedTuple, get_args
 
 import numpy as np
 
@@ -61,6 +61,7 @@ from zeroth_q.objective import (
 )
 
 Variant = Literal["icans1", "icans2", "gcans"]
+VARIANTS: tuple[str, ...] = get_args(Variant)
 DEFAULT_STEP_SIZE = 0.07  # PennyLane's ShotAdaptiveOptimizer stepsize
 
 
@@ -99,8 +100,8 @@ class ShotAdaptiveGradient:
 
     def __post_init__(self) -> None:
         require(
-            self.variant in ("icans1", "icans2", "gcans"),
-            f"variant must be 'icans1', 'icans2' or 'gcans' (got {self.variant!r}).",
+            self.variant in VARIANTS,
+            f"variant must be one of {', '.join(VARIANTS)} (got {self.variant!r}).",
         )
         require_shot_count("min_shots", self.min_shots, least=2)
         require_shot_count("max_shots", self.max_shots, least=self.min_shots)

@@ -78,7 +78,7 @@ class CoordinateSubspace:
         if capability == "layer_curvature":
             return (
                 f"training {self.dim} coordinates of a network leaves no dense layers; "
-                f"use 'newton', 'bfgs' or 'lbfgs' for second-order paths."
+                f"use Newton, BFGS or L-BFGS for second-order paths."
             )
         hint = getattr(self.objective, "capability_hint", None)
         return hint(capability) if callable(hint) else None

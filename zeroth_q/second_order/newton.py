@@ -103,7 +103,7 @@ class Newton(Configurable):
         require_memory(
             2 * 8.0 * x.size**2,
             f"newton's {x.size:,} x {x.size:,} Hessian (and its factor)",
-            "use 'lbfgs' (memory ~ 10 P) or 'spsa' / 'zo-adam'.",
+            "use L-BFGS (memory ~ 10 P) or an SPSA-type method (memory ~ P).",
         )
         return NewtonState(self.damping)
 

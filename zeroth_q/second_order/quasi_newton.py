@@ -213,7 +213,10 @@ class BFGS(_QuasiNewton):
     name: str = "bfgs"
 
     def _memory(self, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        require(dim <= DENSE_LIMIT, f"bfgs stores a {dim}x{dim} matrix; for dim > {DENSE_LIMIT} use 'lbfgs'.")
+        require(
+            dim <= DENSE_LIMIT,
+            (f"bfgs stores a {dim}x{dim} matrix; for dim > {DENSE_LIMIT} use L-BFGS (memory ~ m P)."),
+        )
         return np.eye(dim), np.zeros((0, dim)), np.zeros((0, dim))
 
     def direction(self, state: QuasiNewtonState, gradient: np.ndarray) -> np.ndarray:
