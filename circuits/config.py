@@ -14,14 +14,12 @@ from typing import Literal, get_args
 
 from zeroth_q.config import require
 from zeroth_q.errors import did_you_mean
+from zeroth_q.objective import MAX_SHOTS
 
 ProblemName = Literal["tfim", "xxz", "h2"]
 BackendName = Literal["aer", "pennylane"]
 ShotModelName = Literal["sampled", "gaussian"]
 SamplerName = Literal["counts", "primitive"]
-# Aer and NumPy's binomial count shots in signed 64-bit integers; 2**53 also keeps the
-# cost arithmetic exact in floats (history, plots).
-MAX_SHOTS = 2**53
 PROBLEMS, BACKENDS, SHOT_MODELS, SAMPLERS = (
     get_args(t) for t in (ProblemName, BackendName, ShotModelName, SamplerName)
 )

@@ -51,8 +51,10 @@ def execute(
         state = rundir.load_checkpoint(config, objective, optimizer) if resume else None
         if not resume:
             rundir.clear()
-        if state is None and resume:
-            check_budget(objective, optimizer, config.budget, start_run(objective, optimizer, config.seed))
+        if resume and (state is None or state.status not in ENDED):  # before config.json takes the budget
+            check_budget(
+                objective, optimizer, config.budget, state or start_run(objective, optimizer, config.seed)
+            )
         if state is not None and state.status in ENDED:
             return _finish_ended(rundir, config, objective, state)
         if state is not None and config.budget.steps is not None and config.budget.steps < state.step:
