@@ -72,10 +72,29 @@ def remove_temporaries(directory: str | os.PathLike) -> list[Path]:
     return removed
 
 
+def require_valid_names(path: str | os.PathLike, what: str) -> Path:
+    """``path``, refused with a ConfigError naming ``what`` if one of its components is longer
+    than its file system allows (``NAME_MAX``, 255 bytes on most), which would otherwise end
+    in ``OSError: [Errno 36]`` at the first file touched."""
+    path = Path(path)
+    existing = next((p for p in path.parents if os.path.isdir(p)), Path("."))  # isdir: no Errno 36
+    try:
+        limit = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    for part in path.parts:
+        if len(os.fsencode(part)) > limit:
+            raise ConfigError(
+                f"{what} {str(path)[:60]}...: the name {part[:20]}... is {len(os.fsencode(part))} bytes, too "
+                f"long for the file system (at most {limit}); choose a shorter name."
+            )
+    return path
+
+
 def writable_directory(path: str | os.PathLike, what: str) -> Path:
     """``path`` as a directory this process can write into, created if missing; a
     ConfigError naming ``what`` (e.g. ``--out``) if it is a file or cannot be written."""
-    path = Path(path)
+    path = require_valid_names(path, what)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

@@ -25,6 +25,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
+from zeroth_q.atomic import require_valid_names
+from zeroth_q.cli.arguments import ArgumentParser
 from zeroth_q.cli.execute import execute
 from zeroth_q.cli.interrupts import interrupt_once
 from zeroth_q.cli.run_config import RunConfig, route_assignments
@@ -42,7 +44,7 @@ EXIT_CODES = {"completed": 0, "diverged": 1, "interrupted": 130}
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m zeroth_q.run",
         description="Train an objective (circuit, MLP, test function) with a zeroth- or first-order "
         "optimizer.",
@@ -121,6 +123,13 @@ def _summary(cls: type) -> str:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
+    for flag in ("objective", "optimizer"):
+        name = getattr(args, flag)
+        require(
+            name is None or bool(name.strip()),
+            f"--{flag} needs a name (see --list); leave it out for the "
+            f"{'config file' if flag == 'objective' else 'objective'}'s default.",
+        )
     base: dict[str, Any] = read_json_object(args.config, "config") if args.config else {}
     for section in ("objective", "optimizer", "budget"):
         if not isinstance(base.get(section) or {}, dict):
@@ -244,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.out
                     or Path("runs") / f"{config.objective['name']}-{config.optimizer['name']}-{stamp}"
                 )
+            require_valid_names(directory, "--resume" if args.resume else "--out")
             require(args.blas_threads >= 1, f"--blas-threads must be >= 1 (got {args.blas_threads}).")
             with threadpool_limits(limits=args.blas_threads, user_api="blas"):
                 result = execute(

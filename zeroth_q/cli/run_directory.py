@@ -275,7 +275,14 @@ def read_json_object(path: Path, what: str) -> dict[str, Any]:
     """A JSON object from ``path``; one ConfigError naming the file for anything else
     (a directory, unreadable, not UTF-8, not JSON, not an object)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
+    except DuplicateKey as exc:
+        raise ConfigError(
+            f"{what} file {path} gives {exc.key!r} twice in one object; JSON keeps only the last, "
+            f"so say it once."
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{what} file {path} is nested too deeply to be a config.") from None
     except FileNotFoundError:
         raise ConfigError(f"{what} file {path} not found.") from None
     except IsADirectoryError:
@@ -290,6 +297,22 @@ def read_json_object(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{what} file {path} cannot be read ({exc.strerror}).") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{what} file {path} must be a JSON object {{...}}, not {_json_kind(data)}.")
+    return data
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (``json`` silently keeps the last)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise DuplicateKey(key)
+        data[key] = value
     return data
 
 

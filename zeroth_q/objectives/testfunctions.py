@@ -208,6 +208,9 @@ class RosenbrockConfig(NoiseConfig):
 
 class Rosenbrock(AnalyticObjective):
     def __init__(self, config: RosenbrockConfig) -> None:
+        # Its start and minimiser, and the least any optimizer holds: the point, a gradient
+        # (or estimate) and two moment vectors of Adam, all float64.
+        require_memory(6 * 8 * config.dim, f"a {config.dim:,}-dimensional Rosenbrock", "lower dim")
         start = np.where(np.arange(config.dim) % 2 == 0, -1.2, 1.0)
         super().__init__(config.dim, config, start)
         self.minimizer = np.ones(config.dim)

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from zeroth_q.cli.arguments import ArgumentParser
 from zeroth_q.cli.interrupts import ignore_interrupts, interrupt_once
 from zeroth_q.errors import ZerothQError
 from zeroth_q.sweep.engine import FAILED, SweepOutcome, run_sweep
@@ -22,7 +23,7 @@ from zeroth_q.sweep.rundirs import run_error
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m zeroth_q.sweep",
         description="Run every combination of a grid file's axes, each into its own run directory. "
         "Running the same command again skips finished runs.",
