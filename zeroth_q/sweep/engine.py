@@ -71,6 +71,11 @@ def run_sweep(
     """
     if executor is not None and scheduler is not None:
         raise ConfigError("give an executor or a scheduler, not both.")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise ConfigError(
+            f"executor must be a concurrent.futures.Executor (e.g. ProcessPoolExecutor, or "
+            f"dask's client.get_executor()), got {type(executor).__name__}."
+        )
     grid = grid if isinstance(grid, Grid) else Grid.from_dict(grid)
     members = grid.members()
     sweep = SweepDirectory(writable_directory(directory, "sweep directory"))
