@@ -8,7 +8,8 @@ Examples::
     python -m zeroth_q.run --resume runs/vqe-spsa-20261123-101500
     python -m zeroth_q.run --list
 
-Exit codes: 0 completed, 1 diverged, 2 bad input, 130 interrupted (Ctrl-C or SIGTERM, as
+Exit codes: 0 completed, 1 diverged, 2 bad input, 75 the disk is full (what was written stays
+consistent: --resume continues once space is freed), 130 interrupted (Ctrl-C or SIGTERM, as
 sent by ``timeout``, SLURM and ``docker stop``; resume with --resume).
 """
 
@@ -25,12 +26,12 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from zeroth_q.atomic import require_valid_names
+from zeroth_q.atomic import EXIT_DISK_FULL, disk_full, require_valid_names
 from zeroth_q.cli.arguments import ArgumentParser
 from zeroth_q.cli.execute import execute
 from zeroth_q.cli.interrupts import interrupt_once
 from zeroth_q.cli.run_config import RunConfig, route_assignments
-from zeroth_q.cli.run_directory import RunDirectory, read_json_object
+from zeroth_q.cli.run_directory import CONFIG, RunDirectory, read_json_object
 from zeroth_q.config import parse_assignment, require
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.estimators import ESTIMATORS
@@ -266,6 +267,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ZerothQError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        problem = disk_full(exc)
+        if problem is None:
+            raise
+        started = directory is not None and RunDirectory(directory).file(CONFIG).is_file()
+        fix = (
+            f"--resume {directory} continues the run once space is freed"
+            if started
+            else "nothing was written to resume: free space and run the same command again"
+        )
+        print(f"error: {problem}; {fix}.", file=sys.stderr)
+        return EXIT_DISK_FULL
     except KeyboardInterrupt:
         # Outside the loop, e.g. while the objective is built (inside it, the loop stops
         # with status interrupted and the run directory is written).

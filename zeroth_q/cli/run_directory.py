@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from zeroth_q.atomic import atomic_open, remove_temporaries, writable_directory, write_text
+from zeroth_q.atomic import append_durably, atomic_open, remove_temporaries, writable_directory, write_text
 from zeroth_q.cli.plotting import plot_curve
 from zeroth_q.cli.run_config import RunConfig
 from zeroth_q.errors import ConfigError
@@ -134,10 +134,7 @@ class HistoryFile:
             self.columns = history_columns(rows)
             write_text(self.path, history_csv(rows))
         else:
-            with open(self.path, "a", newline="") as handle:
-                handle.write(_csv_rows(new, self.columns, header=False))
-                handle.flush()
-                os.fsync(handle.fileno())
+            append_durably(self.path, _csv_rows(new, self.columns, header=False))
         self.written = len(rows)
 
 

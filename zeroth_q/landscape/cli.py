@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zeroth_q.atomic import write_text
+from zeroth_q.atomic import EXIT_DISK_FULL, disk_full, write_text
 from zeroth_q.cli.arguments import ArgumentParser
 from zeroth_q.config import require_memory
 from zeroth_q.errors import ConfigError, ZerothQError
@@ -275,6 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ZerothQError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        problem = disk_full(exc)
+        if problem is None:
+            raise
+        print(f"error: {problem}; run the same command again once space is freed.", file=sys.stderr)
+        return EXIT_DISK_FULL
     print(f"{'optimizer':<16s} {'steps':>6s} {'start loss':>12s} {'final loss':>12s}  status")
     for p in landscape.paths:
         note = " (clipped in the figure)" if p.name in landscape.view.clipped else ""
