@@ -200,9 +200,18 @@ class CnnConfig:
             f"{self.stride}, {self.padding}.",
         )
         try:
-            cnn_network(self)
+            network = cnn_network(self)
         except ValueError as error:
             raise ConfigError(f"objective 'cnn': {error}") from None
+        # The point, a gradient (or estimate) and two Adam moments in float64, and one pass of
+        # a mini-batch through the largest layer: the least any run of this network holds.
+        itemsize = 4 if self.dtype == "float32" else 8
+        require_memory(
+            4 * 8 * network.dim + self.batch_size * network.transient_bytes(itemsize),
+            f"a CNN of {network.dim:,} parameters (channels {list(self.scaled(self.preset.channels))}, "
+            f"dense {list(self.scaled(self.preset.dense))}) on mini-batches of {self.batch_size}",
+            "lower channels, dense or width",
+        )
 
     @property
     def preset(self) -> CnnPreset:

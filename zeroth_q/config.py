@@ -18,6 +18,8 @@ import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+import numpy as np
+
 from zeroth_q.errors import ConfigError, did_you_mean
 
 C = TypeVar("C")
@@ -34,6 +36,10 @@ def to_dict(config: Any) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):  # np.float32(0.1) in a user's rule: json.dumps refuses it
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, Mapping):
@@ -111,9 +117,11 @@ def coerce(value: Any, annotation: Any, what: str) -> Any:
     if dataclasses.is_dataclass(annotation):
         return value if isinstance(value, annotation) else from_dict(annotation, value, where=what)
     if annotation is bool:
-        if isinstance(value, bool):
-            return value
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
         raise ConfigError(f"{what} must be true or false, got {value!r}.")
+    if isinstance(value, np.generic) and not isinstance(value, np.bool_):
+        value = value.item()  # NumPy's integers and floats are integers and numbers
     if annotation is int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)

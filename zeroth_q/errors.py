@@ -33,6 +33,11 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 def unknown(kind: str, name: str, choices: Iterable[str]) -> ConfigError:
     """A ConfigError for an unknown ``kind`` called ``name``, with suggestions."""
+    if not isinstance(name, str):
+        return ConfigError(
+            f"{kind} must be given by name (a string), got {type(name).__name__} {name!r}; valid names: "
+            f"{', '.join(sorted(choices))}."
+        )
     return ConfigError(f"unknown {kind} {name!r}.{did_you_mean(name, choices)}")
 
 

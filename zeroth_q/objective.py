@@ -22,6 +22,7 @@ before it is made, which is how a budget is kept: every step states its cost fir
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import NamedTuple, Protocol, runtime_checkable
@@ -40,12 +41,22 @@ class Cost:
         groups costs ``g`` circuits); 0 for classical objectives.
     shots: measurement shots (``circuits × shots per circuit``); 0 when exact.
     examples: training examples pushed through a network (``rows × batch size``).
+
+    The counts are Python integers (a NumPy integer is converted on construction), so sums
+    and products are exact however large: NumPy's 64-bit sums wrap silently to negatives.
     """
 
     evaluations: int = 0
     circuits: int = 0
     shots: int = 0
     examples: int = 0
+
+    def __post_init__(self) -> None:
+        for unit in COST_UNITS:
+            value = getattr(self, unit)
+            if type(value) is not int:
+                # operator.index takes every integer (np.int64 too) and refuses 2.5 or "3".
+                object.__setattr__(self, unit, operator.index(value))
 
     def __add__(self, other: Cost) -> Cost:
         if not isinstance(other, Cost):
@@ -396,6 +407,16 @@ def require_shot_count(name: str, value: int | None, least: int = 1) -> None:
         )
 
 
+def require_simulable_shots(shots: np.ndarray) -> None:
+    """Refuse a shot count above :data:`MAX_SHOTS`: no simulator counts it, and its sums wrap."""
+    if shots.size and int(shots.max()) > MAX_SHOTS:
+        raise ConfigError(
+            f"a measurement asks for {int(shots.max()):,} shots; a simulator counts at most "
+            f"{MAX_SHOTS:,} shots per circuit: lower the shot setting (shots, min_shots, max_shots, "
+            f"final_shots, gradient_shots) below that."
+        )
+
+
 def shots_per_group(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
     """``shots`` as a validated ``(rows, groups)`` array of non-negative integers."""
     arr = np.asarray(shots)
@@ -412,14 +433,18 @@ def shots_per_group(shots: np.ndarray, rows: int, groups: int) -> np.ndarray:
         )
     if np.any(arr < 0):
         raise ConfigError("shots must be >= 0 (0 skips a group).")
+    require_simulable_shots(arr)
     return arr
 
 
 def shots_cost(shots: np.ndarray) -> Cost:
     """What asking for ``shots`` (rows, groups) costs: every row is an evaluation, every
-    (row, group) with shots a circuit, and the shots themselves, summed in Python integers
-    (counts up to 2^53 each would wrap a 64-bit sum)."""
-    total = int(np.asarray(shots).sum(dtype=object))
+    (row, group) with shots a circuit, and the shots themselves, summed exactly (in Python
+    integers where NumPy's 64-bit sum could wrap)."""
+    shots = np.asarray(shots)
+    require_simulable_shots(shots)
+    exact = shots.size <= (2**63 - 1) // MAX_SHOTS  # then no int64 sum of counts <= MAX_SHOTS wraps
+    total = int(shots.sum()) if exact else sum(shots.ravel().tolist())
     return Cost(evaluations=len(shots), circuits=int(np.count_nonzero(shots)), shots=total)
 
 
@@ -479,7 +504,22 @@ def evaluate(objective: Objective, thetas: np.ndarray, rng: np.random.Generator)
             f"{name}.evaluate returned values of shape {values.shape} (dtype {values.dtype}) for {rows} "
             f"rows; expected shape ({rows},) of floats: one loss per row of thetas (B, dim)."
         )
+    if isinstance(objective, SupportsCostModel):
+        stated = objective.cost(rows)
+        if unit := first_excess(evaluation.cost, stated):
+            # Every budget check (each step's step_cost, the reserved final evaluation) trusts
+            # the cost model, so an objective charging more would overspend without a word.
+            raise ZerothQError(
+                f"{name}.evaluate charged {getattr(evaluation.cost, unit):,} {unit} for {rows} rows, more "
+                f"than its cost({rows}) states ({getattr(stated, unit):,}); budgets are kept by that cost "
+                f"model: make cost(rows) return what evaluate charges."
+            )
     return Evaluation(values.astype(float, copy=False), evaluation.cost)
+
+
+def first_excess(charged: Cost, stated: Cost) -> str | None:
+    """The first unit in which ``charged`` exceeds ``stated``, or None."""
+    return next((unit for unit in COST_UNITS if getattr(charged, unit) > getattr(stated, unit)), None)
 
 
 def check_thetas(thetas: np.ndarray, dim: int) -> np.ndarray:

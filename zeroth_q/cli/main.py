@@ -8,7 +8,8 @@ Examples::
     python -m zeroth_q.run --resume runs/vqe-spsa-20261123-101500
     python -m zeroth_q.run --list
 
-Exit codes: 0 completed, 1 diverged, 2 bad input, 130 interrupted (Ctrl-C or SIGTERM, as
+Exit codes: 0 completed, 1 diverged, 2 bad input, 75 the disk is full (what was written stays
+consistent: --resume continues once space is freed), 130 interrupted (Ctrl-C or SIGTERM, as
 sent by ``timeout``, SLURM and ``docker stop``; resume with --resume).
 """
 
@@ -24,6 +25,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
+from zeroth_q.atomic import EXIT_DISK_FULL, disk_full, require_valid_names
+from zeroth_q.cli.arguments import ArgumentParser
 from zeroth_q.config import parse_assignment, require
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.estimators import ESTIMATORS
@@ -43,7 +46,7 @@ EXIT_CODES = {"completed": 0, "diverged": 1, "interrupted": 130}
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m zeroth_q.run",
         description="Train an objective (circuit, MLP, test function) with a zeroth- or first-order "
         "optimizer.",
@@ -128,6 +131,13 @@ def _summary(cls: type) -> str:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
+    for flag in ("objective", "optimizer"):
+        name = getattr(args, flag)
+        require(
+            name is None or bool(name.strip()),
+            f"--{flag} needs a name (see --list); leave it out for the "
+            f"{'config file' if flag == 'objective' else 'objective'}'s default.",
+        )
     base: dict[str, Any] = read_json_object(args.config, "config") if args.config else {}
     for section in ("objective", "optimizer", "budget"):
         if not isinstance(base.get(section) or {}, dict):
@@ -254,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 config = config_from_args(args)
                 directory = args.out or Path("runs") / f"{config.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+            require_valid_names(directory, "--resume" if args.resume else "--out")
+            require(args.blas_threads >= 1, f"--blas-threads must be >= 1 (got {args.blas_threads}).")
             with threadpool_limits(limits=args.blas_threads, user_api="blas"):
                 # built here only to count an epoch's steps; execute builds it otherwise
                 objective = None if epochs is None else config.build_objective()
@@ -270,6 +282,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ZerothQError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        problem = disk_full(exc)
+        if problem is None:
+            raise
+        started = directory is not None and RunDirectory(directory).file(CONFIG).is_file()
+        fix = (
+            f"--resume {directory} continues the run once space is freed"
+            if started
+            else "nothing was written to resume: free space and run the same command again"
+        )
+        print(f"error: {problem}; {fix}.", file=sys.stderr)
+        return EXIT_DISK_FULL
     except KeyboardInterrupt:
         # Outside the loop, e.g. while the objective is built (inside it, the loop stops
         # with status interrupted and the run directory is written).

@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from zeroth_q.atomic import write_text
+from zeroth_q.atomic import EXIT_DISK_FULL, disk_full, write_text
+from zeroth_q.cli.arguments import ArgumentParser
+from zeroth_q.config import require_memory
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.landscape.drawing import Layout, save_gif, save_png
 from zeroth_q.landscape.study import Landscape, compute
@@ -43,7 +46,7 @@ from zeroth_q.landscape.view import Bounds
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m zeroth_q.landscape",
         description=__doc__.split("\n\n")[0],
         epilog="\n\n".join(__doc__.split("\n\n")[1:]),
@@ -134,9 +137,40 @@ def window(text: str | None) -> Bounds | None:
     return a_min, a_max, b_min, b_max
 
 
+# Bytes the contour holds per grid point: the two coordinate grids, the (N, 2) coordinates,
+# the values and matplotlib's contour arrays, in float64.
+GRID_BYTES = 10 * 8
+# Bytes per pixel: the RGBA canvas and the PNG encoder's copy of it.
+IMAGE_BYTES = 2 * 4
+# journey.gif: Pillow holds every RGBA frame until the file is written; at about 0.1 s a
+# frame, 1,000 frames are 100 s of drawing and a GIF longer than anyone watches.
+GIF_FRAME_BYTES = 4
+MAX_FRAMES = 1000
+
+
 def check_arguments(args: argparse.Namespace) -> None:
-    if min(args.steps - 1, args.resolution - 5, args.tol, args.pretrain or 0, args.frames) < 0:
+    if min(args.steps - 1, args.resolution - 5, args.pretrain or 0, args.frames) < 0:
         raise ConfigError("need --steps >= 1, --resolution >= 5 and --tol, --pretrain, --frames >= 0.")
+    for flag in ("tol", "x0", "y0", "lr", "damping"):
+        value = getattr(args, flag)
+        if value is not None and not math.isfinite(value):
+            raise ConfigError(f"--{flag} must be a finite number (got {value}).")
+    if (
+        args.tol < 0
+        or (args.lr is not None and args.lr <= 0)
+        or (args.damping is not None and args.damping < 0)
+    ):
+        raise ConfigError("need --tol >= 0, --lr > 0 and --damping >= 0.")
+    if args.optimizers is not None and not optimizer_names(args.optimizers):
+        raise ConfigError(
+            f"--optimizers takes comma-separated optimizer names, e.g. --optimizers adam,spsa (got "
+            f"{args.optimizers!r})."
+        )
+    if args.frames > MAX_FRAMES:
+        raise ConfigError(
+            f"--frames {args.frames} is more than {MAX_FRAMES:,} (about 0.1 s each to draw, and a GIF "
+            f"longer than anyone watches); give at most {MAX_FRAMES:,}."
+        )
     if args.seed < 0:
         raise ConfigError(f"need --seed >= 0 (got {args.seed}).")
     if args.train and args.directions:
@@ -157,10 +191,35 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise ConfigError(f"cannot create the output directory --out {args.out}: {blocker} is a file.")
 
 
+def optimizer_names(text: str) -> list[str]:
+    """The names in ``--optimizers a,b``, blanks dropped."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def check_memory(args: argparse.Namespace) -> None:
+    """Refuse a contour grid, an image or an animation that cannot fit in memory, before the
+    optimizers run (each is what the option multiplies)."""
+    width, height = image_size(args.size)
+    require_memory(
+        GRID_BYTES * args.resolution**2,
+        f"--resolution {args.resolution}: the {args.resolution:,} x {args.resolution:,} loss grid",
+        "lower --resolution (60 is the default)",
+    )
+    require_memory(
+        IMAGE_BYTES * width * height, f"--size {args.size}: a {width:,} x {height:,} image", "lower --size"
+    )
+    frames = min(args.frames, args.steps + 1)
+    require_memory(
+        GIF_FRAME_BYTES * frames * width * height,
+        f"--frames {args.frames}: journey.gif's {frames:,} frames of {width:,} x {height:,} pixels",
+        "lower --frames or --size, or write no GIF (--frames 0)",
+    )
+
+
 def run(args: argparse.Namespace) -> Landscape:
     """Check the options (all of them, before anything runs), then compute the landscape."""
     check_arguments(args)
-    image_size(args.size)
+    check_memory(args)
     return compute(args, window(args.window))
 
 
@@ -216,6 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ZerothQError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        problem = disk_full(exc)
+        if problem is None:
+            raise
+        print(f"error: {problem}; run the same command again once space is freed.", file=sys.stderr)
+        return EXIT_DISK_FULL
     print(f"{'optimizer':<16s} {'steps':>6s} {'start loss':>12s} {'final loss':>12s}  status")
     for p in landscape.paths:
         note = " (clipped in the figure)" if p.name in landscape.view.clipped else ""

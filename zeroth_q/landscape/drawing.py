@@ -165,5 +165,9 @@ def save_gif(
     fig.set_layout_engine("none")
     animation = FuncAnimation(fig, draw, frames=shown, blit=False)
     partial = target.with_name(f".{target.name}.partial.gif")
-    animation.save(partial, writer=PillowWriter(fps=GIF_FPS), dpi=layout.dpi)
+    try:
+        animation.save(partial, writer=PillowWriter(fps=GIF_FPS), dpi=layout.dpi)
+    except BaseException:  # a full disk, Ctrl-C: no half-written GIF is left behind
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(target)

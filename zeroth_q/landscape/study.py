@@ -142,7 +142,7 @@ def compute(args: argparse.Namespace, window: Bounds | None) -> Landscape:
         traced, plane, start = exact_setup(args, objective, base, pair)
     else:
         traced, (plane, start) = objective, projection_start(args, objective, base)
-    listed = args.optimizers or default_optimizers(traced)
+    listed = default_optimizers(traced) if args.optimizers is None else args.optimizers
     names = [n.strip() for n in listed.split(",") if n.strip()]
     for name in names:
         optimizer_for(name)  # unknown names fail before any run

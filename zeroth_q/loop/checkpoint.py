@@ -83,7 +83,7 @@ def save_checkpoint(
         "rng": run.rng.bit_generator.state,
         "cost": run.cost.as_dict(),
         "elapsed": run.elapsed,
-        "history": None if history_apart else run.history,
+        "history": None if history_apart else list(run.history),
         "history_rows": len(run.history),
         "status": run.status,
         "message": run.message,

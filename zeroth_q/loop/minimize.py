@@ -25,6 +25,7 @@ import numpy as np
 
 from zeroth_q.config import require
 from zeroth_q.errors import ConfigError, ZerothQError
+from zeroth_q.loop.arguments import check_arguments
 from zeroth_q.loop.budget import Budget, describe
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.result import Result, RunState
@@ -37,6 +38,7 @@ from zeroth_q.objective import (
     SupportsState,
     evaluate,
     evaluation_cost,
+    first_excess,
     require_complete_state,
 )
 from zeroth_q.optimizer import Optimizer, check_capabilities
@@ -65,8 +67,9 @@ def check_budget(objective: Objective, optimizer: Optimizer, budget: Budget, run
     """Refuse, before any step, a budget that cannot be kept; return the final evaluation's cost,
     which the loop sets aside (``Cost()`` when the budget has no limit in a unit of cost).
 
-    Refused: a limit in a unit the objective never spends (it would never end the run) and,
-    for a fresh run, a first step that does not fit together with the final evaluation.
+    Refused: a limit in a unit the objective never spends (it would never end the run), a limit
+    below what a resumed run has already spent with its final evaluation and, for a fresh run,
+    a first step that does not fit together with the final evaluation.
     """
     limits = budget.cost_limits()
     if not limits:
@@ -80,6 +83,15 @@ def check_budget(objective: Objective, optimizer: Optimizer, budget: Budget, run
         )
     reserve = final_evaluation_cost(objective, optimizer)
     budget.check_units(reserve, type(objective).__name__)
+    overspent = budget.allowance(run.cost + reserve).shortfall(Cost())
+    if overspent:
+        unit = next(iter(overspent))
+        raise ConfigError(
+            f"the run has already spent {getattr(run.cost, unit):,} {unit} in {run.step} steps (and its "
+            f"final evaluation costs {getattr(reserve, unit):,}); a budget of {limits[unit]:,} {unit} is "
+            f"below that: give at least {getattr(run.cost + reserve, unit):,} (--budget-{unit} "
+            f"{getattr(run.cost + reserve, unit)} on --resume)."
+        )
     if run.step == 0:
         first = optimizer.step_cost(objective, run.x, run.opt_state, run.step)
         short = budget.allowance(run.cost + reserve).shortfall(first)
@@ -160,6 +172,7 @@ def minimize(
     A non-finite loss or point stops the run with status ``diverged`` (history kept);
     Ctrl-C stops it with status ``interrupted`` after the callbacks saw the last step.
     """
+    check_arguments(objective, optimizer, budget, callbacks)
     budget = budget or Budget(steps=100)
     require(metrics_every >= 0, f"metrics_every must be >= 0 (got {metrics_every}).")
     require(metrics_per_decade >= 0, f"metrics_per_decade must be >= 0 (got {metrics_per_decade}).")
@@ -186,6 +199,12 @@ def minimize(
         final_loss, metrics = float("nan"), {}
     else:
         run.x, final = final_evaluation(objective, optimizer, run)
+        if budget.cost_limits() and (unit := first_excess(final.cost, reserve)):
+            raise ZerothQError(
+                f"the final evaluation of {optimizer.name} charged {getattr(final.cost, unit):,} {unit}, "
+                f"more than the {getattr(reserve, unit):,} stated for it (the optimizer's finish_cost, "
+                f"else the objective's cost(1)) and set aside from the budget: make the two agree."
+            )
         final_cost = final.cost
         run.cost += final.cost
         final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)

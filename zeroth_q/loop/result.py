@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from zeroth_q.loop.history import History
 from zeroth_q.objective import Cost
 
 Status = Literal["running", "completed", "diverged", "interrupted"]
@@ -18,7 +19,8 @@ class RunState:
 
     step: steps taken; x: the current point; opt_state: the optimizer's state;
     rng: the one generator every random draw of the run comes from; cost: cumulative;
-    elapsed: wall seconds so far (across resumes); history: one row per step; objective_state:
+    elapsed: wall seconds so far (across resumes); history: one row per step (a list of row
+    dicts is taken as a :class:`History`); objective_state:
     the state of a :class:`~zeroth_q.objective.SupportsState` objective that the run starts
     from (its ``initial_state()``, or the checkpoint's), installed by ``minimize``.
     """
@@ -29,10 +31,14 @@ class RunState:
     rng: np.random.Generator
     cost: Cost = field(default_factory=Cost)
     elapsed: float = 0.0
-    history: list[dict[str, float]] = field(default_factory=list)
+    history: History = field(default_factory=History)
     status: Status = "running"
     message: str = ""
     objective_state: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.history, History):
+            self.history = History(self.history)
 
 
 @dataclass
@@ -44,7 +50,9 @@ class Result:
     cost: total cost including that final evaluation; status / message: why it stopped;
     metrics: the objective's metrics at ``x`` (exact where the objective can, e.g. the
     statevector energy; they cost nothing); history: one row per step plus a last row
-    for ``x``; wall_time: seconds; final_cost: what the final evaluation cost (in ``cost``).
+    for ``x``, a sequence of row dicts held as columns (:class:`~zeroth_q.loop.history.History`:
+    ``history[-1]["loss"]``, ``pd.DataFrame(history)``, ``history.column("loss")``);
+    wall_time: seconds; final_cost: what the final evaluation cost (in ``cost``).
     """
 
     x: np.ndarray
@@ -54,9 +62,13 @@ class Result:
     status: Status
     message: str
     metrics: dict[str, float]
-    history: list[dict[str, float]]
+    history: History
     wall_time: float
     final_cost: Cost = field(default_factory=Cost)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.history, History):
+            self.history = History(self.history)
 
     @property
     def success(self) -> bool:
@@ -64,5 +76,6 @@ class Result:
 
     @property
     def best_loss(self) -> float:
-        finite = [row["loss"] for row in self.history if np.isfinite(row["loss"])]
-        return min(finite) if finite else float("nan")
+        losses = self.history.column("loss")
+        finite = losses[np.isfinite(losses)]
+        return float(finite.min()) if finite.size else float("nan")

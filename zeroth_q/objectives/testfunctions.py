@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zeroth_q.config import require, require_memory
-from zeroth_q.errors import CapabilityError
+from zeroth_q.errors import CapabilityError, ZerothQError
 from zeroth_q.objective import (
     Cost,
     Evaluation,
@@ -208,6 +208,9 @@ class RosenbrockConfig(NoiseConfig):
 
 class Rosenbrock(AnalyticObjective):
     def __init__(self, config: RosenbrockConfig) -> None:
+        # Its start and minimiser, and the least any optimizer holds: the point, a gradient
+        # (or estimate) and two moment vectors of Adam, all float64.
+        require_memory(6 * 8 * config.dim, f"a {config.dim:,}-dimensional Rosenbrock", "lower dim")
         start = np.where(np.arange(config.dim) % 2 == 0, -1.2, 1.0)
         super().__init__(config.dim, config, start)
         self.minimizer = np.ones(config.dim)
@@ -257,9 +260,20 @@ class FunctionObjective:
     def initial_point(self, rng: np.random.Generator) -> np.ndarray:
         return self.start.copy()
 
+    def value(self, x: np.ndarray) -> float:
+        """``fun(x, *args)``, which must be one real number (a ZerothQError naming what it was)."""
+        value = self.fun(x, *self.args)
+        array = np.asarray(value)
+        if array.size != 1 or array.dtype.kind not in "biuf":
+            got = (
+                f"an array of shape {array.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+            )
+            raise ZerothQError(f"fun must return one real number (the loss at x), got {got}: {value!r:.60}.")
+        return float(array.reshape(()))
+
     def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
         thetas = check_thetas(thetas, self.dim)
-        values = np.array([float(self.fun(row, *self.args)) for row in thetas])
+        values = np.array([self.value(row) for row in thetas])
         return Evaluation(values, self.cost(len(thetas)))
 
     def cost(self, rows: int) -> Cost:
@@ -270,7 +284,7 @@ class FunctionObjective:
             raise CapabilityError(
                 "no jac was given, so analytic-gradient optimizers cannot run; pass jac=..."
             )
-        value = float(self.fun(theta, *self.args))
+        value = self.value(theta)
         return GradientEvaluation(value, np.asarray(self.jac(theta, *self.args), dtype=float), self.cost(1))
 
 

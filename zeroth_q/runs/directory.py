@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from zeroth_q.atomic import atomic_open, remove_temporaries, writable_directory, write_text
+from zeroth_q.atomic import append_durably, atomic_open, remove_temporaries, writable_directory, write_text
 from zeroth_q.errors import ConfigError
 from zeroth_q.loop.callbacks import Callback
 from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
@@ -161,10 +161,7 @@ class HistoryFile:
             self.columns = history_columns(rows)
             write_text(self.path, history_csv(rows))
         else:
-            with open(self.path, "a", newline="") as handle:
-                handle.write(_csv_rows(new, self.columns, header=False))
-                handle.flush()
-                os.fsync(handle.fileno())
+            append_durably(self.path, _csv_rows(new, self.columns, header=False))
         self.written = len(rows)
 
 
@@ -300,7 +297,14 @@ def read_json_object(path: Path, what: str) -> dict[str, Any]:
     """A JSON object from ``path``; one ConfigError naming the file for anything else
     (a directory, unreadable, not UTF-8, not JSON, not an object)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
+    except DuplicateKey as exc:
+        raise ConfigError(
+            f"{what} file {path} gives {exc.key!r} twice in one object; JSON keeps only the last, "
+            f"so say it once."
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{what} file {path} is nested too deeply to be a config.") from None
     except FileNotFoundError:
         raise ConfigError(f"{what} file {path} not found.") from None
     except IsADirectoryError:
@@ -315,6 +319,22 @@ def read_json_object(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{what} file {path} cannot be read ({exc.strerror}).") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{what} file {path} must be a JSON object {{...}}, not {_json_kind(data)}.")
+    return data
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (``json`` silently keeps the last)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise DuplicateKey(key)
+        data[key] = value
     return data
 
 

@@ -2,7 +2,8 @@
 
 Exit codes: 0 every run completed, 1 some run failed or diverged, 2 bad input (a bad grid
 stops before anything runs; a ``metric`` no run recorded is reported after the runs, which
-are kept), 130 interrupted (run the same command again to go on; --resume to continue
+are kept), 75 the disk is full (run the same command again once space is freed), 130
+interrupted (run the same command again to go on; --resume to continue
 interrupted runs from their checkpoints).
 """
 
@@ -14,6 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from zeroth_q.atomic import EXIT_DISK_FULL, disk_full
+from zeroth_q.cli.arguments import ArgumentParser
 from zeroth_q.errors import ZerothQError
 from zeroth_q.runs.interrupts import ignore_interrupts, interrupt_once
 from zeroth_q.sweep.engine import FAILED, SweepOutcome, run_sweep
@@ -22,7 +25,7 @@ from zeroth_q.sweep.rundirs import run_error
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m zeroth_q.sweep",
         description="Run every combination of a grid file's axes, each into its own run directory. "
         "Running the same command again skips finished runs.",
@@ -68,6 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ZerothQError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        problem = disk_full(exc)
+        if problem is None:
+            raise
+        print(f"error: {problem}; run the same command again once space is freed.", file=sys.stderr)
+        return EXIT_DISK_FULL
     except KeyboardInterrupt:
         print("interrupted: run the same command again to go on (--resume continues from checkpoints).")
         return 130

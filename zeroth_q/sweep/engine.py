@@ -77,6 +77,11 @@ def run_sweep(
         raise ConfigError("give an executor or a scheduler, not both.")
     if workers is not None and workers < 1:
         raise ConfigError(f"--workers must be >= 1 (got {workers}).")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise ConfigError(
+            f"executor must be a concurrent.futures.Executor (e.g. ProcessPoolExecutor, or "
+            f"dask's client.get_executor()), got {type(executor).__name__}."
+        )
     grid = grid if isinstance(grid, Grid) else Grid.from_dict(grid)
     members = grid.members(progress=progress)
     existed = Path(directory).exists()
