@@ -26,7 +26,6 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from zeroth_q.atomic import EXIT_DISK_FULL, disk_full, require_valid_names
-from zeroth_q.cli.arguments import ArgumentParser
 from zeroth_q.config import parse_assignment, require
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.estimators import ESTIMATORS
@@ -36,6 +35,7 @@ from zeroth_q.loop.result import Result
 from zeroth_q.objective import Objective
 from zeroth_q.objectives.registry import get_objective_spec, objective_names
 from zeroth_q.optimizers import OPTIMIZERS
+from zeroth_q.runs.arguments import ArgumentParser
 from zeroth_q.runs.config import RunConfig, route_assignments
 from zeroth_q.runs.directory import CONFIG, RunDirectory, read_json_object
 from zeroth_q.runs.execute import execute

@@ -36,13 +36,13 @@ from pathlib import Path
 import numpy as np
 
 from zeroth_q.atomic import EXIT_DISK_FULL, disk_full, write_text
-from zeroth_q.cli.arguments import ArgumentParser
 from zeroth_q.config import require_memory
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.landscape.drawing import Layout, save_gif, save_png
 from zeroth_q.landscape.study import Landscape, compute
 from zeroth_q.landscape.tracing import EVALUATION_ONLY_OPTIMIZERS, GRADIENT_OPTIMIZERS
 from zeroth_q.landscape.view import Bounds
+from zeroth_q.runs.arguments import ArgumentParser
 
 
 def parser() -> argparse.ArgumentParser:

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from zeroth_q.atomic import EXIT_DISK_FULL, disk_full
-from zeroth_q.cli.arguments import ArgumentParser
 from zeroth_q.errors import ZerothQError
+from zeroth_q.runs.arguments import ArgumentParser
 from zeroth_q.runs.interrupts import ignore_interrupts, interrupt_once
 from zeroth_q.sweep.engine import FAILED, SweepOutcome, run_sweep
 from zeroth_q.sweep.grid import read_grid
