@@ -69,32 +69,32 @@ class AdjointStatevector:
             qubits = tuple(circuit.find_bit(q).index for q in instruction.qubits)
             angle = instruction.operation.params[0] if name in _GENERATORS else None
             self.steps.append(_Step(name, qubits, angle))
+        # a_k = a_k(0) + Σ_j slope_kj θ_j: affine angles, read off once (a non-affine one is refused)
         index = {p: j for j, p in enumerate(self.parameters)}
-        # a_k = Σ_j slope_kj θ_j + a_k(0): affine angles, read off once
-        self._slopes = [
-            [(index[p], float(a.gradient(p))) for p in a.parameters]
-            if isinstance(a, ParameterExpression)
-            else []
-            for _, _, a in self.steps
-        ]
+        self._offsets = np.zeros(len(self.steps))
+        self._slopes = np.zeros((len(self.steps), len(self.parameters)))
+        for k, (_, _, angle) in enumerate(self.steps):
+            if not isinstance(angle, ParameterExpression):
+                self._offsets[k] = 0.0 if angle is None else float(angle)
+                continue
+            for p in angle.parameters:
+                slope = angle.gradient(p)
+                if isinstance(slope, ParameterExpression) and slope.parameters:
+                    raise ValueError(f"angle {angle} is not affine in {p}; only c·θ + d angles are simulated here.")
+                self._slopes[k, index[p]] = float(slope)
+            self._offsets[k] = float(angle.bind({p: 0.0 for p in angle.parameters}))
 
     @property
     def num_parameters(self) -> int:
         return len(self.parameters)
 
-    def _angles(self, theta: np.ndarray) -> list[float]:
-        binding = dict(zip(self.parameters, theta, strict=True))
-        return [
-            float(a.bind(binding, allow_unknown_parameters=True))
-            if isinstance(a, ParameterExpression)
-            else (a if a is not None else 0.0)
-            for _, _, a in self.steps
-        ]
+    def _angles(self, theta: np.ndarray) -> np.ndarray:
+        return self._offsets + self._slopes @ np.asarray(theta, dtype=float)
 
     def statevector(self, theta: np.ndarray) -> np.ndarray:
         state = np.zeros(1 << self.num_qubits, dtype=complex)
         state[0] = 1.0
-        for step, angle in zip(self.steps, self._angles(np.asarray(theta, dtype=float)), strict=True):
+        for step, angle in zip(self.steps, self._angles(theta), strict=True):
             state = self._apply(state, _unitary(step.name, angle), step.qubits)
         return state
 
@@ -103,33 +103,37 @@ class AdjointStatevector:
         return float(np.real(np.vdot(state, self.matrix @ state)))
 
     def energy_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        angles = self._angles(np.asarray(theta, dtype=float))
+        angles = self._angles(theta)
         state = self.statevector(theta)
         bra = self.matrix @ state
         energy = float(np.real(np.vdot(state, bra)))
         gradient = np.zeros(self.num_parameters)
-        for step, angle, slopes in zip(
-            reversed(self.steps), reversed(angles), reversed(self._slopes), strict=True
-        ):
-            if slopes:
+        for k in reversed(range(len(self.steps))):
+            step, angle = self.steps[k], angles[k]
+            if isinstance(step.angle, ParameterExpression):
                 generated = self._apply(state, _GENERATORS[step.name], step.qubits)
-                derivative = float(np.imag(np.vdot(bra, generated)))
-                for j, slope in slopes:
-                    gradient[j] += slope * derivative
+                gradient += self._slopes[k] * float(np.imag(np.vdot(bra, generated)))
             inverse = _unitary(step.name, angle).conj().T
             state = self._apply(state, inverse, step.qubits)
             bra = self._apply(bra, inverse, step.qubits)
         return energy, gradient
 
     def _apply(self, state: np.ndarray, matrix: np.ndarray, qubits: tuple[int, ...]) -> np.ndarray:
-        """``matrix`` (first qubit most significant) on ``qubits`` of a little-endian state."""
-        n, k = self.num_qubits, len(qubits)
-        tensor = state.reshape((2,) * n)
-        axes = [n - 1 - q for q in qubits]  # axis 0 is the highest qubit
-        moved = np.moveaxis(tensor, axes, range(k))
-        result = (matrix @ moved.reshape(1 << k, -1)).reshape(moved.shape)
-        return np.moveaxis(result, range(k), axes).reshape(-1)
-
+        """``matrix`` (first qubit most significant) on ``qubits`` of a little-endian state:
+        the state viewed as (rest, qubit, rest[, qubit, rest]), the gate's axes moved first, one
+        (2^k × 2^k) @ (2^k × 2^(n-k)) product, moved back."""
+        n = self.num_qubits
+        if len(qubits) == 1:
+            (q,) = qubits
+            view = state.reshape(1 << (n - 1 - q), 2, 1 << q)
+            moved = matrix @ view.transpose(1, 0, 2).reshape(2, -1)
+            return moved.reshape(2, *view.shape[::2]).transpose(1, 0, 2).reshape(-1)
+        high, low = max(qubits), min(qubits)
+        if qubits[0] == low:  # make the first index the higher qubit
+            matrix = matrix.reshape(2, 2, 2, 2).transpose(1, 0, 3, 2).reshape(4, 4)
+        view = state.reshape(1 << (n - 1 - high), 2, 1 << (high - low - 1), 2, 1 << low)
+        moved = matrix @ view.transpose(1, 3, 0, 2, 4).reshape(4, -1)
+        return moved.reshape(2, 2, *view.shape[::2]).transpose(2, 0, 3, 1, 4).reshape(-1)
 
 def _unitary(name: str, angle: float) -> np.ndarray:
     if name in _FIXED:
