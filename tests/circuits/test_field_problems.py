@@ -321,3 +321,13 @@ def test_uccsd_reaches_chemical_accuracy_on_lih():
 def test_particle_sector_counts_ones_per_mode_group():
     sector = ParticleSector(((0, 2), (1, 3)), (1, 1))
     assert sector.basis(4).tolist() == [0b0011, 0b0110, 0b1001, 0b1100]
+
+
+def test_long_open_ising_chain_gets_its_closed_form_energy_without_a_state_vector():
+    reference = ground_state(transverse_field_ising(26, 0.9))  # 2^26 amplitudes: never built
+    n, h = 26, 0.9
+    bidiagonal = np.diag(np.full(n, h)) + np.diag(np.ones(n - 1), 1)
+    assert reference.energy == pytest.approx(-np.linalg.svd(bidiagonal, compute_uv=False).sum(), abs=1e-12)
+    assert reference.space is None
+    with pytest.raises(ValueError, match="no ground space"):
+        reference.fidelity(np.zeros(4))
