@@ -146,11 +146,12 @@ energy = {call}
 seconds = time.perf_counter() - start
 print(seconds, energy, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 """
-_IMPORTS = "from circuits.ground_state import ground_state\nfrom circuits.hamiltonians import "
-_BEFORE_CALL = _IMPORTS + "Problem\nenergy = ground_state(Problem('tfim', n)).energy"
-_AFTER_CALL = (
-    _IMPORTS + "transverse_field_ising\nenergy = ground_state(transverse_field_ising(n, 1.0)).energy"
+_IMPORTS = (
+    "from circuits.ground_state import ground_state\n"
+    "from circuits.hamiltonians import Problem, transverse_field_ising"
 )
+_BEFORE_CALL = "ground_state(Problem('tfim', n)).energy"
+_AFTER_CALL = "ground_state(transverse_field_ising(n, 1.0)).energy"
 
 
 def reference_rows() -> list[str]:
