@@ -4,8 +4,11 @@ Issue 27's done-when checks, with exact energies and adjoint gradients
 (:class:`circuits.adjoint_statevector.AdjointStatevector`, independent of both backends):
 
 * ``hva``: TFIM (open, h = 1) n = 12, plain HVA with reps = 6 (one ZZ and one X angle per
-  layer, P = 12), θ_0 ~ N(0, 0.1²), 500 Adam steps (lr 0.1, β = (0.9, 0.999)); target: relative
-  energy error < 5e-3 (the hardware-efficient ansatz ends at 2.4 % there).
+  layer, P = 12), 500 Adam steps (β = (0.9, 0.999)), seeds 0-4; target: relative energy error
+  < 5e-3 (the hardware-efficient ansatz ends at 2.4 % there). Our angles are the gates' own
+  (RZZ(θ) = exp(-iθ ZZ/2)); the start θ_0 ~ N(0, 0.2²) and lr 0.2 are N(0, 0.1²) and lr 0.1
+  for the angles γ of exp(-iγ ZZ) (Wiersema et al.). Measured before with θ_0 ~ N(0, 0.1²),
+  lr 0.1 in our angles: 0.41 %, 0.20 %, 1.2 % (seeds 0-2).
 * ``uccsd``: H2 (0.735 Å, 4 qubits) and LiH (1.5949 Å, 2 electrons in 3 orbitals, 6 qubits),
   UCCSD from the Hartree-Fock point θ = 0 by BFGS; target: |E - E_FCI| < 1.6 mHa.
 * ``qaoa``: MaxCut on the 3-regular 10-node graph of seed 0, p = 2. A grid over
@@ -72,14 +75,14 @@ def hva_rows() -> list[str]:
         "| seed | start error | final error (500 Adam steps) | < 5e-3 | seconds |",
         "|---|---|---|---|---|",
     ]
-    for seed in range(3):
-        start = 0.1 * np.random.default_rng(seed).standard_normal(function.num_parameters)
+    for seed in range(5):
+        start = 0.2 * np.random.default_rng(seed).standard_normal(function.num_parameters)
         began = time.perf_counter()
-        final = adam(function, start, 500, 0.1)
+        final = adam(function, start, 500, 0.2)
         seconds = time.perf_counter() - began
         errors = [(function.energy(x) - exact) / abs(exact) for x in (start, final)]
         rows.append(f"| {seed} | {errors[0]:.4f} | {errors[1]:.5f} | {errors[1] < 5e-3} | {seconds:.0f} |")
-    return [f"TFIM n=12 open, h=1, E0 = {exact:.6f}; HVA reps=6 (P=12), lr 0.1.", "", *rows]
+    return [f"TFIM n=12 open, h=1, E0 = {exact:.6f}; HVA reps=6 (P=12), θ_0 ~ N(0, 0.2²), lr 0.2.", "", *rows]
 
 
 def uccsd_rows() -> list[str]:
