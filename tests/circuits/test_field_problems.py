@@ -6,6 +6,11 @@ against the matrix, adjoint gradients against finite differences, enumeration ag
 ground energy).
 """
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -195,10 +200,21 @@ def test_maxcut_config_refuses_bad_graphs(params, fragment):
         MaxCutConfig(**params)
 
 
-def test_h2_from_the_molecule_builder_is_the_four_qubit_table():
+def test_h2_from_the_molecule_builder_is_the_four_qubit_table_and_is_then_read_without_pennylane():
     np.testing.assert_allclose(
         molecule_hamiltonian(MoleculeConfig("H2")).to_matrix(), hydrogen_molecule(4).to_matrix(), atol=1e-8
     )
+    # A fresh process with the same cache directory (inherited from the fixture) builds nothing.
+    probe = (
+        "import sys; from circuits.molecules import MoleculeConfig, molecule_hamiltonian; "
+        "h = molecule_hamiltonian(MoleculeConfig('H2')); print(h.size, 'pennylane' in sys.modules)"
+    )
+    root = str(Path(__file__).resolve().parents[2])
+    environment = os.environ | {"PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    output = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=environment
+    )
+    assert output.stdout.split() == ["15", "False"]
 
 
 @pytest.mark.parametrize(
