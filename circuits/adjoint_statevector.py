@@ -80,7 +80,7 @@ class AdjointStatevector:
             for p in angle.parameters:
                 slope = angle.gradient(p)
                 if isinstance(slope, ParameterExpression) and slope.parameters:
-                    raise ValueError(f"angle {angle} is not affine in {p}; only c·θ + d angles are simulated here.")
+                    raise ValueError(f"angle {angle} is not affine in {p}; only c·θ + d is simulated.")
                 self._slopes[k, index[p]] = float(slope)
             self._offsets[k] = float(angle.bind({p: 0.0 for p in angle.parameters}))
 
