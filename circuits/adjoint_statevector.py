@@ -135,6 +135,7 @@ class AdjointStatevector:
         moved = matrix @ view.transpose(1, 3, 0, 2, 4).reshape(4, -1)
         return moved.reshape(2, 2, *view.shape[::2]).transpose(2, 0, 3, 1, 4).reshape(-1)
 
+
 def _unitary(name: str, angle: float) -> np.ndarray:
     if name in _FIXED:
         return _FIXED[name]
