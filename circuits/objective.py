@@ -177,7 +177,8 @@ class CircuitObjective:
             reference = ground_state(self.hamiltonian)
             metrics["exact_ground_energy"] = reference.energy
             metrics["energy_error"] = energy - reference.energy
-            metrics["fidelity"] = reference.fidelity(self.backend.statevectors(theta)[0])
+            if reference.space is not None:  # None where the ground space is too large to compute
+                metrics["fidelity"] = reference.fidelity(self.backend.statevectors(theta)[0])
         elif self.reference_energy is not None:
             metrics["exact_ground_energy"] = self.reference_energy
             metrics["energy_error"] = energy - self.reference_energy
