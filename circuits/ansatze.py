@@ -12,10 +12,10 @@ from the rendered circuit). Parameters are read from the same-named fields of
 :class:`circuits.config.VQEConfig`, as for problems. Example::
 
     @dataclass(frozen=True)
-    class QAOAParameters:
+    class BrickParameters:
         reps: int = 1
 
-    register_ansatz("qaoa", "QAOA (Farhi et al. 2014), p = reps", QAOAParameters, build_qaoa)
+    register_ansatz("brick", "brick-wall RZZ layers between RX layers", BrickParameters, build_brick)
 
 The field's ansätze (``hva``, ``qaoa``, ``uccsd``) are built as Qiskit circuits
 (:mod:`circuits.hva`, :mod:`circuits.qaoa`, :mod:`circuits.uccsd`) and converted once by

@@ -11,16 +11,17 @@ The builder returns a :class:`Problem`: the Hamiltonian and whatever structure a
 from it (an ansatz builder receives the whole ``Problem``, not only the operator). ``terms`` are
 the Hamiltonian's parts in the order a Hamiltonian-variational ansatz exponentiates them (e.g.
 TFIM: the ZZ bonds, then the X fields); a problem with more structure (a lattice, a graph, a
-Hartree-Fock state) subclasses :class:`Problem` with those fields. Example::
+Hartree-Fock state) subclasses :class:`Problem` with those fields (:class:`HubbardProblem`,
+:class:`MoleculeProblem`, :class:`MaxCutProblem`). ``sector`` is the particle-number sector where
+its exact reference lies, and :meth:`Problem.metrics` adds its own metrics. Example::
 
     @dataclass(frozen=True)
-    class MaxCutParameters:
+    class RingParameters:
         qubits: int = 8
-        seed: int = 0
 
-    register_problem("maxcut", "MaxCut on a random 3-regular graph", MaxCutParameters, build_maxcut)
+    register_problem("ring", "ZZ ring in a transverse field", RingParameters, build_ring)
 
-Cheap to import: the builders import qiskit when called.
+Cheap to import: the builders import qiskit (and PennyLane for a molecule not yet cached) when called.
 """
 
 from __future__ import annotations

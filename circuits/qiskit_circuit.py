@@ -44,7 +44,8 @@ def from_qiskit(circuit: QuantumCircuit, initial_point: str = "small") -> Circui
     :data:`circuits.ansatz.GateName` with each angle ``scale · θ`` for ONE parameter θ (no offset,
     no constant angle); a composite gate (``to_gate()``, a library block) is read through its
     definition; barriers are skipped and the global phase dropped (no expectation sees it).
-    Anything else is refused, naming the gate."""
+    Anything else is refused, naming the gate. ``initial_point`` is where training starts
+    (:attr:`circuits.ansatz.Circuit.initial_point`)."""
     index = {p: i for i, p in enumerate(circuit.parameters)}
     gates = tuple(_neutral_gates(circuit, index, list(range(circuit.num_qubits))))
     return Circuit(circuit.num_qubits, len(index), gates, initial_point)
