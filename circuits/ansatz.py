@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple
 
-GateName = Literal["rx", "ry", "rz", "rxx", "ryy", "rzz", "cx", "cz", "h", "sdg", "x"]
+GateName = Literal["rx", "ry", "rz", "rxx", "ryy", "rzz", "cx", "cz", "h", "s", "sdg", "x"]
 
 
 class Gate(NamedTuple):
@@ -36,9 +36,14 @@ class Gate(NamedTuple):
 
 
 class Circuit(NamedTuple):
+    """``gates`` on ``num_qubits`` qubits driven by ``num_parameters`` angles, and where training
+    starts (``initial_point``: ``small``, ``zeros`` or ``uniform``, as
+    :meth:`circuits.objective.CircuitObjective.initial_point`; e.g. UCCSD at θ = 0, Hartree-Fock)."""
+
     num_qubits: int
     num_parameters: int
     gates: tuple[Gate, ...]
+    initial_point: str = "small"
 
 
 def hardware_efficient(num_qubits: int, reps: int) -> Circuit:

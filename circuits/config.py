@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from importlib import metadata
 from typing import Any, ClassVar, Literal, get_args
 
-from zeroth_q.config import require
+from zeroth_q.config import require, require_memory
 from zeroth_q.errors import did_you_mean
 from zeroth_q.objective import MAX_SHOTS
 
@@ -98,6 +98,17 @@ class MeasurementOptions:
             f"64-bit integers and hold the sampled bits in memory), got {self.shots!r}.",
         )
 
+    def require_sample_memory(self, qubits: int) -> None:
+        """Refuse a primitive's sampled bits that would not fit in memory."""
+        if self.shots != "exact" and self.shot_model == "sampled" and self.sampler == "primitive":
+            # A primitive returns one bool per qubit and shot: the least one row of one
+            # measurement group holds, before any counting (the counts path holds no bits).
+            require_memory(
+                self.shots * qubits,
+                f"sampling {self.shots:,} shots of {qubits} qubits",
+                "lower shots, or use sampler=counts (counts drawn from exact probabilities hold no bits)",
+            )
+
     def measurement(self, **changes: Any) -> MeasurementOptions:
         """These options alone (without a subclass's problem fields), with ``changes``."""
         values = {f.name: getattr(self, f.name) for f in fields(MeasurementOptions)}
@@ -144,10 +155,16 @@ class VQEConfig(MeasurementOptions):
 
     problem: a registered Hamiltonian (:data:`circuits.problems.PROBLEMS`: ``tfim``, transverse-field
         Ising, field ``h``; ``xxz``, Heisenberg XXZ, anisotropy ``delta``; ``h2``, H2 at 0.735 Å,
-        STO-3G, ``qubits`` 2 or 4). Each problem reads the fields its parameter class names.
+        STO-3G, ``qubits`` 2 or 4; ``fermi-hubbard``, ``rows`` × ``cols`` sites, hopping ``t``,
+        on-site ``u``, half filling; ``molecule`` (H2, LiH, BeH2, H4) at ``bond_length`` Å (None: the
+        table's), ``active_electrons`` in ``active_orbitals`` (None: the table's); ``maxcut``, a
+        random ``degree``-regular graph on ``nodes`` vertices from ``graph_seed``, or ``edges``).
+        Each problem reads the fields its parameter class names.
     ansatz: a registered circuit (:data:`circuits.ansatze.ANSATZE`: ``hea``, the hardware-efficient
-        ansatz with ``reps`` entangling layers, P = 2·qubits·(reps + 1) parameters).
-    qubits, periodic: chain length, and closing the chain (tfim, xxz).
+        ansatz with ``reps`` entangling layers, P = 2·qubits·(reps + 1) parameters; ``hva`` (tfim,
+        xxz, fermi-hubbard), ``qaoa`` (maxcut), with ``reps`` layers; ``uccsd`` (molecule, h2 on 4
+        qubits)).
+    qubits, periodic: chain length, and closing the chain (tfim, xxz; periodic also fermi-hubbard).
     """
 
     problem: str = "tfim"
@@ -157,6 +174,18 @@ class VQEConfig(MeasurementOptions):
     h: float = 1.0
     delta: float = 1.0
     periodic: bool = False
+    rows: int = 1
+    cols: int = 4
+    t: float = 1.0
+    u: float = 4.0
+    molecule: str = "H2"
+    bond_length: float | None = None
+    active_electrons: int | None = None
+    active_orbitals: int | None = None
+    nodes: int = 10
+    degree: int = 3
+    graph_seed: int = 0
+    edges: tuple[tuple[int, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         from circuits.ansatze import ansatz_spec

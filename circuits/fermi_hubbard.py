@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from qiskit.quantum_info import SparsePauliOp
-
-from circuits.fermions import hopping, number
-from circuits.ground_state import ParticleSector
 from zeroth_q.config import require
+
+if TYPE_CHECKING:  # imported where used, so that the problem registry stays cheap to import
+    from qiskit.quantum_info import SparsePauliOp
+
+    from circuits.ground_state import ParticleSector
 
 Bond = tuple[int, int]
 MAX_QUBITS = 24
@@ -140,6 +141,8 @@ class FermiHubbardConfig:
 
 def fermi_hubbard_hamiltonian(config: FermiHubbardConfig) -> SparsePauliOp:
     """H = -t Σ_<ij>σ (c_iσ† c_jσ + h.c.) + U Σ_i n_i↑ n_i↓ in the order of the module docstring."""
+    from circuits.fermions import hopping, number
+
     lattice = config.lattice
     n = lattice.num_qubits
     kinetic = [
@@ -153,5 +156,7 @@ def fermi_hubbard_hamiltonian(config: FermiHubbardConfig) -> SparsePauliOp:
 
 def half_filling_sector(lattice: HubbardLattice) -> ParticleSector:
     """N/2 electrons on the ↑ block and N/2 on the ↓ block."""
+    from circuits.ground_state import ParticleSector
+
     up, down = (tuple(lattice.qubit(i, s) for i in range(lattice.num_sites)) for s in (0, 1))
     return ParticleSector((up, down), (lattice.num_sites // 2, lattice.num_sites // 2))

@@ -24,8 +24,6 @@ exp(-iθ X/2)), so a part's coupling constant is absorbed in its angle.
 
 from __future__ import annotations
 
-import math
-
 from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
 
@@ -91,7 +89,7 @@ def hubbard_hva(lattice: HubbardLattice, reps: int) -> QuantumCircuit:
     for spin in (0, 1):
         for site in range(0, sites, 2):
             a, b = lattice.qubit(site, spin), lattice.qubit(site + 1, spin)
-            circuit.ry(math.pi / 2, a)  # (|0> + |1>)|0>/√2 → (|00> + |11>)/√2 → (|01> + |10>)/√2
+            circuit.h(a)  # (|0> + |1>)|0>/√2 → (|00> + |11>)/√2 → (|01> + |10>)/√2
             circuit.cx(a, b)
             circuit.x(b)
     for layer in range(reps):

@@ -17,15 +17,18 @@ space): the other problems, and every later run of the same molecule, never impo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, NamedTuple, get_args
+from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
 
 import numpy as np
-from qiskit.quantum_info import SparsePauliOp
 
 from circuits import disk_cache
-from circuits.ground_state import ParticleSector
 from zeroth_q.config import require
 from zeroth_q.errors import did_you_mean
+
+if TYPE_CHECKING:  # imported where used, so that the problem registry stays cheap to import
+    from qiskit.quantum_info import SparsePauliOp
+
+    from circuits.ground_state import ParticleSector
 
 MoleculeName = Literal["H2", "LiH", "BeH2", "H4"]
 MOLECULES: tuple[str, ...] = get_args(MoleculeName)
@@ -120,6 +123,8 @@ class MoleculeConfig:
 
 def molecule_hamiltonian(config: MoleculeConfig) -> SparsePauliOp:
     """The qubit Hamiltonian of ``config`` (Hartree), from the disk cache or built once."""
+    from qiskit.quantum_info import SparsePauliOp
+
     key = disk_cache.digest(
         ["molecule-v1", config.molecule, repr(config.length), str(config.electrons), str(config.orbitals)]
     )
@@ -133,6 +138,7 @@ def molecule_hamiltonian(config: MoleculeConfig) -> SparsePauliOp:
 
 def _build(config: MoleculeConfig) -> dict[str, np.ndarray]:
     import pennylane as qml  # only here: see the module docstring
+    from qiskit.quantum_info import SparsePauliOp
 
     hamiltonian, num_qubits = qml.qchem.molecular_hamiltonian(
         list(SPECIES[config.molecule].symbols),
@@ -160,5 +166,7 @@ def hartree_fock_occupation(electrons: int) -> tuple[int, ...]:
 def electron_sector(electrons: int, orbitals: int) -> ParticleSector:
     """electrons/2 α electrons on the even qubits and electrons/2 β on the odd ones (S_z = 0,
     where the closed-shell singlet ground states of these molecules lie)."""
+    from circuits.ground_state import ParticleSector
+
     alpha, beta = tuple(range(0, 2 * orbitals, 2)), tuple(range(1, 2 * orbitals, 2))
     return ParticleSector((alpha, beta), (electrons // 2, electrons // 2))

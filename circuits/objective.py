@@ -43,7 +43,7 @@ from qiskit.quantum_info import SparsePauliOp
 
 from circuits.backend import CircuitBackend
 from circuits.config import INITIAL_POINTS, MeasurementOptions
-from circuits.ground_state import ground_state
+from circuits.ground_state import ParticleSector, ground_state
 from circuits.grouping import MeasurementGroup, qubit_wise_groups
 from circuits.noise import DepolarizingNoise
 from circuits.shot_models import (
@@ -93,6 +93,8 @@ class CircuitObjective:
         initial_point: InitialPoint = "small",
         reference_energy: float | None = None,
         exact_reference: bool = True,
+        reference_sector: ParticleSector | None = None,
+        energy_metrics: Callable[[float], dict[str, float]] | None = None,
         noisy: bool = False,
     ):
         self.backend = backend
@@ -104,6 +106,8 @@ class CircuitObjective:
         self._initial_point = initial_point
         self.reference_energy = reference_energy
         self.exact_reference = exact_reference
+        self.reference_sector = reference_sector
+        self.energy_metrics = energy_metrics
         self.noisy = noisy
 
     @property
@@ -169,12 +173,13 @@ class CircuitObjective:
         """Exact diagnostics at θ (no cost): ``energy``; with a reference, the ground energy and
         ``energy_error``; with the exact ground state, also ``fidelity`` (the probability of the
         state in the ground space); with device noise ``noisy_energy``, what the noisy device
-        reports at infinitely many shots."""
+        reports at infinitely many shots; and what ``energy_metrics`` derives from the energy (e.g.
+        MaxCut's ``approximation_ratio``)."""
         theta = check_thetas(np.asarray(theta)[None, :], self.dim)
         energy = float(self.backend.energy(theta)[0])
         metrics = {"energy": energy}
         if self.exact_reference:
-            reference = ground_state(self.hamiltonian)
+            reference = ground_state(self.hamiltonian, sector=self.reference_sector)
             metrics["exact_ground_energy"] = reference.energy
             metrics["energy_error"] = energy - reference.energy
             if reference.space is not None:  # None where the ground space is too large to compute
@@ -182,6 +187,8 @@ class CircuitObjective:
         elif self.reference_energy is not None:
             metrics["exact_ground_energy"] = self.reference_energy
             metrics["energy_error"] = energy - self.reference_energy
+        if self.energy_metrics is not None:
+            metrics.update(self.energy_metrics(energy))
         if self.noisy:
             assert isinstance(self.shot_model, SampledMeasurement)
             metrics["noisy_energy"] = float(self.shot_model.expectation(self.backend, theta)[0])
@@ -255,6 +262,7 @@ def circuit_objective(
     initial_point: InitialPoint = "small",
     reference_energy: float | None = None,
     exact_reference: bool | None = None,
+    reference_sector: ParticleSector | None = None,
     estimator: BaseEstimatorV2 | None = None,
     sampler: str | BaseSamplerV2 = "counts",
     pass_manager: PassManager | None = None,
@@ -271,7 +279,9 @@ def circuit_objective(
     reference_energy: a known ground energy, reported as ``exact_ground_energy`` with
         ``energy_error``. exact_reference: compute the exact ground state for ``energy_error`` and
         ``fidelity`` (default: when no energy is given and the circuit has at most
-        :data:`EXACT_REFERENCE_QUBITS` qubits).
+        :data:`EXACT_REFERENCE_QUBITS` qubits, or a ``reference_sector`` is given).
+    reference_sector: a :class:`~circuits.ground_state.ParticleSector` (e.g. half filling of a
+        fermionic Hamiltonian) in which the exact reference is taken; None: all 2^n states.
     estimator, pass_manager: a device's EstimatorV2 and the pass manager for its target (Aer).
     sampler: ``"counts"``, ``"primitive"``, or a SamplerV2 (which implies ``"primitive"``).
     options: the :class:`~circuits.config.MeasurementOptions` (``shots``, ``shot_model``,
@@ -305,6 +315,7 @@ def circuit_objective(
         initial_point=initial_point,
         reference_energy=reference_energy,
         exact_reference=exact_reference,
+        reference_sector=reference_sector,
         primitives={"estimator": estimator, "sampler": user_sampler, "pass_manager": pass_manager},
     )
 
@@ -324,10 +335,13 @@ def build_circuit_objective(
     initial_point: InitialPoint = "small",
     reference_energy: float | None = None,
     exact_reference: bool | None = None,
+    reference_sector: ParticleSector | None = None,
+    energy_metrics: Callable[[float], dict[str, float]] | None = None,
     primitives: dict[str, Any] | None = None,
 ) -> CircuitObjective:
     """:func:`circuit_objective` with validated :class:`MeasurementOptions` (what ``vqe`` and the
-    ``circuit`` objective call); ``broadcast``: a PennyLane function that takes a (P, B) batch."""
+    ``circuit`` objective call); ``broadcast``: a PennyLane function that takes a (P, B) batch;
+    ``energy_metrics``: more metrics derived from the exact energy (a problem's own)."""
     primitives = primitives or {}
     _check_primitives(measurement, primitives)
     rates = DepolarizingNoise(
@@ -348,7 +362,13 @@ def build_circuit_objective(
     if reference_energy is not None and not math.isfinite(reference_energy):
         raise ConfigError(f"reference_energy must be a finite number (or None), got {reference_energy!r}.")
     if exact_reference is None:
-        exact_reference = reference_energy is None and hamiltonian.num_qubits <= EXACT_REFERENCE_QUBITS
+        small = hamiltonian.num_qubits <= EXACT_REFERENCE_QUBITS or reference_sector is not None
+        exact_reference = reference_energy is None and small
+    if reference_sector is not None and not exact_reference:
+        raise ConfigError(
+            "reference_sector says where the exact reference is taken: remove it, or remove "
+            "reference_energy / exact_reference=False."
+        )
     model = make_shot_model(measurement, *qubit_wise_groups(hamiltonian))
     return _objective_class(measurement)(
         prepared.backend(model),
@@ -359,6 +379,8 @@ def build_circuit_objective(
         initial_point=initial_point,
         reference_energy=reference_energy,
         exact_reference=exact_reference,
+        reference_sector=reference_sector,
+        energy_metrics=energy_metrics,
         noisy=noisy,
     )
 

@@ -41,6 +41,7 @@ _GATES: dict[str, Callable[..., qml.operation.Operator]] = {
     "rz": qml.RZ,
     "cx": qml.CNOT,
     "h": qml.Hadamard,
+    "s": qml.S,
     "sdg": lambda wires: qml.adjoint(qml.S(wires)),
     "rx": qml.RX,
     "rzz": qml.IsingZZ,

@@ -11,16 +11,17 @@ The builder returns a :class:`Problem`: the Hamiltonian and whatever structure a
 from it (an ansatz builder receives the whole ``Problem``, not only the operator). ``terms`` are
 the Hamiltonian's parts in the order a Hamiltonian-variational ansatz exponentiates them (e.g.
 TFIM: the ZZ bonds, then the X fields); a problem with more structure (a lattice, a graph, a
-Hartree-Fock state) subclasses :class:`Problem` with those fields. Example::
+Hartree-Fock state) subclasses :class:`Problem` with those fields (:class:`HubbardProblem`,
+:class:`MoleculeProblem`, :class:`MaxCutProblem`). ``sector`` is the particle-number sector where
+its exact reference lies, and :meth:`Problem.metrics` adds its own metrics. Example::
 
     @dataclass(frozen=True)
-    class MaxCutParameters:
+    class RingParameters:
         qubits: int = 8
-        seed: int = 0
 
-    register_problem("maxcut", "MaxCut on a random 3-regular graph", MaxCutParameters, build_maxcut)
+    register_problem("ring", "ZZ ring in a transverse field", RingParameters, build_ring)
 
-Cheap to import: the builders import qiskit when called.
+Cheap to import: the builders import qiskit (and PennyLane for a molecule not yet cached) when called.
 """
 
 from __future__ import annotations
@@ -29,26 +30,69 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from circuits.fermi_hubbard import FermiHubbardConfig
+from circuits.molecules import MoleculeConfig
 from circuits.registry import Registered, Registry
 from zeroth_q.config import require
 
 if TYPE_CHECKING:
     from qiskit.quantum_info import SparsePauliOp
 
+    from circuits.fermi_hubbard import HubbardLattice
+    from circuits.ground_state import ParticleSector
+    from circuits.maxcut import Graph, MaxCutConfig
+
 
 @dataclass(frozen=True)
 class Problem:
-    """A built problem: its registered ``name``, its ``parameters``, the ``hamiltonian`` and its
-    ``terms`` (parts whose sum is the Hamiltonian, for ansätze that follow its structure)."""
+    """A built problem: its registered ``name``, its ``parameters``, the ``hamiltonian``, its
+    ``terms`` (parts whose sum is the Hamiltonian, for ansätze that follow its structure) and the
+    particle-number ``sector`` its exact reference is taken in (None: all 2^n states)."""
 
     name: str
     parameters: Any
     hamiltonian: SparsePauliOp
     terms: tuple[SparsePauliOp, ...] = ()
+    sector: ParticleSector | None = None
 
     @property
     def num_qubits(self) -> int:
         return self.hamiltonian.num_qubits
+
+    def metrics(self, energy: float) -> dict[str, float]:
+        """Diagnostics of an exact energy that only this problem defines (none here)."""
+        return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class HubbardProblem(Problem):
+    """Fermi-Hubbard on ``lattice`` (qubit order of :mod:`circuits.fermi_hubbard`), reference at
+    half filling."""
+
+    lattice: HubbardLattice
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoleculeProblem(Problem):
+    """A molecule's ``electrons`` in ``orbitals`` spatial orbitals, Jordan-Wigner, α/β interleaved
+    (:mod:`circuits.molecules`), reference at S_z = 0 with that electron count."""
+
+    electrons: int
+    orbitals: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MaxCutProblem(Problem):
+    """MaxCut of ``graph`` (H = -C, :mod:`circuits.maxcut`) with its exact ``best_cut``."""
+
+    graph: Graph
+    best_cut: float
+
+    def metrics(self, energy: float) -> dict[str, float]:
+        """``approximation_ratio`` r = <C>/C_max = -E/C_max (Farhi et al. 2014)."""
+        from circuits.maxcut import approximation_ratio
+
+        return {"approximation_ratio": approximation_ratio(energy, self.best_cut)}
 
 
 ProblemBuilder = Callable[[Any], Problem]
@@ -102,6 +146,26 @@ class HydrogenParameters:
         )
 
 
+@dataclass(frozen=True)
+class MaxCutParameters:
+    """A random ``degree``-regular graph on ``nodes`` vertices drawn from ``graph_seed`` (not
+    ``seed``, which is the run's), or the graph of ``edges``; checked by
+    :class:`circuits.maxcut.MaxCutConfig`."""
+
+    nodes: int = 10
+    degree: int = 3
+    graph_seed: int = 0
+    edges: tuple[tuple[int, ...], ...] | None = None
+
+    def __post_init__(self) -> None:
+        self.config()
+
+    def config(self) -> MaxCutConfig:
+        from circuits.maxcut import MaxCutConfig
+
+        return MaxCutConfig(self.nodes, self.degree, self.graph_seed, self.edges)
+
+
 def _ising(p: IsingParameters) -> Problem:
     from circuits.hamiltonians import ising_terms
 
@@ -117,10 +181,54 @@ def _xxz(p: XXZParameters) -> Problem:
 
 def _hydrogen(p: HydrogenParameters) -> Problem:
     from circuits.hamiltonians import hydrogen_molecule
+    from circuits.molecules import electron_sector
 
-    return Problem("h2", p, hydrogen_molecule(p.qubits))
+    hamiltonian = hydrogen_molecule(p.qubits)
+    if p.qubits == 2:  # parity-mapped and reduced: no longer one qubit per spin orbital
+        return Problem("h2", p, hamiltonian)
+    return MoleculeProblem("h2", p, hamiltonian, sector=electron_sector(2, 2), electrons=2, orbitals=2)
+
+
+def _fermi_hubbard(p: FermiHubbardConfig) -> Problem:
+    from circuits.fermi_hubbard import fermi_hubbard_hamiltonian, half_filling_sector
+
+    hamiltonian = fermi_hubbard_hamiltonian(p)
+    return HubbardProblem(
+        "fermi-hubbard", p, hamiltonian, sector=half_filling_sector(p.lattice), lattice=p.lattice
+    )
+
+
+def _molecule(p: MoleculeConfig) -> Problem:
+    from circuits.molecules import electron_sector, molecule_hamiltonian
+
+    sector = electron_sector(p.electrons, p.orbitals)
+    return MoleculeProblem(
+        "molecule", p, molecule_hamiltonian(p), sector=sector, electrons=p.electrons, orbitals=p.orbitals
+    )
+
+
+def _maxcut(p: MaxCutParameters) -> Problem:
+    from circuits.maxcut import maxcut_hamiltonian, maximum_cut
+
+    graph = p.config().graph()
+    return MaxCutProblem("maxcut", p, maxcut_hamiltonian(graph), graph=graph, best_cut=maximum_cut(graph))
 
 
 register_problem("tfim", "transverse-field Ising chain, H = -Σ ZZ - h Σ X", IsingParameters, _ising)
 register_problem("xxz", "Heisenberg XXZ chain, H = Σ XX + YY + Δ ZZ", XXZParameters, _xxz)
 register_problem("h2", "H2 at 0.735 Å, STO-3G (2 or 4 qubits)", HydrogenParameters, _hydrogen)
+register_problem(
+    "fermi-hubbard",
+    "Fermi-Hubbard on rows × cols sites (hopping t, on-site u), Jordan-Wigner, half filling",
+    FermiHubbardConfig,
+    _fermi_hubbard,
+)
+register_problem(
+    "molecule",
+    "molecule (H2, LiH, BeH2, H4) in STO-3G, active space, Jordan-Wigner",
+    MoleculeConfig,
+    _molecule,
+)
+register_problem(
+    "maxcut", "MaxCut on a random d-regular graph or an edge list, H = -C", MaxCutParameters, _maxcut
+)

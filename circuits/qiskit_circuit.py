@@ -10,13 +10,14 @@ or reset in the middle, or classical control flow, is refused. Imports ``qiskit`
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import get_args
 
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import ControlFlowOp, Parameter, ParameterExpression, ParameterVector
 from qiskit.quantum_info import Operator, SparsePauliOp
 
-from circuits.ansatz import Circuit, Gate
+from circuits.ansatz import Circuit, Gate, GateName
 from circuits.spectrum import Occurrence, parameter_frequencies
 from zeroth_q.errors import ConfigError
 
@@ -33,6 +34,57 @@ def to_qiskit(circuit: Circuit, extra: Sequence[Gate] = ()) -> QuantumCircuit:
         angle = () if gate.parameter is None else (gate.angle(theta),)
         getattr(qc, gate.name)(*angle, *gate.qubits)
     return qc
+
+
+def from_qiskit(circuit: QuantumCircuit, initial_point: str = "small") -> Circuit:
+    """A Qiskit circuit as a backend-neutral gate list, so that one builder serves both backends.
+
+    Parameter k of the result is ``circuit.parameters[k]`` (Qiskit's sorted order: names
+    alphabetically, a ``ParameterVector``'s elements by index). Every gate must be one of
+    :data:`circuits.ansatz.GateName` with each angle ``scale · θ`` for ONE parameter θ (no offset,
+    no constant angle); a composite gate (``to_gate()``, a library block) is read through its
+    definition; barriers are skipped and the global phase dropped (no expectation sees it).
+    Anything else is refused, naming the gate. ``initial_point`` is where training starts
+    (:attr:`circuits.ansatz.Circuit.initial_point`)."""
+    index = {p: i for i, p in enumerate(circuit.parameters)}
+    gates = tuple(_neutral_gates(circuit, index, list(range(circuit.num_qubits))))
+    return Circuit(circuit.num_qubits, len(index), gates, initial_point)
+
+
+_NEUTRAL = frozenset(get_args(GateName))
+
+
+def _neutral_gates(circuit: QuantumCircuit, index: dict[Parameter, int], qubits: list[int]) -> Iterator[Gate]:
+    for instruction in circuit.data:
+        operation = instruction.operation
+        on = tuple(qubits[circuit.find_bit(q).index] for q in instruction.qubits)
+        if operation.name in STRIPPED:
+            continue
+        if operation.name not in _NEUTRAL:
+            if getattr(operation, "_standard_gate", None) is None and operation.definition is not None:
+                yield from _neutral_gates(operation.definition, index, list(on))
+                continue
+            raise ConfigError(
+                f"gate {operation.name!r} on qubits {list(on)} is not one the built-in ansätze render on "
+                f"both backends ({', '.join(sorted(_NEUTRAL))}); build the circuit from those."
+            )
+        if not operation.params:
+            yield Gate(operation.name, on)
+            continue
+        (angle,) = operation.params
+        parameters = angle.parameters if isinstance(angle, ParameterExpression) else set()
+        name = f"{operation.name} on qubits {list(on)}"
+        if len(parameters) != 1:
+            raise ConfigError(
+                f"gate {name} has the angle {angle}: a built-in ansatz's angle is scale·θ for one "
+                f"parameter θ (a fixed rotation or a sum of parameters cannot be rendered)."
+            )
+        (parameter,) = parameters
+        scale = _slope(angle, parameter, name)
+        offset = complex(angle.bind({parameter: 0.0}))
+        if abs(offset) > 1e-12:
+            raise ConfigError(f"gate {name} has the angle {angle}, offset by {offset.real:g}: use scale·θ.")
+        yield Gate(operation.name, on, index[parameter], scale)
 
 
 def prepare_circuit(circuit: QuantumCircuit) -> QuantumCircuit:

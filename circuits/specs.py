@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from circuits.config import CircuitConfig, MeasurementOptions, VQEConfig
-from zeroth_q.config import require_memory
+from circuits.config import CircuitConfig, VQEConfig
 from zeroth_q.errors import ConfigError
 from zeroth_q.objectives.registry import ObjectiveSpec
 
@@ -21,7 +20,6 @@ __all__ = ["CIRCUIT", "VQE", "CircuitConfig", "VQEConfig", "build", "build_circu
 def build(config: VQEConfig) -> Any:
     from circuits.vqe import build_vqe
 
-    _require_sample_memory(config, config.qubits)
     return build_vqe(config)
 
 
@@ -38,7 +36,7 @@ def build_circuit(config: CircuitConfig) -> Any:
             f"source {config.source!r} returned a {user.backend} circuit; set backend={user.backend} or auto."
         )
     qubits = user.circuit.num_qubits if backend == "aer" else len(_wires(user.shape["wires"]))
-    _require_sample_memory(measurement, qubits)
+    measurement.require_sample_memory(qubits)
     return build_circuit_objective(
         user.circuit,
         user.observable,
@@ -53,20 +51,10 @@ def _wires(wires: Any) -> list[Any]:
     return list(range(wires)) if isinstance(wires, int) else list(wires)
 
 
-def _require_sample_memory(options: MeasurementOptions, qubits: int) -> None:
-    if options.shots != "exact" and options.shot_model == "sampled" and options.sampler == "primitive":
-        # A primitive returns one bool per qubit and shot: the least one row of one
-        # measurement group holds, before any counting (the counts path holds no bits).
-        require_memory(
-            options.shots * qubits,
-            f"sampling {options.shots:,} shots of {qubits} qubits",
-            "lower shots, or use sampler=counts (counts drawn from exact probabilities hold no bits)",
-        )
-
-
 VQE = ObjectiveSpec(
     name="vqe",
-    description="VQE ground-state energy of a registered problem (tfim, xxz, h2) and ansatz (hea)",
+    description="VQE ground-state energy of a registered problem (tfim, xxz, h2, fermi-hubbard, molecule, "
+    "maxcut) and ansatz (hea, hva, qaoa, uccsd)",
     config=VQEConfig,
     build=build,
     # The best method of notebooks/shot_budgets.ipynb at 10^8 shots on the default problem (TFIM

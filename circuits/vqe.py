@@ -5,7 +5,8 @@ Nature 549, 242 (2017). The problem comes from :mod:`circuits.problems`, the ans
 :mod:`circuits.ansatze`; the ansatz's gate list is rendered for the configured backend (a
 ``QuantumCircuit`` for Aer, a broadcasting PennyLane function) and handed to
 :func:`circuits.objective.build_circuit_objective` like any user's circuit, with the exact
-ground state as reference.
+ground state as reference (in the problem's particle sector, if it has one), the ansatz's own
+initial point, and the problem's own metrics (MaxCut's ``approximation_ratio``).
 
 Use from Python::
 
@@ -48,13 +49,17 @@ def build_vqe(
     primitives = {"estimator": estimator, "sampler": sampler, "pass_manager": pass_manager}
     if config.backend != "aer" and any(p is not None for p in primitives.values()):
         raise TypeError(f"estimator/sampler/pass_manager need backend='aer', not {config.backend!r}.")
+    config.require_sample_memory(problem.num_qubits)
     rendered, shape = _render(circuit, config.backend)
     return build_circuit_objective(
         rendered,
         problem.hamiltonian,
         config.measurement(),
         **shape,
+        initial_point=circuit.initial_point,
         exact_reference=True,
+        reference_sector=problem.sector,
+        energy_metrics=problem.metrics,
         primitives=primitives,
     )
 

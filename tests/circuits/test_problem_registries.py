@@ -20,8 +20,8 @@ from zeroth_q.estimators import CoordinateGradient
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"problem": "tfimm"}, "unknown problem 'tfimm'. Did you mean 'tfim'? Valid choices: h2, "),
-        ({"ansatz": "hae"}, "unknown ansatz 'hae'. Did you mean 'hea'?"),
+        ({"problem": "tfimm"}, "'tfimm'. Did you mean 'tfim'? Valid choices: fermi-hubbard, h2, maxcut, "),
+        ({"ansatz": "hae"}, "unknown ansatz 'hae'. Did you mean 'hva' or 'hea'? Valid choices: hea, hva, "),
         ({"problem": "h2", "qubits": 3}, "set qubits=2 or qubits=4"),
         ({"reps": -1}, "reps must be >= 0"),
     ],
