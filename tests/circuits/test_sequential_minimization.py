@@ -1,17 +1,12 @@
 """Rotosolve and NFT on circuit objectives: NFT follows qiskit-algorithms' ``NFT`` iterate for
 iterate, and both resume from a checkpoint bit for bit under shot noise."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from qiskit_algorithms.optimizers.nft import nakanishi_fujii_todo
 
+from tests.core.test_derivative_free import checkpoint_round_trip
 from zeroth_q import Budget, Callback, minimize
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
-from test_derivative_free import checkpoint_round_trip  # noqa: E402
 
 
 class Iterates(Callback):
