@@ -178,7 +178,7 @@ def get_optimizer(name: str, params: Mapping[str, Any] | None = None, **kwargs: 
 
     >>> get_optimizer("zo-adam", lr=1e-3, perturbations=50)  # doctest: +SKIP
     """
-    if name not in OPTIMIZERS:
+    if not isinstance(name, str) or name not in OPTIMIZERS:  # a list is unhashable: ask its type first
         raise unknown("optimizer", name, OPTIMIZERS)
     return OPTIMIZERS[name].preset.with_params({**(params or {}), **kwargs})
 

@@ -40,7 +40,7 @@ def test_a_non_objective_is_refused_naming_the_protocol(objective):
         zeroth_q.minimize(objective, "spsa", Budget(steps=3))
 
 
-@pytest.mark.parametrize("name", [None, 3])
+@pytest.mark.parametrize("name", [None, 3, ["spsa"]])
 def test_an_optimizer_name_that_is_not_a_string_is_refused(name):
     with pytest.raises(ConfigError, match=r"optimizer must be given by name \(a string\)"):
         get_optimizer(name)
