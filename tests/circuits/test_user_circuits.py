@@ -20,7 +20,8 @@ from circuits.hamiltonians import transverse_field_ising
 from circuits.qiskit_circuit import to_qiskit
 from circuits.shot_models import multinomial_counts
 from circuits.vqe import build_vqe
-from zeroth_q import ConfigError, minimize
+from tests.core.test_stochastic_resume import assert_resume_is_bit_for_bit
+from zeroth_q import ConfigError, get_optimizer, minimize
 from zeroth_q.estimators import CoordinateGradient
 from zeroth_q.estimators.shot_allocated import shot_parameter_shift, shot_parameter_shift_cost
 from zeroth_q.loop.budget import Budget
@@ -341,3 +342,14 @@ def test_a_qnode_is_read_as_its_quantum_function():
         from_function.evaluate(theta, None).values
     )
     assert from_qnode.frequencies() == from_function.frequencies()
+
+
+@pytest.mark.parametrize("optimizer", ["parameter-shift-adam", "rosalin", "spsa"])
+def test_a_user_circuit_run_resumes_from_a_checkpoint_bit_for_bit(tmp_path, optimizer):
+    """Checkpoints hold a user circuit's run like the built-in one's: 5 steps, a checkpoint and
+    7 more equal 12 uninterrupted steps (shots, shot-adaptive state, SPSA's calibration)."""
+
+    def make():
+        return circuit_objective(qaoa_qiskit(), RING, shots=50)
+
+    assert_resume_is_bit_for_bit(tmp_path, get_optimizer(optimizer), make)
