@@ -12,7 +12,6 @@ the same way.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,17 +82,16 @@ _COMPOSITIONS: list[tuple[str, GradientEstimator, UpdateRule, str]] = [
 # Pauli-two-design test it reaches -1 in 9 of 10 seeds (fixed lr 0.2: 2 of 10).
 QNSPSA_TARGET_STEP = 0.3
 
-# Spall's and qiskit-algorithms' calibration target: the first step moves each coordinate by
-# 2π/10 on average (qiskit's SPSA.calibrate, target_magnitude).
-SPALL_TARGET_STEP = 2 * math.pi / 10
-_SPALL_SGD = SGD(lr=None, schedule="spall", target_step=SPALL_TARGET_STEP)
+# Spall's calibrated gain, for a first step of 2π/10 per coordinate up to 10 parameters (qiskit's
+# SPSA.calibrate) and 2π/P beyond (updates.transforms.first_step_target).
+_SPALL_SGD = SGD(lr=None, schedule="spall", target_step=None)
 _SHOT_ADAPTIVE_SGD = SGD(lr=None)  # α = 0.07 where below 2/L, else 1/L (estimators.shot_adaptive)
 _SAFEGUARDED: list[tuple[ComposedOptimizer, str]] = [
     (
         ComposedOptimizer("spsa", SPSAGradient(), _SPALL_SGD),
         "SPSA (Spall 1992): Rademacher directions, gains a/(k+1+A)^0.602, c/(k+1)^0.101, a calibrated "
-        "from 25 directions for steps of 2π/10; options blocking, resamplings, last_avg, final_shots "
-        "(as qiskit's, and for every optimizer)",
+        "from 25 directions for first steps of 2π/10 per coordinate (2π/P past 10 parameters); options "
+        "blocking, resamplings, last_avg, final_shots (as qiskit's, and for every optimizer)",
     ),
     (
         ComposedOptimizer("2spsa", CurvatureSPSAGradient(), SGD(lr=0.5, schedule="spall"), blocking=True),

@@ -60,17 +60,22 @@ class SGD(StepSize):
     """Stochastic gradient descent, optionally with heavy-ball ``momentum``.
 
     ``lr=None`` calibrates the gain from ``target_step`` on the first gradient
-    (:func:`zeroth_q.updates.transforms.scale_by_calibrated_gain`), Spall's recipe for SPSA.
+    (:func:`zeroth_q.updates.transforms.scale_by_calibrated_gain`), Spall's recipe for SPSA;
+    ``target_step=None`` is the size-aware default 2π/10·min(1, 10/P)
+    (:func:`zeroth_q.updates.transforms.first_step_target`).
     """
 
     lr: float | None = 0.01
-    target_step: float = 0.1
+    target_step: float | None = 0.1
     momentum: float = 0.0
     kind: ClassVar[str] = "sgd"
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        require(self.target_step > 0, f"target_step must be > 0 (got {self.target_step}).")
+        require(
+            self.target_step is None or self.target_step > 0,
+            f"target_step must be > 0, or null for 2π/10·min(1, 10/P) (got {self.target_step}).",
+        )
         require(0 <= self.momentum < 1, f"momentum must be in [0, 1) (got {self.momentum}).")
 
     def transform(self) -> GradientTransformation:

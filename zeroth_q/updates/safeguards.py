@@ -48,6 +48,7 @@ from zeroth_q.updates.transforms import (
     GradientTransformationExtraArgs,
     Schedule,
     calibrated_gain,
+    first_step_target,
 )
 
 
@@ -103,7 +104,7 @@ def mean_estimate_magnitude(values: np.ndarray, perturbations: Perturbations, di
 
 
 def scale_by_spall_calibration(
-    count: int, distribution: str, size: float, target_step: float, decay: Schedule
+    count: int, distribution: str, size: float, target_step: float | None, decay: Schedule
 ) -> GradientTransformationExtraArgs:
     """Multiply the rule's unit-gain step by Spall's ``a``, calibrated at the first update from
     ``count`` directions drawn from the run's ``rng`` (module docstring)."""
@@ -116,7 +117,7 @@ def scale_by_spall_calibration(
             probe = Perturbations(int(rng.integers(2**63)), count, distribution, size, True, False)
             values = value_fn(perturbed_points(params, probe))
             magnitude = mean_estimate_magnitude(values, probe, params.size)
-            gain = calibrated_gain(target_step, decay(0), magnitude)
+            gain = calibrated_gain(first_step_target(target_step, params.size), decay(0), magnitude)
         return gain * updates, GainState(gain)
 
     return GradientTransformationExtraArgs(lambda params: GainState(math.nan), update)
