@@ -154,7 +154,7 @@ def test_cli_trains_and_reports_the_energy_error(tmp_path):
 
 @pytest.mark.slow
 def test_the_default_cli_run_reaches_one_percent_energy_error(tmp_path):
-    # README promise (issue 14 §6): <= 1 % relative energy error; the "within 60 s" half is
+    # docs/results.md promise (issue 14 §6): <= 1 % relative energy error; the "within 60 s" half is
     # timed by benchmarks/bench_default_vqe_run.py (a wall-clock bound in a test fails on
     # a busy machine, not on a slow change).
     proc = subprocess.run(

@@ -60,7 +60,7 @@ def test_exact_mode_contour_is_the_loss_each_path_recorded():
 
 
 def test_default_study_separates_first_and_second_order_methods():
-    """README: in the default figure every method moves; Newton (9 steps) and BFGS (13) reach
+    """docs/guides/sweeps.md: in the default figure every method moves; Newton (9 steps) and BFGS (13) reach
     the valley floor (0.0246) that SGD, Adam, ZO-Adam (0.043-0.046 after 100 steps) and SPSA
     (0.17 with its gain calibrated from 25 directions; 0.10 from the first step's one) are
     still walking towards."""

@@ -39,7 +39,13 @@ def test_the_guides_have_examples_and_skip_only_what_needs_hardware():
     found = {str(p.relative_to(DOCS)): blocks(p) for p in PAGES}
     for guide in ("index.md", "guides/qiskit.md", "guides/pennylane.md", "guides/budgets.md"):
         assert any(skip is None for _, _, skip in found[guide]), guide
-    for guide in ("guides/shot-frugal.md", "guides/extending.md", "guides/sweeps.md"):
+    for guide in (
+        "guides/shot-frugal.md",
+        "guides/extending.md",
+        "guides/sweeps.md",
+        "guides/optimizers.md",
+        "guides/circuits.md",
+    ):
         assert any(skip is None for _, _, skip in found[guide]), guide
     skips = [skip for page in found.values() for _, _, skip in page if skip is not None]
     assert skips and all("hardware" in skip for skip in skips), skips
