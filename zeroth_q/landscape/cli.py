@@ -29,20 +29,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from zeroth_q.atomic import EXIT_DISK_FULL, disk_full, write_text
+from zeroth_q.atomic import write_text
 from zeroth_q.config import require_memory
 from zeroth_q.errors import ConfigError, ZerothQError
 from zeroth_q.landscape.drawing import Layout, save_gif, save_png
 from zeroth_q.landscape.study import Landscape, compute
 from zeroth_q.landscape.tracing import EVALUATION_ONLY_OPTIMIZERS, GRADIENT_OPTIMIZERS
 from zeroth_q.landscape.view import Bounds
-from zeroth_q.runs.arguments import ArgumentParser
+from zeroth_q.runs.arguments import ArgumentParser, failure_exit_code
 
 
 def parser() -> argparse.ArgumentParser:
@@ -272,15 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         landscape = run(args)
         write_outputs(landscape, args)
-    except ZerothQError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        problem = disk_full(exc)
-        if problem is None:
-            raise
-        print(f"error: {problem}; run the same command again once space is freed.", file=sys.stderr)
-        return EXIT_DISK_FULL
+    except (ZerothQError, OSError) as exc:
+        return failure_exit_code(exc)
     print(f"{'optimizer':<16s} {'steps':>6s} {'start loss':>12s} {'final loss':>12s}  status")
     for p in landscape.paths:
         note = " (clipped in the figure)" if p.name in landscape.view.clipped else ""

@@ -15,9 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from zeroth_q.atomic import EXIT_DISK_FULL, disk_full
 from zeroth_q.errors import ZerothQError
-from zeroth_q.runs.arguments import ArgumentParser
+from zeroth_q.runs.arguments import ArgumentParser, failure_exit_code
 from zeroth_q.runs.interrupts import ignore_interrupts, interrupt_once
 from zeroth_q.sweep.engine import FAILED, SweepOutcome, run_sweep
 from zeroth_q.sweep.grid import read_grid
@@ -68,15 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 resume=args.resume,
                 progress=not args.no_progress,
             )
-    except ZerothQError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        problem = disk_full(exc)
-        if problem is None:
-            raise
-        print(f"error: {problem}; run the same command again once space is freed.", file=sys.stderr)
-        return EXIT_DISK_FULL
+    except (ZerothQError, OSError) as exc:
+        return failure_exit_code(exc)
     except KeyboardInterrupt:
         print("interrupted: run the same command again to go on (--resume continues from checkpoints).")
         return 130
