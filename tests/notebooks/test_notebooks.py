@@ -25,9 +25,12 @@ FIGURE_PREFIXES = {
 }
 
 
-# The smoke run of shot_budgets takes minutes (80 sampled-VQE runs); it is in the slow suite,
-# and test_notebook_code_compiles_and_names_what_exists checks its code in the default one.
-SLOW = {"shot_budgets"}
+# The smoke runs are in the slow suite (`make test-slow`): shot_budgets takes minutes (80
+# sampled-VQE runs), classical_validation and zo_scaling about 20 s each, which kept a fresh
+# clone's default suite above 6 minutes on 2 cores (6:16). In the default suite
+# test_notebook_code_compiles_and_names_what_exists checks every notebook's code, imports and
+# the optimizer/objective names its configs use.
+SLOW = {"shot_budgets", "classical_validation", "zo_scaling"}
 
 
 @pytest.mark.parametrize(
