@@ -210,18 +210,7 @@ def minimize(
         final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)
         run.elapsed = time.perf_counter() - clock_start
         run.history.append(history_row(run, final_loss, metrics))
-    result = Result(
-        run.x.copy(),
-        final_loss,
-        run.step,
-        run.cost,
-        run.status,
-        run.message,
-        metrics,
-        run.history,
-        run.elapsed,
-        final_cost,
-    )
+    result = run.result(final_loss, metrics, final_cost)
     for callback in callbacks:
         callback.on_end(run, result)
     return result

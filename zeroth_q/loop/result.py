@@ -40,6 +40,22 @@ class RunState:
         if not isinstance(self.history, History):
             self.history = History(self.history)
 
+    def result(self, final_loss: float, metrics: dict[str, float], final_cost: Cost) -> Result:
+        """What the run returns: its point, step count, costs, status and history, with the final
+        evaluation's loss, metrics and cost (a fresh run's end and an ended run read back)."""
+        return Result(
+            self.x.copy(),
+            final_loss,
+            self.step,
+            self.cost,
+            self.status,
+            self.message,
+            metrics,
+            self.history,
+            self.elapsed,
+            final_cost,
+        )
+
 
 @dataclass
 class Result:

@@ -155,15 +155,4 @@ def result_of(run: RunState) -> Result:
     before = run.history[-2] if len(run.history) > 1 else {}
     metrics = {k: v for k, v in last.items() if k not in LEADING_COLUMNS and k != "wall_time"}
     final_cost = Cost(**{unit: int(last[unit] - before.get(unit, 0)) for unit in Cost().as_dict()})
-    return Result(
-        run.x,
-        last["loss"],
-        run.step,
-        run.cost,
-        run.status,
-        run.message,
-        metrics,
-        run.history,
-        run.elapsed,
-        final_cost,
-    )
+    return run.result(last["loss"], metrics, final_cost)
