@@ -64,6 +64,7 @@ class Cost:
         return Cost(*(getattr(self, unit) + getattr(other, unit) for unit in COST_UNITS))
 
     def as_dict(self) -> dict[str, int]:
+        """``{unit: count}`` for the history and summaries."""
         # Not dataclasses.asdict: that deep-copies, 4 us per history row of a 1 ms step.
         return {unit: getattr(self, unit) for unit in COST_UNITS}
 
@@ -91,6 +92,7 @@ class Allowance:
     examples: int | None = None
 
     def covers(self, cost: Cost) -> bool:
+        """Whether ``cost`` fits in every unit that has a limit."""
         return not self.shortfall(cost)
 
     def shortfall(self, cost: Cost) -> dict[str, tuple[int, int]]:
@@ -136,11 +138,19 @@ class Objective(Protocol):
     """
 
     @property
-    def dim(self) -> int: ...
+    def dim(self) -> int:
+        """The number of real parameters ``P``; every ``θ`` has shape ``(P,)``."""
+        ...
 
-    def initial_point(self, rng: np.random.Generator) -> np.ndarray: ...
+    def initial_point(self, rng: np.random.Generator) -> np.ndarray:
+        """A start point of shape ``(P,)``, drawn from ``rng`` where the problem's convention
+        is random (network initialisation, small random circuit angles)."""
+        ...
 
-    def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation: ...
+    def evaluate(self, thetas: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        """``f`` at each row of ``thetas`` ``(B, P)``, all rows on one draw from ``rng``
+        (common random numbers: SPSA's differences then carry no sampling noise of the data)."""
+        ...
 
 
 @runtime_checkable
@@ -154,14 +164,18 @@ class SupportsCostModel(Protocol):
     the step is taken.
     """
 
-    def cost(self, rows: int) -> Cost: ...
+    def cost(self, rows: int) -> Cost:
+        """Exactly what ``evaluate`` of ``rows`` rows charges."""
+        ...
 
 
 @runtime_checkable
 class SupportsGradient(Protocol):
     """An objective that computes its exact (or mini-batch) gradient itself."""
 
-    def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation: ...
+    def gradient(self, theta: np.ndarray, rng: np.random.Generator) -> GradientEvaluation:
+        """``(f(θ), ∇f(θ))`` on one draw from ``rng``, charged ``cost(1)``."""
+        ...
 
 
 class Perturbations(NamedTuple):
@@ -228,7 +242,9 @@ class SupportsPerturbedEvaluation(Protocol):
 
     def evaluate_perturbed(
         self, theta: np.ndarray, perturbations: Perturbations, rng: np.random.Generator
-    ) -> PerturbedEvaluation: ...
+    ) -> PerturbedEvaluation:
+        """Values at the described points and their combination, on one draw from ``rng``."""
+        ...
 
 
 @runtime_checkable
@@ -236,14 +252,18 @@ class SupportsMetrics(Protocol):
     """An objective with diagnostics that do not count as cost (test accuracy, exact
     energy error). ``metrics(theta)`` returns a flat mapping of names to floats."""
 
-    def metrics(self, theta: np.ndarray) -> Mapping[str, float]: ...
+    def metrics(self, theta: np.ndarray) -> Mapping[str, float]:
+        """Diagnostics at ``θ`` (names to floats), computed without charge."""
+        ...
 
 
 @runtime_checkable
 class SupportsHessian(Protocol):
     """An objective that gives its exact Hessian (small analytic problems; Newton's method)."""
 
-    def hessian(self, theta: np.ndarray) -> np.ndarray: ...
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        """The exact ``(P, P)`` Hessian at ``θ``."""
+        ...
 
 
 @runtime_checkable
@@ -251,7 +271,9 @@ class SupportsFidelity(Protocol):
     """A circuit objective that measures state fidelities ``|<ψ(θ)|ψ(θ'_b)>|²`` for a batch
     of ``θ'`` (the quantum natural gradient's metric; QN-SPSA, Gacon et al. 2021)."""
 
-    def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation: ...
+    def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation:
+        """``|<ψ(θ)|ψ(θ'_b)>|²`` for each row ``θ'_b`` of ``others``, measured on one draw."""
+        ...
 
     def fidelity_cost(self, rows: int) -> Cost:
         """The cost of one ``fidelity`` call with ``rows`` rows of ``others``."""
@@ -271,7 +293,9 @@ class SupportsFrequencies(Protocol):
     677 (2022)) and the Rotosolve / NFT reconstructions (Ostaszewski et al., Quantum 5, 391 (2021);
     Nakanishi et al., PRR 2, 043158 (2020)) need exactly this."""
 
-    def frequencies(self) -> tuple[tuple[float, ...], ...]: ...
+    def frequencies(self) -> tuple[tuple[float, ...], ...]:
+        """Per parameter, its distinct positive frequencies in increasing order."""
+        ...
 
 
 class DenseLayerStatistics(NamedTuple):
@@ -305,7 +329,9 @@ class SupportsLayerCurvature(Protocol):
     """A network of dense layers that exposes per-layer activations and per-example
     pre-activation gradients (natural gradient, K-FAC; Martens & Grosse 2015)."""
 
-    def layer_curvature(self, theta: np.ndarray, rng: np.random.Generator) -> LayerCurvature: ...
+    def layer_curvature(self, theta: np.ndarray, rng: np.random.Generator) -> LayerCurvature:
+        """Loss, gradient and every dense layer's statistics on one mini-batch from ``rng``."""
+        ...
 
 
 @runtime_checkable
@@ -320,11 +346,17 @@ class SupportsState(Protocol):
     are drawn from the ``rng`` handed to ``evaluate``, never from a generator of its own.
     """
 
-    def initial_state(self) -> dict[str, np.ndarray]: ...
+    def initial_state(self) -> dict[str, np.ndarray]:
+        """The state a fresh run starts from, whatever ran before."""
+        ...
 
-    def get_state(self) -> dict[str, np.ndarray]: ...
+    def get_state(self) -> dict[str, np.ndarray]:
+        """The current state, for a checkpoint (fresh arrays)."""
+        ...
 
-    def set_state(self, state: Mapping[str, np.ndarray]) -> None: ...
+    def set_state(self, state: Mapping[str, np.ndarray]) -> None:
+        """Install a state that ``initial_state`` or ``get_state`` returned."""
+        ...
 
 
 STATE_METHODS = ("initial_state", "get_state", "set_state")
@@ -385,11 +417,15 @@ class SupportsShots(Protocol):
     (per row and measured group; 0 skips a group). Shot-adaptive optimizers (iCANS, Rosalin,
     gCANS) decide the counts; the objective's configured fixed ``N`` is untouched."""
 
-    def measurement_groups(self) -> MeasuredGroups: ...
+    def measurement_groups(self) -> MeasuredGroups:
+        """The measured groups, their single-shot scales and the Lipschitz bound."""
+        ...
 
     def evaluate_shots(
         self, thetas: np.ndarray, shots: np.ndarray, rng: np.random.Generator
-    ) -> ShotEvaluation: ...
+    ) -> ShotEvaluation:
+        """Measure each row with the given shots per row (``(B,)``) or per row and group (``(B, G)``)."""
+        ...
 
 
 # Simulators and NumPy's binomial count shots in signed 64-bit integers; 2**53 also keeps the
