@@ -167,7 +167,7 @@ SPALL_TARGET_PARAMETERS = 10
 
 def first_step_target(target_step: float | None, dim: int) -> float:
     r"""``target_step``, or where it is None the size-aware default
-    :math:`rac{2\pi}{10}\min(1, 10/P)`: Spall's 2π/10 per coordinate for up to 10 parameters
+    :math:`\frac{2\pi}{10}\min(1, 10/P)`: Spall's 2π/10 per coordinate for up to 10 parameters
     (all of qiskit's and PennyLane's SPSA test problems), 2π/P beyond. A first step of 2π/10 on
     every one of P coordinates is a move of :math:`0.63\sqrt{P}` rad, which at P = 96 (TFIM
     n = 16, HEA) took the energy error from 6.05 to 10.8-15.9 in one step and left it at
