@@ -14,13 +14,16 @@ thread each (``OPENBLAS_NUM_THREADS=1`` for all, and threadpoolctl inside both p
 
 Reported: the whole process (wall, timed by this script), the run (the engine's ``wall_time_s``
 from ``summary.json``: steps, metrics, checkpoints; the script's training loop), and the test
-accuracy, each the minimum (times) or mean ± std (accuracy) over rounds. The box is shared: only
-the ratios, measured side by side in one run, mean anything. The metrics' share of the run is
+accuracy, each the median and range (times) or mean ± std (accuracy) over rounds; the ratios
+round by round (the contenders of a round run back to back), median and range. The box is
+shared: only the ratios, measured side by side in one run, mean anything. The metrics' share of the run is
 estimated from the number of metric rows in ``history.csv`` times one ``metrics`` call timed
 here. A second table: the import time of ``python -m zeroth_q.run --objective mnist``
 (``python -X importtime``), by top-level module.
 
-Usage: ``python benchmarks/bench_mnist_end_to_end.py [--rounds 3]``.
+Usage: ``python benchmarks/bench_mnist_end_to_end.py [--rounds 3] [--before DIR]``; ``--before`` adds
+the two zeroth-q contenders run with an earlier checkout (e.g. ``git archive REV | tar -x -C DIR``),
+alternated with the others in the same rounds, for before/after ratios measured side by side.
 """
 
 from __future__ import annotations
@@ -91,15 +94,18 @@ SETTINGS = {
     ],
     "zeroth-q sphere": ["hidden=[]", "perturbations=50", "lr=1e-3"],
 }
+BEFORE = "before: "  # the contenders run with the --before checkout
 FLOOR_STEP_S = 0.7e-3  # the issue's floor for a one-sided T = 50 step on the linear model
 
 
-def timed(command: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, float, float]:
+def timed(
+    command: list[str], cwd: Path, env: dict[str, str] = ENV
+) -> tuple[subprocess.CompletedProcess, float, float]:
     """Run ``command``; its wall seconds and its CPU seconds (user + system, from the children's
     rusage: what the process costs whatever else the shared machine runs)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, env=ENV, cwd=cwd, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return done, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -117,11 +123,13 @@ def run_script(seed: int, scratch: Path) -> dict[str, float]:
     }
 
 
-def run_engine(name: str, seed: int, scratch: Path) -> dict[str, float]:
-    out = scratch / f"{name.split()[-1]}-{seed}"
+def run_engine(name: str, seed: int, scratch: Path, code: Path = ROOT) -> dict[str, float]:
+    """The run ``name`` of :data:`SETTINGS` with the zeroth-q checkout at ``code``."""
+    out = scratch / f"{name.split()[-1]}-{seed}-{code.name}"
     command = [*RUN, "--seed", str(seed), "--out", str(out), "--overwrite"]
     command += [flag for setting in SETTINGS[name] for flag in ("--set", setting)]
-    done, wall, cpu = timed([sys.executable, "-c", TIMED_RUN, *command[3:]], scratch)
+    env = {**ENV, "PYTHONPATH": str(code)}
+    done, wall, cpu = timed([sys.executable, "-c", TIMED_RUN, *command[3:]], scratch, env)
     # The progress bar shares stderr (its last line has no newline before the report).
     run_cpu = float(re.findall(r'\{"run_cpu_s": ([0-9.e+-]+)\}', done.stderr)[-1])
     summary = json.loads((out / "summary.json").read_text())
@@ -181,11 +189,25 @@ def stats(results: list[dict[str, float]], key: str) -> np.ndarray:
     return np.array([r[key] for r in results])
 
 
+def spread(values: np.ndarray, digits: int = 2) -> str:
+    """``median (min-max)`` of ``values``."""
+    return f"{np.median(values):.{digits}f} ({values.min():.{digits}f}-{values.max():.{digits}f})"
+
+
+def ratios(numerator: list[dict[str, float]], denominator: list[dict[str, float]], key: str) -> np.ndarray:
+    """Round by round: the two contenders of a round ran back to back, under the same load."""
+    return stats(numerator, key) / stats(denominator, key)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    rounds = parser.parse_args().rounds
-    names = ["script", *SETTINGS]
+    parser.add_argument(
+        "--before", type=Path, help="an earlier checkout of zeroth-q, run too (contenders 'before: ...')"
+    )
+    args = parser.parse_args()
+    rounds = args.rounds
+    names = ["script", *SETTINGS, *([f"{BEFORE}{name}" for name in SETTINGS] if args.before else [])]
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as directory:
         scratch = Path(directory)
@@ -193,39 +215,66 @@ def main() -> None:
         for seed in range(rounds):
             order = names if seed % 2 == 0 else names[::-1]  # alternate who runs first
             for name in order:
-                result = run_script(seed, scratch) if name == "script" else run_engine(name, seed, scratch)
+                if name == "script":
+                    result = run_script(seed, scratch)
+                elif name.startswith(BEFORE):
+                    result = run_engine(name.removeprefix(BEFORE), seed, scratch, args.before)
+                else:
+                    result = run_engine(name, seed, scratch)
                 runs[name].append(result)
                 print(seed, name, result, flush=True)
     metric_call = metrics_seconds()
-    table = render(runs, rounds, metric_call, imports)
+    load = os.getloadavg()
+    table = render(runs, rounds, metric_call, imports, load)
     RESULTS.write_text(table + "\n")
     print(table)
 
 
 def render(
-    runs: dict[str, list[dict[str, float]]], rounds: int, metric_call: float, imports: list[tuple[str, float]]
+    runs: dict[str, list[dict[str, float]]],
+    rounds: int,
+    metric_call: float,
+    imports: list[tuple[str, float]],
+    load: tuple[float, float, float],
 ) -> str:
     rows = []
     for name, results in runs.items():
         accuracy = stats(results, "accuracy") * 100
-        process, cpu, run = stats(results, "process"), stats(results, "cpu"), stats(results, "run")
         run_cpu = stats(results, "run_cpu")
         metric_rows = int(max(r.get("metric_rows", 0) for r in results))
-        share = (
-            f"{metric_rows * metric_call / run_cpu.min():.0%} ({metric_rows} rows)" if metric_rows else "-"
-        )
+        share = metric_rows * metric_call / np.median(run_cpu)
+        share = f"{share:.0%} ({metric_rows} rows)" if metric_rows else "-"
         rows.append(
-            f"| {name} | {process.min():.2f} | {cpu.min():.2f} | {run.min():.2f} | {run_cpu.min():.2f} "
-            f"| {run_cpu.min() / 1200 * 1e3:.2f} | {share} "
+            f"| {name} | {spread(stats(results, 'process'))} | {spread(stats(results, 'cpu'))} "
+            f"| {spread(stats(results, 'run'))} | {spread(run_cpu)} "
+            f"| {np.median(run_cpu) / 1200 * 1e3:.2f} | {share} "
             f"| {accuracy.mean():.2f} ± {accuracy.std():.2f} |"
         )
-    script, engine, sphere = (runs[name] for name in ("script", *SETTINGS))
-    run_ratio = stats(script, "run").min() / stats(engine, "run").min()
-    run_cpu_ratio = stats(script, "run_cpu").min() / stats(engine, "run_cpu").min()
-    sphere_cpu_ratio = stats(sphere, "run_cpu").min() / stats(engine, "run_cpu").min()
-    process_ratio = stats(script, "process").min() / stats(engine, "process").min()
-    cpu_ratio = stats(script, "cpu").min() / stats(engine, "cpu").min()
-    sphere_ratio = stats(sphere, "run").min() / stats(engine, "run").min()
+    targets = []
+    for prefix in ("", BEFORE):
+        if f"{prefix}zeroth-q sphere" not in runs:
+            continue
+        script, engine, sphere = (
+            runs["script"],
+            runs[f"{prefix}zeroth-q rademacher"],
+            runs[f"{prefix}zeroth-q sphere"],
+        )
+        targets += [
+            (f"{prefix}run: script loop / zeroth-q rademacher run", script, engine, "run", "run_cpu", ">= 2"),
+            (f"{prefix}process: script / zeroth-q rademacher", script, engine, "process", "cpu", ">= 1.5"),
+            (
+                f"{prefix}default directions: sphere run / rademacher run",
+                sphere,
+                engine,
+                "run",
+                "run_cpu",
+                "<= 2",
+            ),
+        ]
+    lines = [
+        f"| {label} | **{spread(ratios(a, b, wall))}** | **{spread(ratios(a, b, cpu))}** | {target} |"
+        for label, a, b, wall, cpu, target in targets
+    ]
     total = sum(seconds for _, seconds in imports)
     shown = [f"| {module} | {seconds:.3f} |" for module, seconds in imports if seconds >= 0.01]
     return "\n".join(
@@ -234,34 +283,33 @@ def render(
             "",
             f"Linear model, batch 50, 1,200 steps, T = 50, c = 0.01, Adam lr 1e-3; {rounds} rounds (seed = "
             "round), the contenders alternated in fresh processes, one BLAS thread each, on a shared 2-core "
-            "machine: compare the ratios, measured side by side; absolute times move with the load. Times: "
-            "minimum over rounds, seconds. `run`: the engine's `wall_time_s` (steps, metrics, checkpoints) "
-            "and "
-            "the script's training loop. `process CPU`: user + system seconds of the process; "
-            "`run CPU`: process time of the loop (engine: steps, metrics and checkpoints; script: its loop). "
-            "`metrics`: "
-            "rows with metrics x the CPU time of one `metrics` call timed alone "
-            f"({metric_call * 1e3:.1f} ms, 20,000 images), as a share of the run's CPU time.",
+            f"machine (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end): compare the "
+            "ratios, measured side by side; absolute times move with the load, and CPU times less than wall "
+            "times. Times in seconds, median (min-max) over rounds. `run`: the engine's `wall_time_s` "
+            "(steps, metrics, checkpoints) and the script's training loop. `process CPU`: user + system "
+            "seconds of the process; `run CPU`: process time of the loop (engine: steps, metrics and "
+            "checkpoints; script: its loop). `metrics`: rows with metrics x the CPU time of one "
+            f"`metrics` call timed alone ({metric_call * 1e3:.1f} ms, 20,000 images), as a share of the "
+            "run's CPU time.",
             "",
             "| contender | process s | process CPU s | run s | run CPU s | CPU ms / step | metrics "
             "| test accuracy % |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
             "",
-            f"- run: script loop / zeroth-q rademacher run = **{run_ratio:.2f}x** wall, "
-            f"{run_cpu_ratio:.2f}x CPU "
-            "(target >= 2)",
-            f"- process: script / zeroth-q rademacher = **{process_ratio:.2f}x** wall, {cpu_ratio:.2f}x CPU "
-            "(target >= 1.5)",
-            f"- default directions: sphere run / rademacher run = **{sphere_ratio:.2f}x** wall, "
-            f"{sphere_cpu_ratio:.2f}x CPU (target <= 2)",
-            f"- floor: 1,200 steps at {FLOOR_STEP_S * 1e3:.1f} ms = {1200 * FLOOR_STEP_S:.2f} s",
+            "Ratios of the two contenders of each round (they ran back to back), median (min-max) over "
+            "rounds:",
+            "",
+            "| ratio | wall | CPU | target |",
+            "|---|---:|---:|---:|",
+            *lines,
+            "",
+            f"Floor: 1,200 steps at {FLOOR_STEP_S * 1e3:.1f} ms = {1200 * FLOOR_STEP_S:.2f} s.",
             "",
             f"## Imports of `python -m zeroth_q.run --objective mnist` (`-X importtime`): {total:.2f} s",
             "",
-            "Top-level modules in the order of their cost, seconds (cumulative, >= 10 ms); "
-            "`matplotlib.figure` "
-            "is imported when the curve is drawn, after the run.",
+            "Top-level modules in the order of their cost, seconds (cumulative, >= 10 ms); `PIL` is imported "
+            "when the curve is drawn, after the run (the run imports no matplotlib).",
             "",
             "| module | s |",
             "|---|---:|",

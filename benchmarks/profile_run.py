@@ -54,7 +54,7 @@ PHASES = [
     ("progress bar", "loop/callbacks.py", "on_step", 1),
     ("final evaluation", "loop/minimize.py", "final_evaluation", 0),
     ("end files: last checkpoint, parameters, curve, summary", "runs/directory.py", "on_end", 0),
-    ("curve (matplotlib import and drawing)", "runs/plotting.py", "plot_curve", 1),
+    ("curve (Pillow import and drawing)", "runs/plotting.py", "plot_curve", 1),
 ]
 
 

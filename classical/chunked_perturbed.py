@@ -20,8 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from classical.perturbed import Workspace
-from zeroth_q.estimators.directions import DirectionStream
+from zeroth_q.estimators.directions import DirectionStream, Workspace
 from zeroth_q.objective import Perturbations
 
 # Values per coordinate held while a direction is drawn, beyond the direction itself:
@@ -59,7 +58,7 @@ def perturbed_losses(
     combination = np.zeros(dim)
     if center:
         values[-1] = losses(base[None, :])[0]
-    stream = DirectionStream(seed, dim, distribution, dtype)
+    stream = DirectionStream(seed, dim, distribution, dtype, workspace)
     k = chunk_size(dim, perturbations, dtype, memory_bytes)
     for start in range(0, count, k):
         size = min(k, count - start)

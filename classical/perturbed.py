@@ -41,34 +41,18 @@ later layers, through scratch copies, so ``θ`` is bit-for-bit unchanged.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from classical.blas import one_blas_thread
 from classical.losses import Loss
 from classical.mlp import MLP
-from zeroth_q.estimators.directions import DirectionStream
+from zeroth_q.estimators.directions import DirectionStream, Workspace
 from zeroth_q.objective import Perturbations
 
 NARROW_WIDTH = 32  # first layers up to this width multiply as (ΔW₁ᵀ xᵀ)ᵀ (first_layer_shifts)
 NARROW_EXAMPLES = 64  # ... in blocks of this many examples (first_layer_shifts)
 TARGET_COLUMNS = 1024  # first-layer columns k·h per chunk: 8 directions at h = 128 (measured, above)
 DEFAULT_MEMORY_BYTES = 256 * 2**20
-
-
-class Workspace:
-    """Buffers reused from step to step (one flat array per name, grown when too small)."""
-
-    def __init__(self) -> None:
-        self._flat: dict[tuple[str, np.dtype], np.ndarray] = {}
-
-    def get(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        size = math.prod(shape)
-        flat = self._flat.get((name, dtype))
-        if flat is None or flat.size < size:
-            flat = self._flat[(name, dtype)] = np.empty(size, dtype=dtype)
-        return flat[:size].reshape(shape)
 
 
 def chunk_size(network: MLP, perturbations: Perturbations, dtype: np.dtype, memory_bytes: int) -> int:
@@ -159,7 +143,7 @@ def _perturbed_losses(
     base += tail[:width]
     values = np.empty(perturbations.rows)
     combination = np.zeros(network.dim)
-    stream = DirectionStream(seed, network.dim, distribution, dtype)
+    stream = DirectionStream(seed, network.dim, distribution, dtype, workspace)
     k = chunk_size(network, perturbations, dtype, memory_bytes)
     # c·x, so that the products below are c·x ΔW₁ with no extra pass; a narrow layer multiplies
     # c·xᵀ, written contiguous by the same pass (order="C").

@@ -248,10 +248,13 @@ def interrupted_outside_the_loop(directory: Path | None) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    directory = args.resume or args.out
+    directory = None
     try:
+        # From the first statement to the last line printed: a signal anywhere in between
+        # is one message, never a traceback (python -m zeroth_q.run handled it until here).
         with interrupt_once():
+            args = parser().parse_args(argv)
+            directory = args.resume or args.out
             if args.list:
                 print(list_choices())
                 return 0
@@ -279,6 +282,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     overwrite=args.overwrite,
                     progress=not args.no_progress,
                 )
+            if result is None:
+                summary = RunDirectory(directory).read_summary() or {}
+                print(f"{directory} already finished: {summary.get('status')}, {summary.get('message')}")
+                return 0
+            print(describe(result, directory, config.spec.main_metric))
+            return EXIT_CODES[result.status]
     except ZerothQError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -299,9 +308,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         # with status interrupted and the run directory is written).
         print(interrupted_outside_the_loop(directory), file=sys.stderr)
         return EXIT_CODES["interrupted"]
-    if result is None:
-        summary = RunDirectory(directory).read_summary() or {}
-        print(f"{directory} already finished: {summary.get('status')}, {summary.get('message')}")
-        return 0
-    print(describe(result, directory, config.spec.main_metric))
-    return EXIT_CODES[result.status]
