@@ -48,7 +48,8 @@ from qiskit_algorithms.optimizers import NFT
 
 from circuits.ansatz import Circuit, Gate
 from circuits.pennylane_backend import pennylane_operations, to_pennylane
-from circuits.qiskit_backend import QiskitBackend, to_qiskit
+from circuits.qiskit_backend import QiskitBackend
+from circuits.qiskit_circuit import to_qiskit
 from zeroth_q import Budget, Cost, Evaluation, build_objective, minimize
 
 RESULTS = Path(__file__).parent / "results" / "bench_contenders.md"
@@ -81,7 +82,7 @@ class GateListEnergy:
 
     def __init__(self, circuit: Circuit, hamiltonian: SparsePauliOp):
         self.circuit, self.hamiltonian = circuit, hamiltonian
-        self.backend = QiskitBackend(circuit, hamiltonian)
+        self.backend = QiskitBackend(to_qiskit(circuit), hamiltonian)
 
     @property
     def dim(self) -> int:
