@@ -32,7 +32,7 @@ after the other (so under the same load); each run is repeated ``--repeats`` tim
 iterates every time) and its fastest time kept, as ``timeit`` does, since a run of ours takes
 10-30 ms and one scheduler pause on a shared machine would otherwise decide the ratio.
 
-Usage: ``python benchmarks/bench_contenders.py [--seeds 3] [--repeats 3] [--quick]``.
+Usage: ``python benchmarks/bench_contenders.py [--seeds 3] [--repeats 5] [--quick]``.
 """
 
 from __future__ import annotations
@@ -103,7 +103,9 @@ def problems() -> dict[str, tuple[Circuit, SparsePauliOp, str, int]]:
 
 
 def run_ours(objective, name: str, x0: np.ndarray, coordinates: int) -> tuple[np.ndarray, int, float]:
-    result = minimize(objective, name, Budget(steps=coordinates), x0=x0, metrics_every=0)
+    result = minimize(
+        objective, name, Budget(steps=coordinates), x0=x0, metrics_every=0, metrics_per_decade=0
+    )
     return result.x, result.cost.evaluations, result.wall_time
 
 
@@ -199,7 +201,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--repeats", type=int, default=3, help="runs per timing; the fastest is kept")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per timing; the fastest is kept")
     parser.add_argument("--quick", action="store_true", help="1 seed, qiskit's test problem only (smoke)")
     args = parser.parse_args()
     names = ["qiskit-nft-test"] if args.quick else ["qiskit-nft-test", "tfim"]
