@@ -223,7 +223,8 @@ class QiskitBackend:
 
 @cache
 def _aer_operations() -> frozenset[str]:
-    return frozenset(AerSimulator().target.operation_names)
+    """What Aer runs as it is: its target's operations, and barriers (``measure_all`` adds one)."""
+    return frozenset(AerSimulator().target.operation_names) | {"barrier"}
 
 
 @cache

@@ -114,8 +114,9 @@ def test_numpy_energies_states_and_probabilities_equal_aer_and_pennylane(name, s
 
 
 def test_aer_runs_what_numpy_does_not_simulate():
-    """A gate outside NumPy's set (T, U), a non-affine angle, a larger circuit or a user's
-    estimator go to Aer, with the same answers as a direct Statevector."""
+    """A gate outside NumPy's set (T, a composite gate), a non-affine angle, a larger circuit
+    or a user's estimator go to Aer, with the same answers as a direct Statevector; the circuit
+    is transpiled only when Aer cannot run it as it is."""
     from qiskit.quantum_info import Statevector
     from qiskit_aer.primitives import EstimatorV2
 
@@ -136,6 +137,9 @@ def test_aer_runs_what_numpy_does_not_simulate():
     plain.cx(0, 1)
     cases["user estimator"] = (plain, {"estimator": EstimatorV2()})
     cases["numpy_qubits=1"] = (plain, {"numpy_qubits": 1})
+    composite = QuantumCircuit(2)
+    composite.append(plain.to_gate(label="block"), [0, 1])  # neither NumPy nor Aer runs it as it is
+    cases["composite gate"] = (composite, {})
     for label, (circuit, options) in cases.items():
         backend = QiskitBackend(circuit, hamiltonian, **options)
         assert backend._numpy is None, label
@@ -144,3 +148,5 @@ def test_aer_runs_what_numpy_does_not_simulate():
             Statevector(circuit.assign_parameters(v)).expectation_value(hamiltonian).real for v in values
         ]
         np.testing.assert_allclose(backend.energy(values), expected, atol=TOLERANCE, err_msg=label)
+        # transpiled only when Aer cannot run the circuit as it is (the composite gate)
+        assert (backend._isa is circuit) == (label != "composite gate"), label
