@@ -9,14 +9,16 @@ the observables are laid out on the transpiled qubits and saved as expectation v
 of it. An exact call then is one ``AerSimulator.run`` with the whole (B, P) parameter array bound,
 or, with a user's estimator, one primitive job whose PUB carries it.
 
-**Small noiseless circuits run in NumPy.** Up to :data:`NUMPY_QUBITS` qubits, with Aer's own
-estimator and no device noise, exact energies, expectations, statevectors and the outcome
-probabilities of the ``sampled`` path come from the batched statevector of
-:class:`circuits.adjoint_statevector.AdjointStatevector` (equal to Aer's to ~1e-15): an Aer call
-costs 2-9 ms at 4-10 qubits whatever it computes (circuit assembly, a job handed to a worker
-thread, the result parsed back), the NumPy batch 0.2-2 ms (measured side by side,
-``benchmarks/bench_contenders.py``). Aer stays the simulator of shots drawn by its sampler, of
-device noise, of gates NumPy does not simulate and of larger circuits.
+**Small circuits run in NumPy.** Up to :data:`NUMPY_QUBITS` qubits, without a user's estimator,
+the noiseless quantities (exact energies and expectations, statevectors: the metrics, and the
+``exact`` and ``gaussian`` shot models) and, without device noise, the outcome probabilities of
+the ``sampled`` path come from the batched statevector of
+:class:`circuits.adjoint_statevector.AdjointStatevector` (equal to Aer's to 1e-10,
+``tests/circuits/test_numpy_statevector.py``): one Aer run costs ~1 ms of CPU for 2 rows at 4
+qubits whatever it computes (0.3 ms for a one-gate circuit: assembly, a job handed to a worker
+thread, the result parsed back), the NumPy batch 0.07 ms (``benchmarks/bench_contenders.py``).
+Aer stays the simulator of shots drawn by its sampler, of device noise, of gates NumPy does not
+simulate (:class:`~circuits.adjoint_statevector.UnsupportedCircuit`) and of larger circuits.
 
 Hardware or another simulator drops in through the same interface: pass
 ``estimator=`` (e.g. ``qiskit_ibm_runtime.EstimatorV2(mode=backend)``), ``sampler=`` and
