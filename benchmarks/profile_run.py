@@ -47,6 +47,7 @@ PHASES = [
     ("perturbed evaluations (MLP: SPSA's pass)", "classical/supervised.py", "evaluate_perturbed", 2),
     ("simulator: Aer jobs, waiting for the result", "qiskit_aer/jobs/aerjob.py", "result", 3),
     ("simulator: Aer jobs, handoff to its worker thread", "qiskit_aer/jobs/aerjob.py", "submit", 3),
+    ("simulator: NumPy statevector (circuits/)", "circuits/adjoint_statevector.py", "statevectors", 3),
     ("probabilities from saved states (circuits/)", "circuits/measurement.py", "basis_probabilities", 3),
     ("multinomial shot counts (circuits/)", "circuits/shot_models.py", "multinomial_counts", 3),
     ("metrics", "loop/minimize.py", "objective_metrics", 1),
