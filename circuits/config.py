@@ -144,6 +144,22 @@ class MeasurementOptions:
         )
 
 
+# What a statevector run of n qubits holds at its peak, in complex statevectors (16·2^n bytes):
+# Aer's state per parallel experiment (one per core), one row's outcome probabilities held
+# three times (G = 2 real vectors: 3 statevectors' worth), the eigenvalue classes of each
+# measured basis. Measured: TFIM n = 24, spsa: benchmarks/results/bench_scale.md.
+STATEVECTOR_COPIES = 8
+
+
+def require_simulation_memory(qubits: int, problem: str) -> None:
+    """Refuse a problem whose statevector simulation cannot fit in this machine's memory."""
+    require_memory(
+        STATEVECTOR_COPIES * 16.0 * 2**qubits,
+        f"problem {problem!r} on {qubits} qubits (statevectors of 2^{qubits} amplitudes)",
+        "use fewer qubits (each one doubles the memory), or a machine with more memory",
+    )
+
+
 def _require_choice(key: str, value: str, choices: Sequence[str]) -> None:
     require(value in choices, f"unknown {key} {value!r}.{did_you_mean(value, choices)}")
 
@@ -164,7 +180,8 @@ class VQEConfig(MeasurementOptions):
         ansatz with ``reps`` entangling layers, P = 2·qubits·(reps + 1) parameters; ``hva`` (tfim,
         xxz, fermi-hubbard), ``qaoa`` (maxcut), with ``reps`` layers; ``uccsd`` (molecule, h2 on 4
         qubits)).
-    qubits, periodic: chain length, and closing the chain (tfim, xxz; periodic also fermi-hubbard).
+    qubits, periodic: chain length, and closing the chain (tfim, xxz; periodic also fermi-hubbard). Any
+        problem's qubit count is checked against this machine's memory (:data:`STATEVECTOR_COPIES`).
     """
 
     problem: str = "tfim"
@@ -189,12 +206,14 @@ class VQEConfig(MeasurementOptions):
 
     def __post_init__(self) -> None:
         from circuits.ansatze import ansatz_spec
-        from circuits.problems import problem_spec
+        from circuits.problems import problem_qubits, problem_spec
 
         super().__post_init__()
-        require(2 <= self.qubits <= 20, f"qubits must be in 2..20 (statevector memory), got {self.qubits}.")
-        problem_spec(self.problem).parameters_from(self)  # validates the problem's own fields
+        problem = problem_spec(self.problem).parameters_from(self)  # validates the problem's own fields
         ansatz_spec(self.ansatz).parameters_from(self)
+        qubits = problem_qubits(problem)
+        if qubits is not None:
+            require_simulation_memory(qubits, self.problem)
 
 
 @dataclass(frozen=True)
