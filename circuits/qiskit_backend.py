@@ -3,7 +3,8 @@
 The circuit is a parameterized ``QuantumCircuit`` (a user's, or a built-in ansatz rendered by
 :func:`circuits.qiskit_circuit.to_qiskit`), its columns ``circuit.parameters``. Everything that
 does not depend on θ happens once, in the constructor: the circuit is transpiled with
-``pass_manager``, and the observables are laid out on the transpiled qubits and coerced to
+``pass_manager`` (without one, only if Aer does not run all its gates natively), and the
+observables are laid out on the transpiled qubits and coerced to
 ``ObservablesArray``. A call then is one primitive job whose PUB carries the whole (B, P)
 parameter array, i.e. B bound circuits simulated in one ``AerSimulator.run`` (Aer
 parallelizes over bindings).
@@ -74,9 +75,9 @@ class QiskitBackend:
         noise_model: NoiseModel | None = None,
     ):
         self._circuit = circuit
-        if pass_manager is None:
+        if pass_manager is None and not _runs_natively(circuit):
             pass_manager = generate_preset_pass_manager(optimization_level=1, backend=AerSimulator())
-        self._isa = pass_manager.run(self._circuit)
+        self._isa = pass_manager.run(circuit) if pass_manager is not None else circuit
         layout = self._isa.layout
         self._hamiltonian = ObservablesArray.coerce(hamiltonian.apply_layout(layout))
         self._observables = ObservablesArray.coerce([o.apply_layout(layout) for o in observables])
@@ -106,7 +107,8 @@ class QiskitBackend:
         """The circuit measured in each basis, transpiled when the primitive path first
         samples (the counts path never does, and a transpilation of a 20-qubit circuit per
         basis would cost seconds of start-up)."""
-        return [self._pass_manager.run(_measured(self._circuit, basis)) for basis in self._bases]
+        measured = [_measured(self._circuit, basis) for basis in self._bases]
+        return [self._pass_manager.run(qc) for qc in measured] if self._pass_manager else measured
 
     def sample(self, thetas: np.ndarray, shots: int, seed: int) -> list[np.ndarray]:
         """One sampler job, one PUB per measurement basis; bits (B, shots, qubits)."""
@@ -132,6 +134,13 @@ class QiskitBackend:
 
 
 BASIS_CHANGE = "zeroth_q_basis_change"
+
+
+def _runs_natively(circuit: QuantumCircuit) -> bool:
+    """Whether Aer runs every instruction of ``circuit`` as it is (the built-in ansätze: RY, RZ,
+    CX, RZZ, ...), so that no transpilation is needed: Qiskit's preset pass manager for Aer
+    costs seconds of start-up (its plugins load on first use), more than a whole run at small n."""
+    return set(circuit.count_ops()) <= set(AerSimulator().configuration().basis_gates)
 
 
 def _label(basis: int) -> str:
