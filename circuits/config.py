@@ -32,6 +32,12 @@ BACKENDS, SHOT_MODELS, SAMPLERS = (get_args(t) for t in (BackendName, ShotModelN
 ANSATZ_DEVICES = ("default.qubit", "lightning.qubit", "lightning.gpu", "lightning.kokkos")
 
 
+# Aer's simulation devices (``AerSimulator(device=...)``); on backend=aer a PennyLane device name
+# (the field's default) means the CPU.
+AER_DEVICES = ("CPU", "GPU")
+GPU_DEVICES = {"aer": "GPU", "pennylane": "lightning.gpu"}
+
+
 def pennylane_devices() -> list[str]:
     """Installed PennyLane devices that can run the ansatz, read from entry points without
     importing PennyLane."""
@@ -47,7 +53,10 @@ class MeasurementOptions:
     """How a circuit objective runs and measures: shared by :func:`circuits.circuit_objective`, the
     ``circuit`` objective and ``vqe`` (``--set key=value``).
 
-    backend, device: ``aer`` (Qiskit Aer primitives) or ``pennylane`` on ``device``.
+    backend, device: ``aer`` (Qiskit Aer primitives) on ``device`` ``CPU`` or ``GPU`` (Aer's own
+        device; a PennyLane name, the default, means CPU), or ``pennylane`` on ``device``
+        (``lightning.qubit``, ``default.qubit``, ``lightning.gpu``, ...). A GPU device where no GPU
+        is found is refused naming the fix (:func:`circuits.gpu.require_gpu`).
     shots: ``"exact"`` for statevector expectations, or N shots per measurement group.
     shot_model: with N shots, ``sampled`` (real measurement counts) or ``gaussian`` (exact
         expectation + Gaussian noise of the sampling variance); ignored when exact.
@@ -81,7 +90,23 @@ class MeasurementOptions:
         _require_choice("shot_model", self.shot_model, SHOT_MODELS)
         _require_choice("sampler", self.sampler, SAMPLERS)
         self._check_noise()
+        if self.backend == "aer":
+            require(
+                self.device in AER_DEVICES or self.device in ANSATZ_DEVICES,
+                f"device {self.device!r} is not an Aer device; on backend=aer use device=CPU or "
+                "device=GPU (or backend=pennylane for a PennyLane device).",
+            )
         if self.backend == "pennylane":
+            require(
+                self.device not in AER_DEVICES,
+                f"device={self.device} is Aer's name; on backend=pennylane the GPU device is "
+                "lightning.gpu (the CPU one lightning.qubit).",
+            )
+            require(
+                self.device != GPU_DEVICES["pennylane"] or self.device in installed_pennylane_devices(),
+                "device 'lightning.gpu' is not installed: it needs an NVIDIA GPU with CUDA and "
+                "pip install pennylane-lightning-gpu; or use device=lightning.qubit (CPU).",
+            )
             require(
                 self.device not in installed_pennylane_devices() or self.device in ANSATZ_DEVICES,
                 f"device {self.device!r} cannot run the ansatz (a qubit circuit with adjoint "

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit
@@ -73,7 +74,9 @@ class QiskitBackend:
         sampler: BaseSamplerV2 | None = None,
         pass_manager: PassManager | None = None,
         noise_model: NoiseModel | None = None,
+        device: str = "CPU",
     ):
+        options = {**AER_OPTIONS, "device": device}
         self._circuit = circuit
         if pass_manager is None and not _runs_natively(circuit):
             pass_manager = generate_preset_pass_manager(optimization_level=1, backend=AerSimulator())
@@ -82,16 +85,16 @@ class QiskitBackend:
         self._hamiltonian = ObservablesArray.coerce(hamiltonian.apply_layout(layout))
         self._observables = ObservablesArray.coerce([o.apply_layout(layout) for o in observables])
         self._pass_manager = pass_manager
-        self._estimator = estimator or AerEstimator(options={"backend_options": AER_OPTIONS})
+        self._estimator = estimator or AerEstimator(options={"backend_options": options})
         self._user_sampler = sampler
-        self._sampler_options = {**AER_OPTIONS, "noise_model": noise_model} if noise_model else AER_OPTIONS
+        self._sampler_options = {**options, "noise_model": noise_model} if noise_model else options
         self._bases = tuple(bases)
         self._probabilities, self._simulator, self._confusion = _probability_simulation(
-            self._circuit, self._isa, self._bases, noise_model
+            self._circuit, self._isa, self._bases, noise_model, options
         )
         self._pure = self._circuit.copy()
         self._pure.save_statevector(label="state")
-        self._pure_simulator = AerSimulator(method="statevector", **AER_OPTIONS)
+        self._pure_simulator = AerSimulator(method="statevector", **options)
 
     def energy(self, thetas: np.ndarray) -> np.ndarray:
         (result,) = self._estimator.run([(self._isa, self._hamiltonian, thetas)]).result()
@@ -155,7 +158,11 @@ def _run(simulator: AerSimulator, circuit: QuantumCircuit, thetas: np.ndarray) -
 
 
 def _probability_simulation(
-    circuit: QuantumCircuit, isa: QuantumCircuit, bases: Sequence[str], noise_model: NoiseModel | None
+    circuit: QuantumCircuit,
+    isa: QuantumCircuit,
+    bases: Sequence[str],
+    noise_model: NoiseModel | None,
+    options: dict[str, Any],
 ) -> tuple[QuantumCircuit, AerSimulator, list[np.ndarray]]:
     """The circuit that saves each basis's outcome probabilities (labels :func:`_label`), its
     simulator, and the readout confusion matrices. Noiseless: the logical circuit on a
@@ -164,10 +171,10 @@ def _probability_simulation(
     qubits 0 … n-1 at the end."""
     if noise_model is None:
         qubits = list(range(circuit.num_qubits))
-        simulator = AerSimulator(method="statevector", **AER_OPTIONS)
+        simulator = AerSimulator(method="statevector", **options)
         return _saving_probabilities(circuit, qubits, bases), simulator, []
     physical = isa.layout.final_index_layout() if isa.layout else list(range(circuit.num_qubits))
-    simulator = AerSimulator(method="density_matrix", noise_model=noise_model, **AER_OPTIONS)
+    simulator = AerSimulator(method="density_matrix", noise_model=noise_model, **options)
     return _saving_probabilities(isa, physical, bases), simulator, readout_confusion(noise_model, physical)
 
 
