@@ -41,8 +41,9 @@ from zeroth_q.objective import Cost, Evaluation
 
 SEED_BOUND = 2**31 - 1  # seeds drawn from the caller's rng; fits every simulator's seed type
 # Bytes of outcome probabilities one backend call may return (:func:`probability_chunk`): at
-# n = 20 (G = 2) 21 rows a call, at n = 24 one; at n = 14 up to 1,365 rows are one call.
-PROBABILITY_MEMORY = 2**30
+# n = 20 (G = 2) 42 rows a call, at n = 24 two (Aer runs a call's rows in parallel, one per core:
+# one row per call at n = 24 left a core idle); at n = 14 up to 2,730 rows are one call.
+PROBABILITY_MEMORY = 2**31
 
 
 class ShotModel(Protocol):
