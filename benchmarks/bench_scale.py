@@ -14,12 +14,15 @@ P = 6n parameters), each configuration in a fresh subprocess so that start-up an
   ``compute_minimum_eigenvalue`` / maxiter (each step evaluates 2 points; VQE adds a final one).
 
 Start-up: from the subprocess's first line to the objective (or circuit and operator) built,
-imports included. Per step: the minimum over repeats (fewer at n = 24). Then the command
-line itself, ``python -m zeroth_q.run --objective vqe --set problem=tfim --set qubits=N
---optimizer spsa --steps 3`` under ``/usr/bin/time -v`` (wall including start-up and SPSA's
-50-row gain calibration; peak RSS), for the n given by ``--cli-qubits``.
+imports and the measured eigenvalue classes (computed on first use) included. Per step: the
+minimum over repeats (fewer at n = 24). Then the command line itself, ``python -m zeroth_q.run
+--objective vqe --set problem=tfim --set qubits=N --optimizer spsa --steps 3`` under
+``/usr/bin/time -v`` (wall including start-up and SPSA's 50-row gain calibration; peak RSS), for
+the n given by ``--cli`` (``N``, or ``N:key=value,...`` for more ``--set``: at n = 24
+``calibration_steps=2`` keeps the calibration to 4 rows, as 50 rows of 24 qubits take ~15 CPU
+minutes).
 
-Usage: ``python benchmarks/bench_scale.py [--qubits 12 16 20 24] [--cli-qubits 20 24]``;
+Usage: ``python benchmarks/bench_scale.py [--qubits 12 16 20 24] [--cli 20 24:calibration_steps=2]``;
 writes ``benchmarks/results/bench_scale.md`` after every row (a kill loses nothing).
 """
 
@@ -60,6 +63,7 @@ def measure(method: str, qubits: int) -> dict[str, float]:
 
         shots = "exact" if method.endswith("exact") else 1000
         objective = build_vqe(VQEConfig(problem="tfim", qubits=qubits, shots=shots))
+        getattr(objective.shot_model, "spectra", None)  # eigenvalue classes, computed on first use
         startup = time.perf_counter() - START
         thetas = objective.initial_point(rng) + 0.1 * rng.choice([-1.0, 1.0], size=(ROWS, objective.dim))
 
@@ -114,13 +118,15 @@ def run_subprocess(method: str, qubits: int) -> dict[str, float]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def run_cli(qubits: int) -> dict[str, float]:
-    """The command line's own run under /usr/bin/time -v: wall, peak RSS, loop start."""
+def run_cli(qubits: int, settings: list[str]) -> dict[str, float]:
+    """The command line's own run under /usr/bin/time -v: wall, peak RSS, loop start;
+    ``settings``: more ``--set`` assignments."""
     with tempfile.TemporaryDirectory() as directory:
         command = [
             "/usr/bin/time", "-v", sys.executable, "-m", "zeroth_q.run", "--objective", "vqe",
             "--set", "problem=tfim", "--set", f"qubits={qubits}", "--optimizer", "spsa", "--steps", "3",
             "--out", f"{directory}/run", "--no-progress",
+            *[part for setting in settings for part in ("--set", setting)],
         ]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         started = time.perf_counter()
@@ -162,8 +168,8 @@ def write(rows: list[str], cli_rows: list[str]) -> None:
             "Wall: the whole process under `/usr/bin/time -v` (start-up, SPSA's 50-row gain calibration "
             "at step 0, 3 steps, metrics, end files). Targets (issue 27): n = 20 in <= 90 s and <= 2.5 GB.",
             "",
-            "| n | wall (s) | loop at step 0 (s) | per later step (s) | peak RSS (GB) |",
-            "|---|---:|---:|---:|---:|",
+            "| n | more settings | wall (s) | loop at step 0 (s) | per later step (s) | peak RSS (GB) |",
+            "|---|---|---:|---:|---:|---:|",
             *cli_rows,
         ]
     RESULTS.write_text("\n".join(text) + "\n")
@@ -178,7 +184,9 @@ def _versions() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qubits", type=int, nargs="+", default=[12, 16, 20, 24])
-    parser.add_argument("--cli-qubits", type=int, nargs="*", default=[20])
+    parser.add_argument(
+        "--cli", nargs="*", default=["20"], help="command-line runs: N or N:key=value,key=value (more --set)"
+    )
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--one", nargs=2, metavar=("METHOD", "QUBITS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -196,11 +204,12 @@ def main() -> None:
             )
             print(rows[-1], flush=True)
             write(rows, cli_rows)
-    for qubits in args.cli_qubits:
-        result = run_cli(qubits)
+    for item in args.cli:
+        qubits, _, settings = item.partition(":")
+        result = run_cli(int(qubits), settings.split(",") if settings else [])
         cli_rows.append(
-            f"| {qubits} | {result['wall']:.1f} | {result['step0']:.1f} | {result['steps']:.2f} | "
-            f"{gb(result['peak'])} |"
+            f"| {qubits} | {settings or '(defaults)'} | {result['wall']:.1f} | {result['step0']:.1f} | "
+            f"{result['steps']:.2f} | {gb(result['peak'])} |"
         )
         print(cli_rows[-1], flush=True)
         write(rows, cli_rows)
