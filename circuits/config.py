@@ -170,10 +170,11 @@ class MeasurementOptions:
 
 
 # What a statevector run of n qubits holds at its peak, in complex statevectors (16·2^n bytes):
-# Aer's state per parallel experiment (one per core), one row's outcome probabilities held
-# three times (G = 2 real vectors: 3 statevectors' worth), the eigenvalue classes of each
-# measured basis. Measured: TFIM n = 24, spsa: benchmarks/results/bench_scale.md.
-STATEVECTOR_COPIES = 8
+# Aer's state per parallel experiment (one per core), a chunk's outcome probabilities (2 GiB,
+# circuits.shot_models.PROBABILITY_MEMORY), the eigenvalue classes of each measured basis.
+# Measured: TFIM n = 24, spsa from the command line, 2.39 GB = 9.6 statevectors of 256 MB
+# (benchmarks/results/bench_scale.md).
+STATEVECTOR_COPIES = 10
 
 
 def require_simulation_memory(qubits: int, problem: str) -> None:
