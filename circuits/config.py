@@ -32,6 +32,12 @@ BACKENDS, SHOT_MODELS, SAMPLERS = (get_args(t) for t in (BackendName, ShotModelN
 ANSATZ_DEVICES = ("default.qubit", "lightning.qubit", "lightning.gpu", "lightning.kokkos")
 
 
+# Aer's simulation devices (``AerSimulator(device=...)``); on backend=aer a PennyLane device name
+# (the field's default) means the CPU.
+AER_DEVICES = ("CPU", "GPU")
+GPU_DEVICES = {"aer": "GPU", "pennylane": "lightning.gpu"}
+
+
 def pennylane_devices() -> list[str]:
     """Installed PennyLane devices that can run the ansatz, read from entry points without
     importing PennyLane."""
@@ -47,7 +53,10 @@ class MeasurementOptions:
     """How a circuit objective runs and measures: shared by :func:`circuits.circuit_objective`, the
     ``circuit`` objective and ``vqe`` (``--set key=value``).
 
-    backend, device: ``aer`` (Qiskit Aer primitives) or ``pennylane`` on ``device``.
+    backend, device: ``aer`` (Qiskit Aer primitives) on ``device`` ``CPU`` or ``GPU`` (Aer's own
+        device; a PennyLane name, the default, means CPU), or ``pennylane`` on ``device``
+        (``lightning.qubit``, ``default.qubit``, ``lightning.gpu``, ...). A GPU device where no GPU
+        is found is refused naming the fix (:func:`circuits.gpu.require_gpu`).
     shots: ``"exact"`` for statevector expectations, or N shots per measurement group.
     shot_model: with N shots, ``sampled`` (real measurement counts) or ``gaussian`` (exact
         expectation + Gaussian noise of the sampling variance); ignored when exact.
@@ -81,7 +90,23 @@ class MeasurementOptions:
         _require_choice("shot_model", self.shot_model, SHOT_MODELS)
         _require_choice("sampler", self.sampler, SAMPLERS)
         self._check_noise()
+        if self.backend == "aer":
+            require(
+                self.device in AER_DEVICES or self.device in ANSATZ_DEVICES,
+                f"device {self.device!r} is not an Aer device; on backend=aer use device=CPU or "
+                "device=GPU (or backend=pennylane for a PennyLane device).",
+            )
         if self.backend == "pennylane":
+            require(
+                self.device not in AER_DEVICES,
+                f"device={self.device} is Aer's name; on backend=pennylane the GPU device is "
+                "lightning.gpu (the CPU one lightning.qubit).",
+            )
+            require(
+                self.device != GPU_DEVICES["pennylane"] or self.device in installed_pennylane_devices(),
+                "device 'lightning.gpu' is not installed: it needs an NVIDIA GPU with CUDA and "
+                "pip install pennylane-lightning-gpu; or use device=lightning.qubit (CPU).",
+            )
             require(
                 self.device not in installed_pennylane_devices() or self.device in ANSATZ_DEVICES,
                 f"device {self.device!r} cannot run the ansatz (a qubit circuit with adjoint "
@@ -144,6 +169,23 @@ class MeasurementOptions:
         )
 
 
+# What a statevector run of n qubits holds at its peak, in complex statevectors (16·2^n bytes):
+# Aer's state per parallel experiment (one per core), a chunk's outcome probabilities (2 GiB,
+# circuits.shot_models.PROBABILITY_MEMORY), the eigenvalue classes of each measured basis.
+# Measured: TFIM n = 24, spsa from the command line, 2.39 GB = 9.6 statevectors of 256 MB
+# (benchmarks/results/bench_scale.md).
+STATEVECTOR_COPIES = 10
+
+
+def require_simulation_memory(qubits: int, problem: str) -> None:
+    """Refuse a problem whose statevector simulation cannot fit in this machine's memory."""
+    require_memory(
+        STATEVECTOR_COPIES * 16.0 * 2**qubits,
+        f"problem {problem!r} on {qubits} qubits (statevectors of 2^{qubits} amplitudes)",
+        "use fewer qubits (each one doubles the memory), or a machine with more memory",
+    )
+
+
 def _require_choice(key: str, value: str, choices: Sequence[str]) -> None:
     require(value in choices, f"unknown {key} {value!r}.{did_you_mean(value, choices)}")
 
@@ -164,7 +206,8 @@ class VQEConfig(MeasurementOptions):
         ansatz with ``reps`` entangling layers, P = 2·qubits·(reps + 1) parameters; ``hva`` (tfim,
         xxz, fermi-hubbard), ``qaoa`` (maxcut), with ``reps`` layers; ``uccsd`` (molecule, h2 on 4
         qubits)).
-    qubits, periodic: chain length, and closing the chain (tfim, xxz; periodic also fermi-hubbard).
+    qubits, periodic: chain length, and closing the chain (tfim, xxz; periodic also fermi-hubbard). Any
+        problem's qubit count is checked against this machine's memory (:data:`STATEVECTOR_COPIES`).
     """
 
     problem: str = "tfim"
@@ -189,12 +232,14 @@ class VQEConfig(MeasurementOptions):
 
     def __post_init__(self) -> None:
         from circuits.ansatze import ansatz_spec
-        from circuits.problems import problem_spec
+        from circuits.problems import problem_qubits, problem_spec
 
         super().__post_init__()
-        require(2 <= self.qubits <= 20, f"qubits must be in 2..20 (statevector memory), got {self.qubits}.")
-        problem_spec(self.problem).parameters_from(self)  # validates the problem's own fields
+        problem = problem_spec(self.problem).parameters_from(self)  # validates the problem's own fields
         ansatz_spec(self.ansatz).parameters_from(self)
+        qubits = problem_qubits(problem)
+        if qubits is not None:
+            require_simulation_memory(qubits, self.problem)
 
 
 @dataclass(frozen=True)

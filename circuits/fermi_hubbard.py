@@ -135,6 +135,10 @@ class FermiHubbardConfig:
             )
 
     @property
+    def num_qubits(self) -> int:
+        return 2 * self.rows * self.cols
+
+    @property
     def lattice(self) -> HubbardLattice:
         return HubbardLattice(self.rows, self.cols, self.periodic)
 

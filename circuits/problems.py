@@ -13,11 +13,18 @@ the Hamiltonian's parts in the order a Hamiltonian-variational ansatz exponentia
 TFIM: the ZZ bonds, then the X fields); a problem with more structure (a lattice, a graph, a
 Hartree-Fock state) subclasses :class:`Problem` with those fields (:class:`HubbardProblem`,
 :class:`MoleculeProblem`, :class:`MaxCutProblem`). ``sector`` is the particle-number sector where
-its exact reference lies, and :meth:`Problem.metrics` adds its own metrics. Example::
+its exact reference lies, and :meth:`Problem.metrics` adds its own metrics. The parameter class
+states ``num_qubits`` (so memory is checked before anything is built, :func:`problem_qubits`) and
+may name its ``main_metric`` (default ``energy_error``; MaxCut's is ``approximation_ratio``), the
+metric the progress bar, summary and sweeps show. Example::
 
     @dataclass(frozen=True)
     class RingParameters:
         qubits: int = 8
+
+        @property
+        def num_qubits(self) -> int:
+            return self.qubits
 
     register_problem("ring", "ZZ ring in a transverse field", RingParameters, build_ring)
 
@@ -28,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from circuits.fermi_hubbard import FermiHubbardConfig
 from circuits.molecules import MoleculeConfig
@@ -114,22 +121,46 @@ def build_problem(name: str, parameters: Any) -> Problem:
     return PROBLEMS[name].build(parameters)
 
 
+def problem_qubits(parameters: Any) -> int | None:
+    """The qubits a problem's parameters say it needs (None: a parameter class that does not say)."""
+    return getattr(parameters, "num_qubits", None)
+
+
+def problem_main_metric(name: str) -> str:
+    """The metric that summarizes a run on problem ``name`` (its parameters' ``main_metric``)."""
+    return getattr(PROBLEMS[name].parameters, "main_metric", "energy_error")
+
+
 @dataclass(frozen=True)
-class IsingParameters:
+class ChainParameters:
+    """A spin chain of ``qubits`` spins, open or ``periodic``."""
+
+    qubits: int = 6
+    periodic: bool = False
+
+    def __post_init__(self) -> None:
+        require(
+            isinstance(self.qubits, int) and self.qubits >= 2,
+            f"qubits is the chain's length, an integer >= 2, got {self.qubits!r}.",
+        )
+
+    @property
+    def num_qubits(self) -> int:
+        return self.qubits
+
+
+@dataclass(frozen=True)
+class IsingParameters(ChainParameters):
     """Transverse-field Ising chain of ``qubits`` spins, field ``h``, open or ``periodic``."""
 
-    qubits: int = 6
     h: float = 1.0
-    periodic: bool = False
 
 
 @dataclass(frozen=True)
-class XXZParameters:
+class XXZParameters(ChainParameters):
     """Heisenberg XXZ chain of ``qubits`` spins, anisotropy ``delta``, open or ``periodic``."""
 
-    qubits: int = 6
     delta: float = 1.0
-    periodic: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +168,10 @@ class HydrogenParameters:
     """H2 at 0.735 Å in STO-3G on 2 (parity) or 4 (Jordan-Wigner) ``qubits``."""
 
     qubits: int = 2
+
+    @property
+    def num_qubits(self) -> int:
+        return self.qubits
 
     def __post_init__(self) -> None:
         require(
@@ -157,8 +192,14 @@ class MaxCutParameters:
     graph_seed: int = 0
     edges: tuple[tuple[int, ...], ...] | None = None
 
+    main_metric: ClassVar[str] = "approximation_ratio"
+
     def __post_init__(self) -> None:
         self.config()
+
+    @property
+    def num_qubits(self) -> int:
+        return self.nodes
 
     def config(self) -> MaxCutConfig:
         from circuits.maxcut import MaxCutConfig

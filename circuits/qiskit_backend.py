@@ -27,22 +27,31 @@ the circuits are ISA circuits for that backend. Only Aer's sampler is seeded fro
 objective's rng; a user sampler draws its own randomness.
 
 Outcome probabilities (the default ``sampled`` path, :class:`circuits.shot_models.SampledCounts`)
-come from the statevectors (NumPy, or one ``AerSimulator.run`` of the untranspiled ansatz with
-``save_statevector``, all B parameter rows bound in that one run); the measurement
-bases are then applied to the saved states in NumPy (:mod:`circuits.measurement`).
+come from the NumPy statevectors rotated into each basis (:mod:`circuits.measurement`), or
+from one ``AerSimulator.run`` of the untranspiled ansatz with all B parameter rows bound: after
+the ansatz, each measurement basis is rotated onto Z, ``save_probabilities`` keeps its 2^n
+outcome probabilities, and the rotation is undone before the next basis. Aer thus returns G
+real vectors per row instead of the complex statevector that NumPy would rotate qubit by
+qubit (at n = 20 that rotation took as long as the simulation, and the B complex states,
+their copies and the B x G probabilities peaked at 3.9 GB for a 50-row batch). The rotations
+are ``UnitaryGate``s labelled :data:`BASIS_CHANGE`, a name no noise model gives an error to,
+so they stay noiseless as :mod:`circuits.noise` states.
 With a ``noise_model`` (:mod:`circuits.noise`) the transpiled circuit is run with the
-``density_matrix`` method and ``save_density_matrix`` of the measured physical qubits,
-and the model's readout errors are applied to the probabilities; Aer's sampler gets the
-same model, so both sampled paths measure the same noisy device.
+``density_matrix`` method and the probabilities are those of the measured physical qubits;
+the model's readout errors are then applied to them; Aer's sampler gets the same model, so
+both sampled paths measure the same noisy device. ``device="GPU"`` runs every Aer simulation
+on Aer's GPU device (:mod:`circuits.gpu` checks one is there) and never the NumPy path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache, cached_property
+from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit
+from qiskit.circuit.library import UnitaryGate
 from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
 from qiskit.primitives.containers import ObservablesArray
 from qiskit.quantum_info import SparsePauliOp
@@ -54,7 +63,7 @@ from qiskit_aer.primitives import SamplerV2 as AerSampler
 from circuits.adjoint_statevector import AdjointStatevector, UnsupportedCircuit, expectations
 from circuits.ansatz import measurement_basis_change
 from circuits.ground_state import pauli_matrix
-from circuits.measurement import basis_probabilities, with_readout_error
+from circuits.measurement import basis_probabilities, rotation, with_readout_error
 from circuits.noise import readout_confusion
 
 # A batch is many small experiments (one per bound row): spread them over all cores
@@ -86,7 +95,9 @@ class QiskitBackend:
         pass_manager: PassManager | None = None,
         noise_model: NoiseModel | None = None,
         numpy_qubits: int = NUMPY_QUBITS,
+        device: str = "CPU",
     ):
+        self._options: dict[str, Any] = {**AER_OPTIONS, "device": device}
         self._circuit = circuit
         self._hamiltonian_operator = hamiltonian
         self._observable_operators = tuple(observables)
@@ -94,10 +105,12 @@ class QiskitBackend:
         self._user_estimator = estimator
         self._user_sampler = sampler
         self._noise_model = noise_model
-        self._sampler_options = {**AER_OPTIONS, "noise_model": noise_model} if noise_model else AER_OPTIONS
+        self._sampler_options = (
+            {**self._options, "noise_model": noise_model} if noise_model else self._options
+        )
         self._bases = tuple(bases)
         self._numpy = None
-        if estimator is None and circuit.num_qubits <= numpy_qubits:
+        if estimator is None and device == "CPU" and circuit.num_qubits <= numpy_qubits:
             try:
                 self._numpy = AdjointStatevector(circuit, hamiltonian)
             except UnsupportedCircuit:
@@ -134,13 +147,14 @@ class QiskitBackend:
         return [r.data.meas.to_bool_array(order="little") for r in results]
 
     def basis_probabilities(self, thetas: np.ndarray) -> np.ndarray:
-        """(B, G, 2^n): the B states (or density matrices) from one simulation, rotated into
-        each basis in NumPy, with the readout error applied."""
-        if self._noise_model is None:
-            return basis_probabilities(self.statevectors(thetas), self._bases)
-        simulator, saved, confusion = self._noisy_simulation
-        states = _saved(simulator, saved, thetas)[:, 0]
-        return with_readout_error(basis_probabilities(states, self._bases), confusion)
+        """(B, G, 2^n): the NumPy states rotated into each basis, or one Aer run saving each
+        basis's outcome probabilities of the B states (or density matrices), with the readout
+        error applied."""
+        if self._numpy is not None and self._noise_model is None:
+            return basis_probabilities(self._numpy.statevectors(thetas), self._bases)
+        simulator, saved, confusion = self._probability_simulation
+        labels = [_probability_label(g) for g in range(len(self._bases))]
+        return with_readout_error(_saved(simulator, saved, thetas, labels), confusion)
 
     def statevectors(self, thetas: np.ndarray) -> np.ndarray:
         """(B, 2^n) noiseless states ψ(θ_b) in Qiskit's little-endian basis order (the
@@ -188,7 +202,7 @@ class QiskitBackend:
             saved.save_expectation_value(
                 operator.apply_layout(isa.layout), range(isa.num_qubits), label=label
             )
-        return AerSimulator(method="statevector"), saved, labels
+        return AerSimulator(method="statevector", device=self._options["device"]), saved, labels
 
     @cached_property
     def _measured_circuits(self) -> list[QuantumCircuit]:
@@ -199,18 +213,23 @@ class QiskitBackend:
         """The logical circuit saving its statevector under the label ``state``."""
         saved = self._circuit.copy()
         saved.save_statevector(label="state")
-        return AerSimulator(method="statevector", **AER_OPTIONS), saved
+        return AerSimulator(method="statevector", **self._options), saved
 
     @cached_property
-    def _noisy_simulation(self) -> tuple[AerSimulator, QuantumCircuit, list[np.ndarray]]:
-        """The transpiled circuit (the gates the noise model names, on the device's qubits)
-        saving the density matrix of the physical qubits holding logical qubits 0 … n-1 under
-        the label ``state``, its simulator, and the readout confusion matrices."""
+    def _probability_simulation(self) -> tuple[AerSimulator, QuantumCircuit, list[np.ndarray]]:
+        """The circuit that saves each basis's outcome probabilities (labels
+        :func:`_probability_label`), its simulator, and the readout confusion matrices.
+        Noiseless: the logical circuit on a statevector. Noisy: the transpiled circuit (the gates
+        the noise model names, on the device's qubits) on a density matrix, measured on the
+        physical qubits that hold logical qubits 0 … n-1 at the end."""
+        if self._noise_model is None:
+            qubits = list(range(self._circuit.num_qubits))
+            simulator = AerSimulator(method="statevector", **self._options)
+            return simulator, _saving_probabilities(self._circuit, qubits, self._bases), []
         isa = self._isa
         physical = isa.layout.final_index_layout() if isa.layout else list(range(self._circuit.num_qubits))
-        saved = isa.copy()
-        saved.save_density_matrix(physical, label="state")
-        simulator = AerSimulator(method="density_matrix", noise_model=self._noise_model, **AER_OPTIONS)
+        simulator = AerSimulator(method="density_matrix", noise_model=self._noise_model, **self._options)
+        saved = _saving_probabilities(isa, physical, self._bases)
         return simulator, saved, readout_confusion(self._noise_model, physical)
 
     def _transpiled(self, circuit: QuantumCircuit) -> QuantumCircuit:
@@ -243,6 +262,27 @@ def _saved(
     binds = [dict(zip(saved.parameters, thetas.T, strict=True))]
     result = simulator.run(saved, parameter_binds=binds).result()
     return np.array([[np.asarray(result.data(i)[label]) for label in labels] for i in range(len(thetas))])
+
+
+BASIS_CHANGE = "zeroth_q_basis_change"
+
+
+def _probability_label(basis: int) -> str:
+    return f"probabilities_{basis}"
+
+
+def _saving_probabilities(circuit: QuantumCircuit, qubits: list[int], bases: Sequence[str]) -> QuantumCircuit:
+    """``circuit``, then for each basis: its rotation onto Z on ``qubits`` (qubit q of the basis
+    on ``qubits[q]``), the outcome probabilities saved, the rotation undone (but the last)."""
+    saving = circuit.copy()
+    for g, basis in enumerate(bases):
+        rotations = [(qubits[q], u) for q, u in rotation(basis)]
+        for qubit, u in rotations:
+            saving.append(UnitaryGate(u, label=BASIS_CHANGE), [qubit])
+        saving.save_probabilities(qubits, label=_probability_label(g))
+        for qubit, u in rotations if g < len(bases) - 1 else ():
+            saving.append(UnitaryGate(u.conj().T, label=BASIS_CHANGE), [qubit])
+    return saving
 
 
 def _measured(circuit: QuantumCircuit, basis: str) -> QuantumCircuit:

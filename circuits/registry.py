@@ -50,6 +50,11 @@ class Registry(Generic[Builder]):
         self._entries[name] = entry
         return entry
 
+    def unregister(self, name: str) -> None:
+        """Remove ``name`` (a test's or a session's temporary entry); unknown names are refused."""
+        self[name]
+        del self._entries[name]
+
     def __getitem__(self, name: str) -> Registered[Builder]:
         if name not in self._entries:
             raise unknown(self.kind, name, self._entries)

@@ -40,6 +40,10 @@ from circuits.grouping import MeasurementGroup, Spectrum
 from zeroth_q.objective import Cost, Evaluation
 
 SEED_BOUND = 2**31 - 1  # seeds drawn from the caller's rng; fits every simulator's seed type
+# Bytes of outcome probabilities one backend call may return (:func:`probability_chunk`): at
+# n = 20 (G = 2) 42 rows a call, at n = 24 two (Aer runs a call's rows in parallel, one per core:
+# one row per call at n = 24 left a core idle); at n = 14 up to 2,730 rows are one call.
+PROBABILITY_MEMORY = 2**31
 
 
 class ShotModel(Protocol):
@@ -124,8 +128,21 @@ class SampledMeasurement(_PerGroupShots):
     def expectation(self, backend: CircuitBackend, thetas: np.ndarray) -> np.ndarray:
         """The infinite-shot limit of the estimate, c_0 + Σ_g Σ_v q_{g,v} v: with device
         noise the noisy channel's energy (readout included), without it the exact energy."""
-        probabilities = backend.basis_probabilities(thetas)
-        return self.offset + sum(s.lump(probabilities[:, g]) @ s.values for g, s in enumerate(self.spectra))
+        lumped = self.lumped_probabilities(backend, thetas)
+        return self.offset + sum(q @ s.values for q, s in zip(lumped, self.spectra, strict=True))
+
+    def lumped_probabilities(self, backend: CircuitBackend, thetas: np.ndarray) -> list[np.ndarray]:
+        """q_{g,v} per group, (B, V_g) each: the probability of eigenvalue v of O_g.
+
+        The backend's outcome probabilities take G·2^n floats per row (256 MB at n = 24,
+        G = 2), so they are computed for :func:`probability_chunk` rows at a time and
+        lumped at once; rows are independent, so the values do not depend on the chunks."""
+        chunk = probability_chunk(len(self.groups), self.groups[0].support.shape[1]) if self.groups else 1
+        parts = []
+        for rows in np.array_split(thetas, max(1, -(-len(thetas) // chunk))):
+            probabilities = backend.basis_probabilities(rows)
+            parts.append([s.lump(probabilities[:, g]) for g, s in enumerate(self.spectra)])
+        return [np.concatenate(group) for group in zip(*parts, strict=True)]
 
     def estimate(self, backend: CircuitBackend, thetas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         bits = backend.sample(thetas, self.shots, int(rng.integers(SEED_BOUND)))
@@ -189,15 +206,23 @@ class SampledCounts(SampledMeasurement):
         shots, from ``shots[b, g]`` shots: Σ_v n_v v / N and (Σ_v n_v v² - N mean²)/(N - 1),
         exactly what the N bitstrings would give. NaN where a group got no shot (means) or
         fewer than two (variances)."""
-        probabilities = backend.basis_probabilities(thetas)
+        lumped = self.lumped_probabilities(backend, thetas)
         sums, squares = np.empty(shots.shape), np.empty(shots.shape)
         for g, spectrum in enumerate(self.spectra):
-            counts = multinomial_counts(spectrum.lump(probabilities[:, g]), shots[:, g], rng)
+            counts = multinomial_counts(lumped[g], shots[:, g], rng)
             sums[:, g], squares[:, g] = counts @ spectrum.values, counts @ spectrum.values**2
         with np.errstate(divide="ignore", invalid="ignore"):
             means = np.where(shots > 0, sums / shots, np.nan)
             variances = np.where(shots > 1, np.maximum(squares - sums * means, 0.0) / (shots - 1), np.nan)
         return means, variances
+
+
+def probability_chunk(groups: int, qubits: int, budget: int = PROBABILITY_MEMORY) -> int:
+    """Rows whose outcome probabilities fit in ``budget`` bytes: G·2^n float64 per row, held
+    about three times (the simulator's result, the stacked array, a group's gathered copy
+    while it is lumped). At least one row: a row that does not fit was refused before the run
+    (:meth:`circuits.config.VQEConfig.__post_init__`)."""
+    return max(1, budget // (3 * 8 * groups << qubits))
 
 
 def multinomial_counts(

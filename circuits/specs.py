@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from circuits.config import CircuitConfig, VQEConfig
+from circuits.problems import problem_main_metric
 from zeroth_q.errors import ConfigError
 from zeroth_q.objectives.registry import ObjectiveSpec
 
@@ -65,7 +66,7 @@ VQE = ObjectiveSpec(
     default_optimizer="parameter-shift-adam",
     default_budget={"shots": 10**8},
     default_optimizer_params={"lr": 0.05},
-    main_metric="energy_error",
+    main_metric=lambda config: problem_main_metric(config.problem),
 )
 
 

@@ -19,7 +19,13 @@ import numpy as np
 
 from zeroth_q.config import field_names, from_dict, require, to_dict
 from zeroth_q.errors import ConfigError, did_you_mean, unknown
-from zeroth_q.estimators import ESTIMATORS, GradientEstimator, SPSAGradient, require_batch_memory
+from zeroth_q.estimators import (
+    ESTIMATORS,
+    GradientEstimator,
+    SPSAGradient,
+    estimator_rows,
+    require_batch_memory,
+)
 from zeroth_q.objective import (
     Allowance,
     Cost,
@@ -244,10 +250,11 @@ class ComposedOptimizer(Configurable):
         estimator_state = self.estimator.init(x.size) if self.stateful else EmptyState()  # type: ignore[attr-defined]
         return EstimatorState(estimator_state, self.transform.init(x))
 
-    def require_memory(self, dim: int) -> None:
+    def require_memory(self, dim: int, objective: Objective | None = None) -> None:
         """Refuse, before a run, a setting whose one batch of points cannot fit in memory, naming
         it: the estimator's directions (at every ``resamplings`` count), blocking's start
-        samples, the calibration directions."""
+        samples, the calibration directions; with the ``objective``, the rows its frequencies
+        ask of a shift rule (``2 Σ_i R_i``, not ``2P``)."""
         directions = getattr(self.estimator, "perturbations", None)
         batches = [(self.estimator.rows(dim), "perturbations", directions)] if directions else []
         for count in self.resampling_counts().values():
@@ -259,12 +266,14 @@ class ComposedOptimizer(Configurable):
         if self.calibrates_gain:
             batches.append((2 * self.calibration_steps, "calibration_steps", self.calibration_steps))
         if not directions:
-            require_batch_memory(self.estimator.rows(dim), dim, self.name)
+            require_batch_memory(estimator_rows(self.estimator, dim, objective), dim, self.name)
         for rows, setting, value in batches:
             require_batch_memory(rows, dim, f"{self.name} with {setting}={value}", f"lower {setting}.")
 
     def check_objective(self, objective: Objective) -> None:
-        """Refuse ``final_shots`` on an objective evaluated without shots (it would be ignored)."""
+        """Refuse a batch that does not fit with this objective's rows (:meth:`require_memory`), and
+        ``final_shots`` on an objective evaluated without shots (it would be ignored)."""
+        self.require_memory(objective.dim, objective)
         if self.final_shots is not None and evaluation_cost(objective, 1).shots == 0:
             raise ConfigError(
                 f"final_shots={self.final_shots} sets the shots of the final evaluation, but "

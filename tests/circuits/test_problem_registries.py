@@ -9,9 +9,9 @@ import pytest
 from qiskit.quantum_info import SparsePauliOp
 
 from circuits.ansatz import Circuit, Gate
-from circuits.ansatze import register_ansatz
+from circuits.ansatze import ANSATZE, register_ansatz
 from circuits.config import VQEConfig
-from circuits.problems import Problem, register_problem
+from circuits.problems import PROBLEMS, Problem, register_problem
 from circuits.vqe import build_vqe
 from zeroth_q import ConfigError
 from zeroth_q.estimators import CoordinateGradient
@@ -24,11 +24,31 @@ from zeroth_q.estimators import CoordinateGradient
         ({"ansatz": "hae"}, "unknown ansatz 'hae'. Did you mean 'hva' or 'hea'? Valid choices: hea, hva, "),
         ({"problem": "h2", "qubits": 3}, "set qubits=2 or qubits=4"),
         ({"reps": -1}, "reps must be >= 0"),
+        ({"problem": "tfim", "qubits": 1}, "qubits is the chain's length, an integer >= 2, got 1"),
+        ({"problem": "xxz", "qubits": 40}, "problem 'xxz' on 40 qubits (statevectors of 2^40 amplitudes)"),
     ],
 )
 def test_bad_names_and_parameters_are_refused_never_defaulted(params, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         VQEConfig(**params)
+
+
+def test_the_memory_refusal_names_the_fix():
+    with pytest.raises(ConfigError, match="of memory but .* is available; use fewer qubits"):
+        VQEConfig(problem="tfim", qubits=40)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"problem": "maxcut", "ansatz": "qaoa", "nodes": 6},
+        {"problem": "fermi-hubbard", "ansatz": "hva", "rows": 1, "cols": 2},
+        {"problem": "molecule", "ansatz": "uccsd", "molecule": "H2"},
+    ],
+)
+def test_problems_that_take_their_size_elsewhere_ignore_qubits(params):
+    """``qubits`` is a chain's length: a graph, a lattice or a molecule sizes itself."""
+    VQEConfig(**params, qubits=1)  # refused while qubits was checked for every problem
 
 
 @dataclass(frozen=True)
@@ -59,10 +79,22 @@ def layered_ansatz(problem: Problem, p: LayeredParameters) -> Circuit:
     return Circuit(n, 2 * p.reps, tuple(gates))
 
 
-register_problem("test-ring", "ZZ ring in a field (test)", RingParameters, ring_problem)
-register_ansatz("test-layered", "one shared angle per term group (test)", LayeredParameters, layered_ansatz)
+@pytest.fixture
+def ring_and_layered():
+    """The test's problem and ansatz, registered for one test and removed after it (else every
+    later test, and the registered-names checks, would see them)."""
+    register_problem("test-ring", "ZZ ring in a field (test)", RingParameters, ring_problem)
+    register_ansatz("test-layered", "one angle per term group (test)", LayeredParameters, layered_ansatz)
+    yield
+    PROBLEMS.unregister("test-ring")
+    ANSATZE.unregister("test-layered")
 
 
+def test_test_entries_do_not_outlive_their_test():
+    assert "test-ring" not in PROBLEMS.names() and "test-layered" not in ANSATZE.names()
+
+
+@pytest.mark.usefixtures("ring_and_layered")
 @pytest.mark.parametrize("backend", [{"backend": "aer"}, {"backend": "pennylane", "device": "default.qubit"}])
 def test_a_registered_problem_and_structured_ansatz_train_with_exact_shift_rules(backend):
     objective = build_vqe(

@@ -15,7 +15,8 @@ from zeroth_q.loop.checkpoint import load_checkpoint, save_checkpoint
 
 def test_registered_under_vqe_and_built_from_set_flags():
     spec = zeroth_q.get_objective_spec("vqe")
-    assert spec is VQE and spec.main_metric == "energy_error"
+    assert spec is VQE and spec.metric_of(VQEConfig()) == "energy_error"
+    assert spec.metric_of(VQEConfig(problem="maxcut", ansatz="qaoa")) == "approximation_ratio"
     params = dict(parse_assignment(a) for a in ["problem=h2", "qubits=2", "shots=exact", "backend=pennylane"])
     objective = zeroth_q.build_objective("vqe", params)
     assert objective.dim == 2 * 2 * 3

@@ -8,9 +8,12 @@ import subprocess
 
 import pytest
 
+from zeroth_q.config import available_memory
 from zeroth_q.errors import ConfigError
 from zeroth_q.landscape.cli import main as landscape_main
 from zeroth_q.objectives.registry import get_objective_spec
+from zeroth_q.optimizer import check_capabilities
+from zeroth_q.optimizers import get_optimizer
 
 from .test_reliability_cli import assert_one_line_error, main_in_process
 
@@ -68,3 +71,29 @@ def test_landscape_sizes_beyond_memory_are_one_line_before_any_output(tmp_path, 
     proc = landscape_in_process(*ROSENBROCK, *args, "--out", str(out))
     assert_one_line_error(proc, *fragments)
     assert not out.exists()
+
+
+class SharedAngles:
+    """A black box whose every parameter drives R Pauli rotations (frequencies 1..R): a shift
+    rule evaluates 2R points per parameter. Only its size is used: the refusal comes first."""
+
+    def __init__(self, dim: int, shared: int):
+        self.dim, self._frequencies = dim, (tuple(float(k) for k in range(1, shared + 1)),) * dim
+
+    def frequencies(self) -> tuple[tuple[float, ...], ...]:
+        return self._frequencies
+
+    def initial_point(self, rng):
+        raise AssertionError("never reached: refused before the first step")
+
+    def evaluate(self, thetas, rng):
+        raise AssertionError("never reached: refused before the first step")
+
+
+def test_the_batch_memory_check_counts_the_rows_a_shift_rule_really_evaluates():
+    """2P + 1 rows fit, 2·Σ R_i = 32P do not: refused, naming the real count."""
+    available = available_memory()
+    dim = int((available / 64) ** 0.5)  # 8 (2P + 1) P bytes ≈ available / 4
+    optimizer = get_optimizer("parameter-shift-adam")
+    with pytest.raises(ConfigError, match=rf"evaluates {32 * dim + 1:,} points of {dim:,} parameters"):
+        check_capabilities(optimizer, SharedAngles(dim, shared=16))

@@ -286,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 summary = RunDirectory(directory).read_summary() or {}
                 print(f"{directory} already finished: {summary.get('status')}, {summary.get('message')}")
                 return 0
-            print(describe(result, directory, config.spec.main_metric))
+            print(describe(result, directory, config.main_metric))
             return EXIT_CODES[result.status]
     except ZerothQError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -18,7 +18,7 @@ ones.
 
 from zeroth_q.config import register_kind
 from zeroth_q.estimators.analytic import AnalyticGradient
-from zeroth_q.estimators.base import GradientEstimate, GradientEstimator, require_batch_memory
+from zeroth_q.estimators.base import GradientEstimate, GradientEstimator, estimator_rows, require_batch_memory
 from zeroth_q.estimators.coordinate import CoordinateGradient
 from zeroth_q.estimators.curvature import CurvatureSPSAGradient
 from zeroth_q.estimators.fisher import KFAC, NaturalGradient
@@ -58,5 +58,6 @@ __all__ = [
     "SPSAGradient",
     "ShotAdaptiveGradient",
     "register_estimator",
+    "estimator_rows",
     "require_batch_memory",
 ]

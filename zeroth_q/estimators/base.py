@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import ClassVar, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
@@ -52,6 +53,14 @@ class GradientEstimator(Protocol):
     def __call__(
         self, objective: Objective, theta: np.ndarray, step: int, rng: np.random.Generator
     ) -> GradientEstimate: ...
+
+
+def estimator_rows(estimator: GradientEstimator, dim: int, objective: Objective | None) -> int:
+    """The points one call of ``estimator`` evaluates on ``objective`` (None: on a generic one),
+    passing the objective to the estimators whose count depends on it (multi-frequency shift rules)."""
+    if objective is not None and "objective" in inspect.signature(estimator.rows).parameters:
+        return estimator.rows(dim, objective)
+    return estimator.rows(dim)
 
 
 def require_batch_memory(

@@ -34,7 +34,8 @@ class ObjectiveSpec:
         cost, not a number of steps, is what the default was chosen for; overrides
         ``default_steps``.
     default_optimizer_params: overrides applied to the default optimizer only.
-    main_metric: the metric shown in the progress bar and summary (e.g. ``energy_error``).
+    main_metric: the metric shown in the progress bar and summary (e.g. ``energy_error``), or a
+        function of the config that names it (the ``vqe`` objective's depends on its problem).
     """
 
     name: str
@@ -45,7 +46,11 @@ class ObjectiveSpec:
     default_steps: int = 100
     default_budget: Mapping[str, int] = field(default_factory=dict)
     default_optimizer_params: Mapping[str, Any] = field(default_factory=dict)
-    main_metric: str | None = None
+    main_metric: str | Callable[[Any], str | None] | None = None
+
+    def metric_of(self, config: Any) -> str | None:
+        """The main metric of a run with objective parameters ``config``."""
+        return self.main_metric(config) if callable(self.main_metric) else self.main_metric
 
     def make_config(self, params: Mapping[str, Any] | None = None) -> Any:
         return from_dict(self.config, params or {}, where=f"objective {self.name!r}")

@@ -71,6 +71,11 @@ class RunConfig:
         require(per_decade >= 0, f"metrics_per_decade must be >= 0 (got {per_decade}).")
         require(self.checkpoint_every >= 1, f"checkpoint_every must be >= 1 (got {self.checkpoint_every}).")
 
+    @property
+    def main_metric(self) -> str | None:
+        """The metric the progress bar, summary, curve and sweep comparisons show."""
+        return self.spec.metric_of(self.objective)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], spec: ObjectiveSpec | None = None) -> RunConfig:
         """Validate ``data`` (the format of ``config.json``, possibly partial) and build its

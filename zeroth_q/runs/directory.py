@@ -406,6 +406,6 @@ class RunDirectoryWriter(Callback):
         with atomic_open(self.directory.file(PARAMETERS), "wb") as handle:
             np.save(handle, result.x)
         name = f"{self.config.spec.name} · {self.config.optimizer.name} · {result.status}"
-        plot_curve(result.history, self.directory.file(CURVE), name, self.config.spec.main_metric)
+        plot_curve(result.history, self.directory.file(CURVE), name, self.config.main_metric)
         text = json.dumps(summary(self.config, result), indent=2, allow_nan=False)
         write_text(self.directory.file(SUMMARY), text + "\n")

@@ -75,7 +75,7 @@ def execute(
                 )
             callbacks: list[Callback] = [writer]
             if progress:
-                callbacks.append(ProgressBar(config.budget, config.spec.main_metric, desc=config.spec.name))
+                callbacks.append(ProgressBar(config.budget, config.main_metric, desc=config.spec.name))
             return minimize(
                 objective,
                 config.optimizer,

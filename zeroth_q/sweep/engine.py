@@ -105,7 +105,7 @@ def run_sweep(
         else:  # refused (workers, scheduler) before anything ran: leave no sweep directory behind
             with contextlib.suppress(OSError):
                 sweep.path.rmdir()
-    metric = grid.metric or members[0].config.spec.main_metric or "final_loss"
+    metric = grid.metric or members[0].config.main_metric or "final_loss"
     keys = [d[0] for d in grid.dimensions if d != ("seed",)] or ["seed"]
     rows, title = sweep.rows(), grid.name or sweep.path.name
     plot_comparison(rows, keys, metric, sweep.path / COMPARISON, title)
