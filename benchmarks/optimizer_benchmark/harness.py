@@ -26,6 +26,7 @@ import numpy as np
 
 from benchmarks.optimizer_benchmark.suite import METHODS, Method, Problem, Size, search_space
 from zeroth_q.atomic import write_text
+from zeroth_q.runs.config import RunConfig
 from zeroth_q.sweep import load, run_sweep
 
 RUN_SETTINGS = {"metrics_per_decade": 20, "checkpoint_every": 1000}
@@ -46,10 +47,19 @@ def run_config(problem: Problem, method: Method, settings: Mapping[str, Any], bu
     return data
 
 
+def config_key(base: dict[str, Any]) -> str:
+    """A hash of ``base`` resolved to the full run config (every default written out), so that a
+    changed default or setting gets a sweep directory of its own instead of a stale cache hit."""
+    resolved = json.dumps(RunConfig.from_dict(base).to_dict(), sort_keys=True)
+    return hashlib.sha1(resolved.encode()).hexdigest()[:10]
+
+
 def sweep_runs(
     base: dict[str, Any], seeds: tuple[int, ...], directory: Path, executor: Executor, workers: int
 ) -> list[dict[str, Any]]:
-    """``base`` over ``seeds`` through the sweep engine; one row per run (summary and path)."""
+    """``base`` over ``seeds`` through the sweep engine, in ``directory`` suffixed with
+    ``@`` and :func:`config_key`; one row per run (summary and path)."""
+    directory = directory.with_name(f"{directory.name}@{config_key(base)}")
     outcome = run_sweep(
         {"name": directory.name, "base": base, "axes": {"seed": list(seeds)}},
         directory,
@@ -66,15 +76,16 @@ def sweep_runs(
     return rows
 
 
-def score(row: Mapping[str, Any], problem: Problem, best_ratio: float | None = None) -> float:
-    """The problem's score of a history row or a summary (lower is better, 0 at the optimum)."""
+def score(row: Any, problem: Problem, best_ratio: float | None = None) -> Any:
+    """The problem's score (lower is better, 0 at the optimum) of a summary, a history row, or
+    a whole history (a DataFrame: a column of scores)."""
     if problem.score == "absolute":
-        return float(row["energy_error"])
+        return row["energy_error"]
     if problem.score == "relative":
-        return float(row["energy_error"]) / abs(float(row["exact_ground_energy"]))
+        return row["energy_error"] / abs(row["exact_ground_energy"])
     if best_ratio is None:
         raise ValueError(f"{problem.label}: a 'ratio' score needs the best p=2 ratio (maxcut_best_ratio).")
-    return 1.0 - float(row["approximation_ratio"]) / best_ratio
+    return 1.0 - row["approximation_ratio"] / best_ratio
 
 
 def maxcut_best_ratio(problem: Problem, directory: Path, executor: Executor, workers: int) -> float:
@@ -87,10 +98,8 @@ def maxcut_best_ratio(problem: Problem, directory: Path, executor: Executor, wor
 
 
 def trial_name(settings: Mapping[str, Any]) -> str:
-    """A trial's directory: readable settings and a hash of them (stable across re-runs)."""
-    text = json.dumps(dict(sorted(settings.items())), sort_keys=True)
-    readable = ",".join(f"{k.split('.')[-1]}={v}" for k, v in sorted(settings.items()))
-    return f"{readable[:80]}~{hashlib.sha1(text.encode()).hexdigest()[:10]}" if settings else "defaults"
+    """A trial's directory: its settings, readable (the config key makes it unique)."""
+    return ",".join(f"{k.split('.')[-1]}={v}" for k, v in sorted(settings.items()))[:80] or "defaults"
 
 
 def _suggest(trial: Any, path: str, kind: str, low: float, high: float) -> float | int:
@@ -127,7 +136,7 @@ def tune(
         base = run_config(problem, method, settings, size.tuning_budget)
         rows = sweep_runs(base, size.tuning_seeds, directory / trial_name(settings), executor, workers)
         logs = [
-            math.log10(max(score(row, problem, best_ratio), 1e-12))
+            math.log10(max(float(score(row, problem, best_ratio)), 1e-12))
             if row["status"] == "completed"
             else FAILED_VALUE
             for row in rows

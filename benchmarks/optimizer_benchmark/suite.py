@@ -228,12 +228,13 @@ SIZES: dict[str, Size] = {
     "smoke": Size(
         problems=("H2", "TFIM n=8", "MaxCut n=10"),
         methods=("SPSA", "CMA-ES"),
-        budgets=(10**4, 3 * 10**4),
+        budgets=(3 * 10**4, 10**5),
         tuning_trials=2,
-        tuning_budget=10**4,
+        tuning_budget=3 * 10**4,
         tuning_seeds=(1000,),
         evaluation_seeds=(0, 1, 2),
-        shots=("int-log", 100, 1000),
+        variants=("tuned",),
+        shots=("int-log", 50, 200),
         problem_overrides={"TFIM n=8": {"qubits": 4, "reps": 2}, "MaxCut n=10": {"nodes": 6, "qubits": 6}},
     ),
 }
