@@ -6,6 +6,7 @@ convention, so the committed parameters cell keeps the full-size values::
 
     python notebooks/execute.py notebooks/shot_budgets.ipynb            # full size, in place
     python notebooks/execute.py notebooks/shot_budgets.ipynb --smoke --out /tmp/smoke.ipynb
+    python notebooks/execute.py notebooks/optimizer_benchmark.ipynb --set SIZE=full
 
 The kernel is the current interpreter's (ipykernel's native ``python3``) and runs in
 ``notebooks/``, so relative paths in a notebook are relative to it.
@@ -14,6 +15,7 @@ The kernel is the current interpreter's (ipykernel's native ``python3``) and run
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 import time
 from collections.abc import Mapping
@@ -56,15 +58,36 @@ def execute(
     return notebook
 
 
+def literal(text: str) -> Any:
+    """``3`` -> 3, ``"x"`` -> "x", ``full`` -> "full": a Python literal, else the text itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
 def main(argv: list[str] | None = None) -> int:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--smoke", action="store_true", help="inject SMOKE = True (small grids, minutes)")
     parser.add_argument("--out", type=Path, help="write the executed notebook here (default: in place)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter (VALUE a Python literal, else a string), e.g. SIZE=full",
+    )
     args = parser.parse_args(argv)
+    overrides = {"SMOKE": True} if args.smoke else {}
+    for assignment in args.set:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name.isidentifier():
+            parser.error(f"--set {assignment!r}: write NAME=VALUE, e.g. --set SIZE=full")
+        overrides[name] = literal(value)
     start = time.perf_counter()
-    execute(args.notebook, {"SMOKE": True} if args.smoke else None, args.out)
+    execute(args.notebook, overrides or None, args.out)
     print(f"executed {args.notebook} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return 0
 

@@ -256,3 +256,32 @@ def test_the_exit_code_says_whether_a_run_failed_or_diverged(tmp_path, capsys):
     out = str(tmp_path / "out")
     assert main([str(tmp_path / "grid.json"), "--out", out, "--workers", "1", "--no-progress"]) == 1
     assert "1 run: 1 diverged" in capsys.readouterr().out
+
+
+def test_a_run_of_another_library_version_is_stale_and_runs_again_from_the_start(pool_sweep, tmp_path):
+    """The cache key is the full config and the library version: a finished run recorded by
+    another version runs again (not resumed from its checkpoint); one of this version is kept."""
+    import shutil
+
+    from zeroth_q.sweep.rundirs import VERSION, library_version, run_status
+
+    sweep = tmp_path / "tiny"
+    shutil.copytree(pool_sweep, sweep)
+    runs = sorted(p.parent for p in sweep.glob("*/summary.json"))
+    assert all((run / VERSION).read_text().strip() == library_version() for run in runs)
+    old, kept = runs[0], runs[1]
+    (old / VERSION).write_text("0.0.0-old\n")
+    assert run_status(old) == "stale" and run_status(kept) == "completed"
+    before = summary_mtimes(sweep)
+    written = histories(sweep)
+
+    outcome = run_sweep(GRID, sweep, workers=1, resume=True, progress=False)
+
+    assert set(outcome.statuses.values()) == {"completed"}
+    after = summary_mtimes(sweep)
+    assert after[old.name] != before[old.name]  # ran again
+    assert {k: v for k, v in after.items() if k != old.name} == {
+        k: v for k, v in before.items() if k != old.name
+    }
+    assert (old / VERSION).read_text().strip() == library_version()
+    assert histories(sweep) == written  # the same config, seed and code give the same run

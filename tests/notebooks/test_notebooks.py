@@ -22,6 +22,7 @@ FIGURE_PREFIXES = {
     "shot_budgets": "shot_budgets_",
     "classical_validation": "classical_",
     "zo_scaling": "zo_scaling_",
+    "optimizer_benchmark": "optimizer_benchmark_",
 }
 
 
@@ -29,8 +30,9 @@ FIGURE_PREFIXES = {
 # sampled-VQE runs), classical_validation and zo_scaling about 20 s each, which kept a fresh
 # clone's default suite above 6 minutes on 2 cores (6:16). In the default suite
 # test_notebook_code_compiles_and_names_what_exists checks every notebook's code, imports and
-# the optimizer/objective names its configs use.
-SLOW = {"shot_budgets", "classical_validation", "zo_scaling"}
+# the optimizer/objective names its configs use. optimizer_benchmark's smoke size (tuning,
+# evaluation and a MaxCut reference, 64 runs) took 3 to 6 minutes on this box under load.
+SLOW = {"shot_budgets", "classical_validation", "zo_scaling", "optimizer_benchmark"}
 
 
 @pytest.mark.parametrize(

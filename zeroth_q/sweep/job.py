@@ -17,7 +17,7 @@ from zeroth_q.runs.config import RunConfig
 from zeroth_q.runs.directory import SUMMARY
 from zeroth_q.runs.execute import execute
 from zeroth_q.runs.interrupts import interrupt_once
-from zeroth_q.sweep.rundirs import TRACEBACK
+from zeroth_q.sweep.rundirs import TRACEBACK, VERSION, library_version, recorded_version
 
 
 def run_job(config: dict[str, Any], directory: str, resume: bool) -> None:
@@ -27,6 +27,11 @@ def run_job(config: dict[str, Any], directory: str, resume: bool) -> None:
     # An earlier attempt's outcome must not outlive this attempt.
     for stale in (SUMMARY, TRACEBACK):
         (path / stale).unlink(missing_ok=True)
+    # A checkpoint of another library version is not continued: the run starts over.
+    current = library_version()
+    resume = resume and recorded_version(path) in (None, current)
+    path.mkdir(parents=True, exist_ok=True)
+    write_text(path / VERSION, current + "\n")
     try:
         # Without resume the run starts over, replacing what an earlier attempt left; with
         # it, a run killed after its last checkpoint gets its end files written.
