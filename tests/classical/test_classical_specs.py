@@ -92,6 +92,18 @@ def test_validation_split_is_held_out_and_normalised_with_training_statistics():
     assert metrics["test_loss"] == pytest.approx(np.log(10))
 
 
+def test_test_metric_size_measures_the_first_test_images_only():
+    small = build_objective("mnist", {"hidden": [], "train_metric_size": 10, "test_metric_size": 300})
+    assert len(small.metric_sets["test"]) == 300
+    whole = build_objective("mnist", {"hidden": [], "train_metric_size": 10})
+    assert len(whole.metric_sets["test"]) == 10_000
+    theta = small.initial_point(np.random.default_rng(0))
+    first = whole.losses(theta[None, :], whole.metric_sets["test"], slice(300))[0]
+    assert small.metrics(theta)["test_loss"] == pytest.approx(first)
+    with pytest.raises(ConfigError, match="test_metric_size must be in 1..10000"):
+        build_objective("mnist", {"hidden": [], "test_metric_size": 0})
+
+
 def test_data_dir_setting_reaches_the_loader(tmp_path):
     with pytest.raises(DataError, match="none does not exist"):
         build_objective("mnist", {"data_dir": str(tmp_path / "none")})

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from zeroth_q.errors import ConfigError
 from zeroth_q.updates.rules import SGD, Adam, AMSGrad, SignSGD
 
 
@@ -56,3 +57,11 @@ def test_calibrated_gain_makes_the_first_step_the_target():
 def test_sign_sgd_steps_by_lr_in_each_coordinate():
     steps = run(SignSGD(lr=0.03), [[5.0, -1e-9, 0.0]])
     np.testing.assert_allclose(steps[0], [-0.03, 0.03, 0.0])
+
+
+def test_warmup_ramps_the_step_size_linearly_then_leaves_it():
+    # sign steps make the step size visible: step k is lr * min(1, (k+1)/3)
+    steps = run(SignSGD(lr=0.3, warmup=3), [[1.0]] * 5)
+    np.testing.assert_allclose(np.concatenate(steps), [-0.1, -0.2, -0.3, -0.3, -0.3])
+    with pytest.raises(ConfigError, match="warmup must be >= 0"):
+        AMSGrad(warmup=-1)

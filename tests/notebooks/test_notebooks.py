@@ -87,3 +87,13 @@ PROJECT = {"zeroth_q", "circuits", "classical"}
 
 def _constant(node: ast.AST | None) -> object:
     return node.value if isinstance(node, ast.Constant) else None
+
+
+@pytest.mark.parametrize("path", sorted((NOTEBOOKS / "grids").rglob("*.json")), ids=lambda p: p.stem)
+def test_every_grid_file_a_notebook_runs_is_a_valid_sweep(path: Path) -> None:
+    """The grid files are the notebooks' run definitions (and cache keys): each validates in full,
+    and its runs' names are distinct, so no two runs share a run directory."""
+    from zeroth_q.sweep import read_grid
+
+    members = read_grid(path).members(progress=False)
+    assert members and len({m.name for m in members}) == len(members)

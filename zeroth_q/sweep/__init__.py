@@ -40,12 +40,29 @@ The sweep directory holds one run directory per run (as ``zeroth_q.run`` writes 
 ``comparison.png`` (each setting's final metric, :mod:`zeroth_q.sweep.comparison`) and
 ``cost_curves.png`` (its metric against the cost spent, :mod:`zeroth_q.sweep.cost_curves`).
 
+Comparing two runs' loss curves, the zeroth-order slowdown (steps to one absolute target loss,
+ZO over first-order) and its power law in the parameter count are
+:mod:`zeroth_q.sweep.slowdown`.
+
 Dask is optional (``pip install 'zeroth-q[dask]'``); this package imports it only when a
 scheduler is asked for, and pandas only in :func:`load`.
 """
 
 from zeroth_q.sweep.engine import SweepOutcome, run_sweep
 from zeroth_q.sweep.grid import Grid, Member, read_grid
+from zeroth_q.sweep.slowdown import PowerLaw, Slowdown, power_law_fit, slowdown, target_at_horizon
 from zeroth_q.sweep.sweepdir import load
 
-__all__ = ["Grid", "Member", "SweepOutcome", "load", "read_grid", "run_sweep"]
+__all__ = [
+    "Grid",
+    "Member",
+    "PowerLaw",
+    "Slowdown",
+    "SweepOutcome",
+    "load",
+    "power_law_fit",
+    "read_grid",
+    "run_sweep",
+    "slowdown",
+    "target_at_horizon",
+]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal, Protocol, runtime_checkable
 
 from zeroth_q.config import register_kind, require
-from zeroth_q.updates.schedules import constant, spall_gain
+from zeroth_q.updates.schedules import constant, linear_warmup, spall_gain
 from zeroth_q.updates.transforms import (
     GradientTransformation,
     Schedule,
@@ -31,12 +31,15 @@ from zeroth_q.updates.transforms import (
 @dataclass(frozen=True)
 class StepSize:
     """Step size ``lr · decay(k)``; ``decay`` is 1 (``constant``) or ``1/(k+1+A)^alpha``
-    (``spall``, with ``A = stability``)."""
+    (``spall``, with ``A = stability``), times ``min(1, (k+1)/warmup)`` when ``warmup > 0``:
+    a linear warm-up over the first ``warmup`` steps (Goyal et al. 2017), which keeps an
+    adaptive rule's first steps (its second-moment estimate from one gradient) small."""
 
     lr: float = 0.01
     schedule: Literal["constant", "spall"] = "constant"
     stability: float = 0.0
     alpha: float = 0.602
+    warmup: int = 0
 
     def __post_init__(self) -> None:
         require(self.lr is None or self.lr > 0, f"lr must be > 0 (got {self.lr}).")
@@ -46,9 +49,11 @@ class StepSize:
         )
         require(self.stability >= 0, f"stability (Spall's A) must be >= 0 (got {self.stability}).")
         require(0 < self.alpha <= 1, f"alpha must be in (0, 1] (got {self.alpha}).")
+        require(self.warmup >= 0, f"warmup must be >= 0 steps, 0 for none (got {self.warmup}).")
 
     def decay(self) -> Schedule:
-        return constant(1.0) if self.schedule == "constant" else spall_gain(1.0, self.stability, self.alpha)
+        base = constant(1.0) if self.schedule == "constant" else spall_gain(1.0, self.stability, self.alpha)
+        return linear_warmup(base, self.warmup) if self.warmup else base
 
     def descent(self) -> GradientTransformation:
         decay = self.decay()

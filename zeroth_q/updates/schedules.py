@@ -17,3 +17,9 @@ def spall_gain(a: float, stability: float = 0.0, alpha: float = 0.602) -> Schedu
     the stability constant ``A`` (≈ 10 % of the planned iterations) damps the early steps.
     """
     return lambda k: a / (k + 1 + stability) ** alpha
+
+
+def linear_warmup(schedule: Schedule, steps: int) -> Schedule:
+    r""":math:`\eta_k \min(1, (k + 1)/W)`: ``schedule`` ramped up linearly over its first ``W = steps``
+    steps (Goyal et al. 2017, "Accurate, large minibatch SGD"), then unchanged."""
+    return lambda k: schedule(k) * min(1.0, (k + 1) / steps)
