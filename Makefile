@@ -40,6 +40,7 @@ notebooks: $(PY)
 	$(PY) -m pip install -q -e ".[dev]"
 	$(PY) notebooks/execute.py notebooks/shot_budgets.ipynb
 	$(PY) notebooks/execute.py notebooks/classical_validation.ipynb
+	$(PY) notebooks/execute.py notebooks/zo_scaling.ipynb
 	$(PY) notebooks/execute.py notebooks/optimizer_benchmark.ipynb
 
 lint: $(PY)
