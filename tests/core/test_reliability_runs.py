@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.core.test_reliability_cli import QUICK, assert_one_line_error, interrupted_run, main_in_process
@@ -287,3 +288,48 @@ def test_a_run_whose_values_are_valid_alone_but_not_together_fails_alone(tmp_pat
     assert outcome.failed == ["objective.name=rosenbrock,objective.dim=1"]
     assert "Rosenbrock needs dim >= 2" in run_error(tmp_path / "sweep" / outcome.failed[0])
     assert sorted(outcome.statuses.values()) == ["completed"] * 3 + ["failed"]
+
+
+def without_setting(data: dict, key: str) -> dict:
+    """``data`` with ``key`` removed at every depth: a config as an earlier version wrote it."""
+    return {k: without_setting(v, key) if isinstance(v, dict) else v for k, v in data.items() if k != key}
+
+
+def rewrite_checkpoint_meta(path: Path, change) -> None:
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["meta"] = np.array(json.dumps(change(json.loads(str(arrays["meta"])))))
+    np.savez(path, **arrays)
+
+
+@pytest.mark.parametrize("setting", ["warmup", "last_avg"])
+def test_a_run_written_before_a_setting_existed_resumes_as_if_uninterrupted(tmp_path, setting):
+    # What an upgrade does to a run directory: a setting added since (the lr warm-up, whose 0 is
+    # the old behaviour) is in neither config.json nor the checkpoint's fingerprint.
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    assert main_in_process(*QUICK, "--steps", "30", "--out", str(whole)).returncode == 0
+    interrupted_run(cut, steps=30, stop=12)
+    config = json.loads((cut / "config.json").read_text())
+    (cut / "config.json").write_text(json.dumps(without_setting(config, setting)))
+    rewrite_checkpoint_meta(
+        cut / "checkpoint.npz",
+        lambda meta: {**meta, "fingerprint": without_setting(meta["fingerprint"], setting)},
+    )
+    assert main_in_process("--resume", str(cut)).returncode == 0
+    rows = [
+        [{k: v for k, v in row.items() if k != "wall_time"} for row in read_history_rows(d / HISTORY)]
+        for d in (cut, whole)
+    ]
+    assert rows[0] == rows[1] and len(rows[0]) == 31
+
+
+def test_a_checkpoint_of_another_learning_rate_is_still_refused(tmp_path):
+    cut = tmp_path / "cut"
+    interrupted_run(cut, steps=30, stop=12)
+
+    def other_lr(meta):
+        meta["fingerprint"]["optimizer"]["update"]["lr"] = 0.02
+        return meta
+
+    rewrite_checkpoint_meta(cut / "checkpoint.npz", other_lr)
+    assert_one_line_error(main_in_process("--resume", str(cut)), "checkpoint", "another optimizer")

@@ -18,9 +18,10 @@ the run) is stored and checked on load, so a checkpoint never continues a change
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,12 +105,16 @@ def load_checkpoint(
     *,
     history: Sequence[dict[str, float]] | None = None,
     fingerprint: Mapping[str, Any] | None = None,
+    resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> RunState:
     """The run saved at ``path``, with the objective's internal state it had there.
 
     history: the rows kept apart from the checkpoint (its first ``history_rows`` are the
         run's; later ones were written after the checkpoint and are dropped).
     fingerprint: must equal the one saved, when both exist.
+    resolve: how the saved fingerprint reads with this version's defaults (a setting added
+        since, e.g. a learning-rate warm-up of 0, is filled in as ``fingerprint`` has it), so
+        a run started by an earlier version resumes when nothing it ran with has changed.
     Raises ConfigError naming the file for anything unreadable, truncated or mismatched.
     """
     fail = "the run cannot be resumed from it: start it again with a new --out (or --overwrite)"
@@ -132,6 +137,9 @@ def load_checkpoint(
             f"checkpoint {path} has format {meta.get('format')}, expected {FORMAT_VERSION}; {fail}."
         )
     saved = meta.get("fingerprint")
+    if saved is not None and resolve is not None:
+        with contextlib.suppress(ConfigError):  # unreadable now: compared as it was saved
+            saved = resolve(saved)
     if saved is not None and fingerprint is not None and saved != dict(fingerprint):
         changed = sorted(k for k in {*saved, *fingerprint} if saved.get(k) != fingerprint.get(k))
         raise ConfigError(

@@ -280,6 +280,7 @@ class RunDirectory:
             config.optimizer,
             history=read_history_rows(self.file(HISTORY)),
             fingerprint=fingerprint(config),
+            resolve=lambda saved: fingerprint(RunConfig.from_dict({**config.to_dict(), **saved})),
         )
 
 
