@@ -137,7 +137,7 @@ def load_checkpoint(
             f"checkpoint {path} has format {meta.get('format')}, expected {FORMAT_VERSION}; {fail}."
         )
     saved = meta.get("fingerprint")
-    if saved is not None and resolve is not None:
+    if isinstance(saved, dict) and resolve is not None:
         with contextlib.suppress(ConfigError):  # unreadable now: compared as it was saved
             saved = resolve(saved)
     if saved is not None and fingerprint is not None and saved != dict(fingerprint):
