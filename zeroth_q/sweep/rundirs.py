@@ -18,6 +18,7 @@ have no ``version.txt`` and are kept.)
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -28,9 +29,11 @@ TRACEBACK, VERSION = "traceback.txt", "version.txt"
 FINISHED = ("completed", "diverged")
 
 
+@cache
 def library_version() -> str:
     """zeroth-q's installed version (``unknown`` when it runs from a source tree that was
-    never installed)."""
+    never installed). Read once per process: a metadata lookup takes 0.5 ms, and a re-run
+    asks it for every member's status (10^6 members: 9 minutes)."""
     try:
         return version("zeroth-q")
     except PackageNotFoundError:
