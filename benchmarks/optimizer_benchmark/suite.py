@@ -142,6 +142,20 @@ METHODS: dict[str, Method] = {
 }
 SHOT_ADAPTIVE = ("iCANS", "Rosalin", "gCANS")  # they choose their own shots: N is not theirs to tune
 
+# The anchors' own implementations (:mod:`.anchors`), each with the method of ours whose tuned N
+# (or, for the shot-adaptive one, whose tuned min_shots) it runs at: the same method where we
+# have it, else the nearest (QN-SPSA: SPSA; Rotosolve: NFT, both sequential; COBYLA: CMA-ES,
+# both derivative-free on values).
+ANCHORS: dict[str, str] = {
+    "qiskit SPSA": "SPSA",
+    "qiskit QNSPSA": "SPSA",
+    "qiskit NFT": "NFT",
+    "qiskit COBYLA": "CMA-ES",
+    "PennyLane Rotosolve": "NFT",
+    "PennyLane Rosalin": "Rosalin",
+    "pycma fmin2": "CMA-ES",
+}
+
 
 def search_space(
     method: Method, shots: tuple[str, float, float] = SHOTS
@@ -160,8 +174,10 @@ class Size:
         budget, capped at ``max(budgets)``).
     tuning_budget: the shot budget of every tuning run; tuning_trials: Optuna trials per
         (problem, method); tuning_seeds / evaluation_seeds: disjoint seed lists.
-    variants: ``tuned`` and/or ``default``.
+    variants: ``tuned`` and/or ``default`` (every setting at the library's default, N = 1000).
     shots: the range N is tuned over.
+    anchors: the anchors' own implementations to run as extra rows (:data:`ANCHORS`), each at
+        the tuned N of its method of ours, which must be among ``methods`` (and ``tuned`` run).
     """
 
     problems: tuple[str, ...]
@@ -174,13 +190,26 @@ class Size:
     variants: tuple[str, ...] = ("tuned", "default")
     shots: tuple[str, float, float] = SHOTS
     problem_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    anchors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        unknown = [p for p in self.problems if p not in PROBLEMS] + [
-            m for m in self.methods if m not in METHODS
-        ]
+        unknown = (
+            [p for p in self.problems if p not in PROBLEMS]
+            + [m for m in self.methods if m not in METHODS]
+            + [a for a in self.anchors if a not in ANCHORS]
+        )
         if unknown:
-            raise ValueError(f"unknown problems or methods {unknown}; known: {[*PROBLEMS, *METHODS]}.")
+            raise ValueError(
+                f"unknown problems, methods or anchors {unknown}; known: {[*PROBLEMS, *METHODS, *ANCHORS]}."
+            )
+        unmatched = [
+            a for a in self.anchors if ANCHORS[a] not in self.methods or "tuned" not in self.variants
+        ]
+        if unmatched:
+            raise ValueError(
+                f"anchors {unmatched} run at the tuned N of {[ANCHORS[a] for a in unmatched]}: add those "
+                f"methods and the 'tuned' variant to the size, or leave the anchors out."
+            )
         if set(self.tuning_seeds) & set(self.evaluation_seeds):
             raise ValueError(
                 "tuning and evaluation seeds must be disjoint (tuning must not see the test starts)."
@@ -221,8 +250,9 @@ SIZES: dict[str, Size] = {
         tuning_budget=2 * 10**5,
         tuning_seeds=TUNING_SEEDS,
         evaluation_seeds=EVALUATION_SEEDS,
-        variants=("tuned",),
         shots=("int-log", 100, 10_000),
+        # PennyLane's Rosalin is left out: 0.4-0.55 s per step of its own circuits here, ~2 h per run.
+        anchors=tuple(a for a in ANCHORS if a != "PennyLane Rosalin"),
     ),
     # CI: minutes, every stage on small instances.
     "smoke": Size(
@@ -236,5 +266,11 @@ SIZES: dict[str, Size] = {
         variants=("tuned",),
         shots=("int-log", 50, 200),
         problem_overrides={"TFIM n=8": {"qubits": 4, "reps": 2}, "MaxCut n=10": {"nodes": 6, "qubits": 6}},
+        anchors=("qiskit SPSA", "pycma fmin2"),
     ),
 }
+
+
+def slug(label: str) -> str:
+    """A label as a directory name."""
+    return "".join(c if c.isalnum() or c in "-." else "_" for c in label)
