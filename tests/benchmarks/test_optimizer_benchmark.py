@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from benchmarks.optimizer_benchmark.analysis import (  # noqa: E402
     performance_profile,
 )
 from benchmarks.optimizer_benchmark.harness import config_key, run_config  # noqa: E402
-from benchmarks.optimizer_benchmark.suite import METHODS, PROBLEMS, SIZES, Size  # noqa: E402
+from benchmarks.optimizer_benchmark.migrate import migrate  # noqa: E402
+from benchmarks.optimizer_benchmark.suite import ANCHORS, METHODS, PROBLEMS, SIZES, Size  # noqa: E402
+from zeroth_q.runs.config import RunConfig  # noqa: E402
 
 
 @given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=30))
@@ -89,12 +92,53 @@ def test_profiles_count_the_instances_each_method_solved() -> None:
     assert performance["B"].tolist() == [0.25, 0.5, 0.5, 0.5]
 
 
-def test_the_cache_key_is_the_resolved_config() -> None:
+def test_the_cache_key_is_what_the_grid_sets() -> None:
+    """Settings name the directory; a default written out or not does not change the config
+    (the engine compares resolved configs) but is a different grid, so a different name."""
     problem, method = PROBLEMS["H2"], METHODS["SPSA"]
     key = config_key(run_config(problem, method, {}, 10**5))
-    assert key == config_key(run_config(problem, method, {"optimizer.c": 0.1}, 10**5))  # 0.1 is the default
+    assert key == config_key(run_config(problem, method, {}, 10**5))
     assert key != config_key(run_config(problem, method, {"optimizer.c": 0.2}, 10**5))
     assert key != config_key(run_config(problem, method, {"objective.shots": 100}, 10**5))
+    assert key != config_key(run_config(problem, method, {}, 10**6))
+    assert key != config_key(run_config(PROBLEMS["TFIM n=8"], method, {}, 10**5))
+
+
+def test_the_migration_renames_a_former_directory_to_its_key_once(tmp_path: Path) -> None:
+    base = run_config(PROBLEMS["H2"], METHODS["NFT"], {"objective.shots": 300}, 10**5)
+    former = tmp_path / "evaluation" / "H2" / "NFT-tuned@0123456789"
+    (former / "seed=0").mkdir(parents=True)
+    (former / "seed=0" / "summary.json").write_text("{}")
+    (former / "sweep.json").write_text(json.dumps({"grid": {"base": base}, "runs": []}))
+    assert migrate(tmp_path) == {"renamed": 1, "kept": 0}
+    renamed = former.with_name(f"NFT-tuned@{config_key(base)}")
+    assert (renamed / "seed=0" / "summary.json").is_file() and not former.exists()
+    assert migrate(tmp_path) == {"renamed": 0, "kept": 1}
+
+
+@pytest.mark.parametrize("name", ["SPSA", "PS-Adam", "Rosalin", "NFT", "CMA-ES"])
+def test_the_default_variant_resolves_to_the_librarys_defaults(name: str) -> None:
+    """The default variant sets nothing beyond the method's identity: N is the objective's
+    default 1000 and every tuned hyper-parameter resolves to the value the library gives a
+    config that names only the optimizer, never to a tuned value or a bound of its space."""
+    problem, method = PROBLEMS["H2"], METHODS[name]
+    default = RunConfig.from_dict(run_config(problem, method, {}, 10**6)).to_dict()
+    library = RunConfig.from_dict(
+        {"objective": {"name": "vqe"}, "optimizer": {"name": method.optimizer["name"]}}
+    )
+    assert default["objective"]["shots"] == 1000 == library.to_dict()["objective"]["shots"]
+    assert default["optimizer"] == library.to_dict()["optimizer"]
+    tuned = RunConfig.from_dict(run_config(problem, method, {"objective.shots": 123}, 10**6)).to_dict()
+    assert tuned["objective"]["shots"] == 123
+
+
+def test_anchors_need_their_tuned_method_in_the_size() -> None:
+    with pytest.raises(ValueError, match="tuned N of"):
+        Size(("H2",), ("SPSA",), (10**5,), 1, 10**5, (1000,), (0,), anchors=("pycma fmin2",))
+    with pytest.raises(ValueError, match="unknown"):
+        Size(("H2",), ("SPSA",), (10**5,), 1, 10**5, (1000,), (0,), anchors=("scipy SPSA",))
+    for size in SIZES.values():
+        assert all(ANCHORS[a] in size.methods for a in size.anchors)
 
 
 def test_tuning_and_evaluation_seeds_are_disjoint_in_every_size() -> None:
