@@ -176,7 +176,7 @@ class SupervisedObjective:
         """``metrics`` on the first ``running_metric_size`` examples of each set, plus
         ``metric_subset`` (that size) when it leaves any example out: a fixed subset, so a
         curve over the run's rows compares like with like. Fixed subsets of n examples estimate
-        an accuracy p with a standard error of sqrt(p(1-p)/n): 0.7 points at p = 0.9, n = 2,000."""
+        an accuracy p with a standard error of sqrt(p(1-p)/n): 0.9 points at p = 0.9, n = 1,000."""
         size = self.running_metric_size
         if size is None or all(len(examples) <= size for examples in self.metric_sets.values()):
             return self.metrics(theta)

@@ -1,6 +1,6 @@
 """Metrics during a run on fixed subsets, the last row on the whole sets (issue 29).
 
-The default ``mnist`` run measures its rows before the last on the first 2,000 images of each
+The default ``mnist`` run measures its rows before the last on the first 1,000 images of each
 metric set (``running_metric_size="auto"``); a config that chose its metric sets, as the
 classical notebooks' cached runs do, keeps every row on them.
 """
@@ -31,7 +31,12 @@ def _run(params: dict, steps: int = 30):
 def test_default_run_rows_before_the_last_are_on_the_subset_and_the_last_on_the_whole_sets():
     objective, result = _run({})
     subset = zeroth_q.build_objective(
-        "mnist", {**LINEAR, "train_metric_size": AUTO_RUNNING_METRIC_SIZE, "test_metric_size": 2_000}
+        "mnist",
+        {
+            **LINEAR,
+            "train_metric_size": AUTO_RUNNING_METRIC_SIZE,
+            "test_metric_size": AUTO_RUNNING_METRIC_SIZE,
+        },
     )
     rows = [row for row in result.history if "test_accuracy" in row]
     assert len(rows) >= 5 and rows[-1] is result.history[-1]
