@@ -92,3 +92,11 @@ def test_a_restricted_objective_records_its_running_metrics():
     assert isinstance(sub, SupportsRunningMetrics)
     assert sub.running_metrics(base[:2]) == objective.running_metrics(base)
     assert sub.running_metrics(base[:2])["metric_subset"] == 100
+
+
+def test_the_cnn_objective_gets_the_resolved_size():
+    default = zeroth_q.build_objective("cnn", {"architecture": "1.4k"})
+    chosen = zeroth_q.build_objective(
+        "cnn", {"architecture": "1.4k", "train_metric_size": 500, "test_metric_size": 500}
+    )
+    assert default.running_metric_size == AUTO_RUNNING_METRIC_SIZE and chosen.running_metric_size is None
