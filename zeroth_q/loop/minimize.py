@@ -108,9 +108,9 @@ def check_budget(objective: Objective, optimizer: Optimizer, budget: Budget, run
     return reserve
 
 
-def objective_metrics(objective: Objective, x: np.ndarray, *, final: bool) -> dict[str, float]:
-    """The objective's metrics at ``x`` as floats: its full ``metrics`` for the ``final`` row,
-    its cheaper ``running_metrics`` (when it has them) for the rows during the run."""
+def objective_metrics(objective: Objective, x: np.ndarray, *, final: bool = True) -> dict[str, float]:
+    """The objective's metrics at ``x`` as floats: its full ``metrics`` for the ``final`` row (and
+    by default), its cheaper ``running_metrics`` (when it has them) for the rows during the run."""
     if not isinstance(objective, SupportsMetrics):
         return {}
     running = not final and isinstance(objective, SupportsRunningMetrics)
