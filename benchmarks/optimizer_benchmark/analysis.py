@@ -81,18 +81,23 @@ def holm(p_values: Sequence[float]) -> np.ndarray:
     return out
 
 
-def paired_comparisons(readings: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Every pair of methods on each (problem, budget), paired by seed (shared start points).
+def paired_comparisons(
+    readings: pd.DataFrame, alpha: float = 0.05, pairs: Sequence[tuple[str, str]] | None = None
+) -> pd.DataFrame:
+    """Pairs of methods on each (problem, budget), paired by seed (shared start points).
 
     ``readings``: one row per run and budget with ``problem``, ``budget``, ``method``, ``seed``,
-    ``score``. Each comparison is a two-sided Wilcoxon signed-rank test of the per-seed
-    differences of :math:`\\log_{10}` score; p-values are Holm-corrected over all comparisons
-    made. ``verdict`` names the lower-scoring method only where the corrected p < alpha.
+    ``score``. ``pairs``: the (A, B) comparisons to make where both methods ran (default: every
+    pair); they are one family. Each comparison is a two-sided Wilcoxon signed-rank test of the
+    per-seed differences of :math:`\\log_{10}` score; p-values are Holm-corrected over all
+    comparisons made. ``verdict`` names the lower-scoring method only where the corrected p < alpha.
     """
     records = []
     for (problem, budget), group in readings.groupby(["problem", "budget"], sort=False):
         table = group.pivot(index="seed", columns="method", values="score")
-        for first, second in itertools.combinations(table.columns, 2):
+        present = set(table.columns)
+        wanted = itertools.combinations(table.columns, 2) if pairs is None else pairs
+        for first, second in (p for p in wanted if set(p) <= present):
             pair = table[[first, second]].dropna()
             log_difference = np.log10(np.maximum(pair[first], 1e-12)) - np.log10(
                 np.maximum(pair[second], 1e-12)

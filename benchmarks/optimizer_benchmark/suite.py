@@ -263,7 +263,6 @@ SIZES: dict[str, Size] = {
         tuning_budget=3 * 10**4,
         tuning_seeds=(1000,),
         evaluation_seeds=(0, 1, 2),
-        variants=("tuned",),
         shots=("int-log", 50, 200),
         problem_overrides={"TFIM n=8": {"qubits": 4, "reps": 2}, "MaxCut n=10": {"nodes": 6, "qubits": 6}},
         anchors=("qiskit SPSA", "pycma fmin2"),

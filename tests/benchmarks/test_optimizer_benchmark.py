@@ -75,6 +75,8 @@ def test_a_paired_test_resolves_a_consistent_difference_and_not_noise() -> None:
     assert better["median ratio A/B"].item() == pytest.approx(1 / 3, rel=0.1)
     same = paired_comparisons(readings(1.0))
     assert same["verdict"].tolist() == ["not resolved"]
+    chosen = paired_comparisons(readings(3.0), pairs=[("B", "A"), ("B", "C")])  # C never ran
+    assert chosen[["A", "B", "verdict"]].values.tolist() == [["B", "A", "A < B"]]
 
 
 def test_profiles_count_the_instances_each_method_solved() -> None:
