@@ -47,8 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.optimizer_benchmark.suite import ANCHORS as ANCHOR_METHODS
-from benchmarks.optimizer_benchmark.suite import Problem, slug
+from benchmarks.optimizer_benchmark.suite import ANCHOR_METHODS, Problem, slug
 from zeroth_q.atomic import write_text
 from zeroth_q.runs.config import RunConfig
 from zeroth_q.sweep.rundirs import library_version
@@ -142,7 +141,7 @@ class MeteredObjective:
 class Anchor:
     """One anchor implementation: ``run(meter, x0, seed, settings)`` drives it on the meter
     until the budget or its own stop. Its method of ours, whose tuned N it runs at, is
-    :data:`suite.ANCHORS` [label]."""
+    :data:`suite.ANCHOR_METHODS` [label]."""
 
     label: str
     library: str
@@ -287,7 +286,8 @@ ANCHORS: dict[str, Anchor] = {
 
 def anchor_config(problem: Problem, anchor: Anchor, tuned: Mapping[str, Any], budget: int) -> dict[str, Any]:
     """What a run of ``anchor`` is: the problem's objective at N shots, the budget, and the
-    settings taken from our tuned method :data:`suite.ANCHORS` [label] (``tuned``: its best settings)."""
+    settings taken from ``tuned``, the best settings of its method of ours
+    (:data:`suite.ANCHOR_METHODS`)."""
     objective = dict(problem.objective)
     if anchor.label == "PennyLane Rosalin":
         settings = {"min_shots": int(tuned["optimizer.min_shots"])}

@@ -25,8 +25,15 @@ from typing import Any
 import numpy as np
 
 from benchmarks.optimizer_benchmark.anchors import ANCHORS, anchor_config, run_anchors
-from benchmarks.optimizer_benchmark.suite import ANCHORS as ANCHOR_METHODS
-from benchmarks.optimizer_benchmark.suite import METHODS, Method, Problem, Size, search_space, slug
+from benchmarks.optimizer_benchmark.suite import (
+    ANCHOR_METHODS,
+    METHODS,
+    Method,
+    Problem,
+    Size,
+    search_space,
+    slug,
+)
 from zeroth_q.atomic import write_text
 from zeroth_q.sweep import load, run_sweep
 

@@ -146,7 +146,7 @@ SHOT_ADAPTIVE = ("iCANS", "Rosalin", "gCANS")  # they choose their own shots: N 
 # (or, for the shot-adaptive one, whose tuned min_shots) it runs at: the same method where we
 # have it, else the nearest (QN-SPSA: SPSA; Rotosolve: NFT, both sequential; COBYLA: CMA-ES,
 # both derivative-free on values).
-ANCHORS: dict[str, str] = {
+ANCHOR_METHODS: dict[str, str] = {
     "qiskit SPSA": "SPSA",
     "qiskit QNSPSA": "SPSA",
     "qiskit NFT": "NFT",
@@ -176,7 +176,7 @@ class Size:
         (problem, method); tuning_seeds / evaluation_seeds: disjoint seed lists.
     variants: ``tuned`` and/or ``default`` (every setting at the library's default, N = 1000).
     shots: the range N is tuned over.
-    anchors: the anchors' own implementations to run as extra rows (:data:`ANCHORS`), each at
+    anchors: the anchors' own implementations to run as extra rows (:data:`ANCHOR_METHODS`), each at
         the tuned N of its method of ours, which must be among ``methods`` (and ``tuned`` run).
     """
 
@@ -196,19 +196,20 @@ class Size:
         unknown = (
             [p for p in self.problems if p not in PROBLEMS]
             + [m for m in self.methods if m not in METHODS]
-            + [a for a in self.anchors if a not in ANCHORS]
+            + [a for a in self.anchors if a not in ANCHOR_METHODS]
         )
         if unknown:
             raise ValueError(
-                f"unknown problems, methods or anchors {unknown}; known: {[*PROBLEMS, *METHODS, *ANCHORS]}."
+                f"unknown problems, methods or anchors {unknown}; "
+                f"known: {[*PROBLEMS, *METHODS, *ANCHOR_METHODS]}."
             )
         unmatched = [
-            a for a in self.anchors if ANCHORS[a] not in self.methods or "tuned" not in self.variants
+            a for a in self.anchors if ANCHOR_METHODS[a] not in self.methods or "tuned" not in self.variants
         ]
         if unmatched:
             raise ValueError(
-                f"anchors {unmatched} run at the tuned N of {[ANCHORS[a] for a in unmatched]}: add those "
-                f"methods and the 'tuned' variant to the size, or leave the anchors out."
+                f"anchors {unmatched} run at the tuned N of {[ANCHOR_METHODS[a] for a in unmatched]}: "
+                f"add those methods and the 'tuned' variant to the size, or leave the anchors out."
             )
         if set(self.tuning_seeds) & set(self.evaluation_seeds):
             raise ValueError(
@@ -252,13 +253,13 @@ SIZES: dict[str, Size] = {
         evaluation_seeds=EVALUATION_SEEDS,
         shots=("int-log", 100, 10_000),
         # PennyLane's Rosalin is left out: 0.4-0.55 s per step of its own circuits here, ~2 h per run.
-        anchors=tuple(a for a in ANCHORS if a != "PennyLane Rosalin"),
+        anchors=tuple(a for a in ANCHOR_METHODS if a != "PennyLane Rosalin"),
     ),
     # CI: minutes, every stage on small instances.
     "smoke": Size(
         problems=("H2", "TFIM n=8", "MaxCut n=10"),
         methods=("SPSA", "CMA-ES"),
-        budgets=(3 * 10**4, 10**5),
+        budgets=(3 * 10**4, 3 * 10**5),  # 3e5: SPSA's first step at its defaults costs 2.6e5 on H2
         tuning_trials=2,
         tuning_budget=3 * 10**4,
         tuning_seeds=(1000,),

@@ -23,7 +23,7 @@ from benchmarks.optimizer_benchmark.analysis import (  # noqa: E402
 )
 from benchmarks.optimizer_benchmark.harness import config_key, run_config  # noqa: E402
 from benchmarks.optimizer_benchmark.migrate import migrate  # noqa: E402
-from benchmarks.optimizer_benchmark.suite import ANCHORS, METHODS, PROBLEMS, SIZES, Size  # noqa: E402
+from benchmarks.optimizer_benchmark.suite import ANCHOR_METHODS, METHODS, PROBLEMS, SIZES, Size  # noqa: E402
 from zeroth_q.runs.config import RunConfig  # noqa: E402
 
 
@@ -140,7 +140,7 @@ def test_anchors_need_their_tuned_method_in_the_size() -> None:
     with pytest.raises(ValueError, match="unknown"):
         Size(("H2",), ("SPSA",), (10**5,), 1, 10**5, (1000,), (0,), anchors=("scipy SPSA",))
     for size in SIZES.values():
-        assert all(ANCHORS[a] in size.methods for a in size.anchors)
+        assert all(ANCHOR_METHODS[a] in size.methods for a in size.anchors)
 
 
 def test_tuning_and_evaluation_seeds_are_disjoint_in_every_size() -> None:
