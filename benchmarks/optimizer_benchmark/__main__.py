@@ -1,6 +1,6 @@
 """``python -m benchmarks.optimizer_benchmark --size executed --workers 1 --out runs/optimizer_benchmark``
 
-Runs every stage of a size (MaxCut references, tuning, evaluation) through the sweep engine;
+Runs every stage of a size (MaxCut references, tuning, evaluation, anchors) through the sweep engine;
 run it again after a kill and it continues where it stopped.
 """
 
