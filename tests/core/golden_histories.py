@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from zeroth_q import Budget, build_objective, get_optimizer, minimize, optimizer_names
 from zeroth_q.errors import ZerothQError
@@ -44,7 +45,10 @@ def run(objective_name: str, optimizer_name: str) -> dict | None:
     name, settings = VARIANTS.get(optimizer_name, (optimizer_name, {}))
     try:
         optimizer = get_optimizer(name, settings)
-        with warnings.catch_warnings():
+        # One BLAS thread, whatever the environment says: a threaded solve or product may sum
+        # in another order (xor's Gauss-Newton and natural gradient moved by 1 ulp when
+        # OPENBLAS_NUM_THREADS=1 was set), and these histories are compared bit for bit.
+        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
             warnings.simplefilter("ignore")
             result = minimize(objective, optimizer, Budget(steps=STEPS), seed=3)
     except ZerothQError:
