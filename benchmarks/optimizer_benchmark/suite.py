@@ -244,7 +244,7 @@ SIZES: dict[str, Size] = {
     ),
     # What the committed notebook ran in its compute allowance (cell 0 says what was cut).
     "executed": Size(
-        problems=("H2", "TFIM n=8"),
+        problems=("H2", "TFIM n=8", "MaxCut n=10"),
         methods=("SPSA", "PS-Adam", "Rosalin", "NFT", "CMA-ES"),
         budgets=(10**5, 10**6),
         tuning_trials=8,
