@@ -285,3 +285,31 @@ def test_a_run_of_another_library_version_is_stale_and_runs_again_from_the_start
     }
     assert (old / VERSION).read_text().strip() == library_version()
     assert histories(sweep) == written  # the same config, seed and code give the same run
+
+
+def test_a_run_saved_before_a_new_default_setting_is_found_finished_and_a_changed_value_is_not(
+    pool_sweep, tmp_path
+):
+    """A run directory written before a setting existed (its config.json lacks the optimizer's
+    ``warmup``, added later with a default that reproduces the old runs) is the same cache
+    entry: nothing reruns. A saved value that differs from the grid's is still refused."""
+    import shutil
+
+    sweep = tmp_path / "tiny"
+    shutil.copytree(pool_sweep, sweep)
+    runs = sorted(p.parent for p in sweep.glob("*/summary.json"))
+    for run in runs:
+        config = json.loads((run / "config.json").read_text())
+        assert config["optimizer"]["update"].pop("warmup") == 0
+        (run / "config.json").write_text(json.dumps(config))
+    before = summary_mtimes(sweep)
+
+    outcome = run_sweep(GRID, sweep, workers=1, resume=True, progress=False)
+
+    assert set(outcome.statuses.values()) == {"completed"}
+    assert summary_mtimes(sweep) == before  # found finished, none ran again
+    config = json.loads((runs[0] / "config.json").read_text())
+    config["optimizer"]["update"]["warmup"] = 5
+    (runs[0] / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ConfigError, match="different config than the grid gives it"):
+        run_sweep(GRID, sweep, workers=1, resume=True, progress=False)

@@ -17,6 +17,7 @@ from typing import Any
 
 from zeroth_q.atomic import write_text
 from zeroth_q.errors import ConfigError
+from zeroth_q.runs.config import RunConfig
 from zeroth_q.runs.directory import CONFIG, HISTORY, RunDirectory, read_history, read_json_object
 from zeroth_q.sweep.grid import Grid, Member
 from zeroth_q.sweep.rundirs import run_error, run_status
@@ -32,10 +33,15 @@ class SweepDirectory:
         return self.path / name
 
     def check_configs(self, members: Sequence[Member]) -> None:
-        """Refuse to mix runs of a changed grid into an existing sweep's results."""
+        """Refuse to mix runs of a changed grid into an existing sweep's results.
+
+        A saved ``config.json`` is read with this version's defaults before it is compared,
+        as a checkpoint's fingerprint is on resume: a setting added since the run was made
+        (its default reproduces what the run did, e.g. ``warmup: 0``) does not turn a
+        finished run into a stranger, while a changed value still does."""
         for member in members:
             path = self.run_path(member.name) / CONFIG
-            if path.is_file() and read_json_object(path, "run config") != member.config.to_dict():
+            if path.is_file() and not same_config(read_json_object(path, "run config"), member.config):
                 raise ConfigError(
                     f"{path.parent} holds a run with a different config than the grid gives it "
                     f"(was the grid's base changed?); write the sweep to another directory."
@@ -103,3 +109,15 @@ def load(directory: str | Path) -> Any:
     except ImportError:
         return rows
     return pandas.DataFrame(rows)
+
+
+def same_config(saved: dict[str, Any], config: RunConfig) -> bool:
+    """Whether a run directory's saved config is ``config``, the saved one read with this
+    version's defaults for the settings it predates (one it cannot read is another config)."""
+    wanted = config.to_dict()
+    if saved == wanted:
+        return True
+    try:
+        return RunConfig.from_dict(saved, config.spec).to_dict() == wanted
+    except (ConfigError, TypeError, ValueError):
+        return False
