@@ -54,6 +54,7 @@ from circuits.shot_models import (
     SampledCounts,
     SampledMeasurement,
     ShotModel,
+    statevector_chunk,
 )
 from zeroth_q.errors import ConfigError
 from zeroth_q.objective import (
@@ -155,11 +156,17 @@ class CircuitObjective:
         Gacon et al., Quantum 5, 567 (2021)), exact from statevectors and then measured as the
         shot model says: ``exact``, ``sampled`` (Binomial(N, F)/N, the all-zeros frequency of
         the compute–uncompute circuit) or ``gaussian``; each costs one circuit of N shots."""
-        reference = check_thetas(np.asarray(theta)[None, :], self.dim)
-        rows = np.concatenate([reference, check_thetas(others, self.dim)])
-        states = self.backend.statevectors(rows)
-        exact = np.abs(states[1:] @ states[0].conj()) ** 2
-        return self.shot_model.fidelity(np.clip(exact, 0.0, 1.0), rng)
+        rows = np.concatenate(
+            [check_thetas(np.asarray(theta)[None, :], self.dim), check_thetas(others, self.dim)]
+        )
+        chunk = statevector_chunk(self.hamiltonian.num_qubits)
+        reference, overlaps = None, []
+        for start in range(0, len(rows), chunk):  # one simulation when the batch fits
+            states = self.backend.statevectors(rows[start : start + chunk])
+            if reference is None:
+                reference, states = states[0].copy(), states[1:]
+            overlaps.append(np.abs(states @ reference.conj()) ** 2)
+        return self.shot_model.fidelity(np.clip(np.concatenate(overlaps), 0.0, 1.0), rng)
 
     def capability_hint(self, capability: str) -> str | None:
         """How to get what an optimizer asked for: the gradient (and so Newton, BFGS) exists

@@ -225,6 +225,14 @@ def probability_chunk(groups: int, qubits: int, budget: int = PROBABILITY_MEMORY
     return max(1, budget // (3 * 8 * groups << qubits))
 
 
+def statevector_chunk(qubits: int, budget: int = PROBABILITY_MEMORY) -> int:
+    """Rows whose complex statevectors (16·2^n bytes each) fit in ``budget`` bytes, held about
+    twice (the simulator's result and the copy it is returned in); at least two, so that a
+    batch's reference row and one other share a simulation. At n = 24 a state is 256 MB:
+    QN-SPSA's 4 fidelity rows plus the reference would hold 1.3 GB at once, unchunked."""
+    return max(2, budget // (2 * 16 << qubits))
+
+
 def multinomial_counts(
     probabilities: np.ndarray, shots: np.ndarray | int, rng: np.random.Generator
 ) -> np.ndarray:

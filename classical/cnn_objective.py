@@ -35,6 +35,7 @@ class ConvolutionalObjective(SupervisedObjective):
         one network is too large, examples) are processed in chunks that fit.
     direction_memory: bytes that SPSA's directions and their points may occupy at once in
         ``evaluate_perturbed``; more directions are chunked.
+    running_metric_size: as for :class:`SupervisedObjective`.
     """
 
     layer_curvature = None
@@ -51,6 +52,7 @@ class ConvolutionalObjective(SupervisedObjective):
         init: str = "he",
         memory_budget: int = DEFAULT_MEMORY_BUDGET,
         direction_memory: int = DEFAULT_MEMORY_BYTES,
+        running_metric_size: int | None = None,
     ) -> None:
         super().__init__(
             network,
@@ -61,6 +63,7 @@ class ConvolutionalObjective(SupervisedObjective):
             dtype=dtype,
             init=init,
             direction_memory=direction_memory,
+            running_metric_size=running_metric_size,
         )
         self.memory_budget = memory_budget
 

@@ -54,6 +54,7 @@ _EXPORTS = {
     "SupportsCostModel": "zeroth_q.objective",
     "SupportsGradient": "zeroth_q.objective",
     "SupportsMetrics": "zeroth_q.objective",
+    "SupportsRunningMetrics": "zeroth_q.objective",
     "SupportsShots": "zeroth_q.objective",
     "SupportsState": "zeroth_q.objective",
     "Terminate": "zeroth_q.loop.callbacks",

@@ -12,7 +12,8 @@ Every evaluation reports what it cost (:class:`Cost`), so budgets and the x-axes
 plots are exact: "equal shot budget" means equal summed ``Cost.shots``.
 
 Optional capabilities are separate protocols that optimizers discover with
-``isinstance`` and never assume: :class:`SupportsGradient`, :class:`SupportsMetrics`,
+``isinstance`` and never assume: :class:`SupportsGradient`, :class:`SupportsMetrics`
+(with :class:`SupportsRunningMetrics`, a cheaper estimate for the rows during a run),
 :class:`SupportsState`. :class:`SupportsCostModel` says what an evaluation *will* cost
 before it is made, which is how a budget is kept: every step states its cost first
 (:class:`Allowance` is what is left to spend) and is taken only if it fits.
@@ -254,6 +255,20 @@ class SupportsMetrics(Protocol):
 
     def metrics(self, theta: np.ndarray) -> Mapping[str, float]:
         """Diagnostics at ``θ`` (names to floats), computed without charge."""
+        ...
+
+
+@runtime_checkable
+class SupportsRunningMetrics(Protocol):
+    """An objective whose metrics have a cheaper estimate for the rows recorded *during* a
+    run (the MNIST classifier: the first few thousand images of each metric set instead of
+    all of them). The loop records ``running_metrics`` at the rows of its schedule and
+    ``metrics`` at the last row, so a run's final metrics are always the full ones. Rows
+    holding an estimate must say so in one of their columns (the MNIST classifier's
+    ``metric_subset``: images per set)."""
+
+    def running_metrics(self, theta: np.ndarray) -> Mapping[str, float]:
+        """Diagnostics at ``θ`` for a row during a run, with the names ``metrics`` uses."""
         ...
 
 

@@ -27,6 +27,39 @@ def test_exact_fidelity_is_one_at_the_same_point_and_matches_the_overlap(vqe, ba
     assert cost == Cost(evaluations=3, circuits=3)
 
 
+@pytest.mark.parametrize("chunk", [2, 3])
+def test_fidelities_of_a_batch_too_large_for_memory_are_simulated_in_chunks_with_equal_values(
+    vqe, monkeypatch, chunk
+):
+    """At n = 24 a state is 256 MB, so rows are simulated ``statevector_chunk`` at a time
+    (forced small here); the reference state is taken from the first chunk only."""
+    import circuits.objective
+
+    objective = vqe(qubits=3, reps=1, shots="exact")
+    rng = np.random.default_rng(2)
+    theta = rng.normal(size=objective.dim)
+    others = theta + rng.normal(size=(7, objective.dim))
+    whole = objective.fidelity(theta, others, rng).values
+    calls = []
+    statevectors = objective.backend.statevectors
+    monkeypatch.setattr(circuits.objective, "statevector_chunk", lambda qubits: chunk)
+    monkeypatch.setattr(
+        objective.backend, "statevectors", lambda rows: calls.append(len(rows)) or statevectors(rows)
+    )
+    chunked = objective.fidelity(theta, others, rng).values
+    assert calls == [chunk] * (8 // chunk) + [8 % chunk] * bool(8 % chunk)
+    np.testing.assert_allclose(chunked, whole, atol=1e-14)
+    np.testing.assert_allclose(chunked, _exact_overlaps(objective, theta, others), atol=1e-12)
+
+
+def test_a_chunk_of_states_fits_its_memory_and_holds_the_reference_and_one_more():
+    from circuits.shot_models import statevector_chunk
+
+    assert statevector_chunk(24) == 4  # 2 GiB over two copies of 256 MB states
+    assert statevector_chunk(10) > 10_000
+    assert statevector_chunk(40) == 2
+
+
 @pytest.mark.parametrize("shot_model", ["sampled", "gaussian"])
 def test_measured_fidelity_has_the_binomial_mean_variance_and_cost(vqe, shot_model):
     shots = 200

@@ -109,7 +109,13 @@ class DirectionStream:
         # step is a fresh mapping whose pages fault on first touch, which took two thirds of a
         # sphere draw at T = 50, P = 7,850 (2.9 ms, 0.9 ms in reused buffers; issue 29).
         uniforms = self._workspace.get("directions.uniforms", mantissas.shape, self.dtype)
-        np.multiply(mantissas, self.dtype.type(2.0**-24), out=uniforms, dtype=self.dtype)  # u = μ·2⁻²⁴: exact
+        # μ < 2²⁴ as int32 (the same bits): NumPy converts int32 to floats with SIMD, uint32 not
+        # (36 µs vs 100 µs for 392,500 values with the scaling below). Both scalings are exact
+        # or round once as u·2π did: u = μ·2⁻²⁴ exactly, and μ·(2π·2⁻²⁴) is u·2π scaled by a power
+        # of two, so the angles equal the former u·2π bit for bit, one pass fewer.
+        np.copyto(uniforms, mantissas.view(np.int32), casting="unsafe")
+        uniforms[:, : self.words] *= self.dtype.type(2.0**-24)
+        uniforms[:, self.words :] *= self.dtype.type(2 * np.pi) * self.dtype.type(2.0**-24)
         # One contiguous (k, dim) part and an even dim: the values are computed in place.
         direct = len(parts) == 1 and parts[0].shape == mantissas.shape and parts[0].flags.c_contiguous
         values = parts[0] if direct else self._workspace.get("directions.values", mantissas.shape, self.dtype)
@@ -147,9 +153,9 @@ def _split(values: np.ndarray, parts: Sequence[np.ndarray]) -> Iterator[tuple[np
 
 def _box_muller(uniforms: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Standard normals from ``(k, 2m)`` uniforms in ``[0, 1)`` (overwritten): the first ``m``
-    give the radii, the last ``m`` the angles; cosines fill columns ``0..m-1`` of ``out``, sines
-    ``m..2m-1`` (contiguous halves, so the transcendental functions run vectorized). Returns
-    each row's ``Σ_i r_i²`` (float64), its squared norm."""
+    give the radii, the last ``m`` the angles (already times 2π); cosines fill columns
+    ``0..m-1`` of ``out``, sines ``m..2m-1`` (contiguous halves, so the transcendental functions
+    run vectorized). Returns each row's ``Σ_i r_i²`` (float64), its squared norm."""
     words = uniforms.shape[1] // 2
     dtype = uniforms.dtype
     radius, angle = uniforms[:, :words], uniforms[:, words:]
@@ -158,7 +164,6 @@ def _box_muller(uniforms: np.ndarray, out: np.ndarray) -> np.ndarray:
     radius *= dtype.type(-2)
     squared_radii = radius.sum(axis=1, dtype=np.float64)
     np.sqrt(radius, out=radius)
-    angle *= dtype.type(2 * np.pi)
     np.cos(angle, out=out[:, :words])
     np.sin(angle, out=out[:, words:])
     out[:, :words] *= radius

@@ -18,7 +18,6 @@ from zeroth_q.objective import (
     Objective,
     Perturbations,
     PerturbedEvaluation,
-    SupportsPerturbedEvaluation,
     evaluate,
 )
 
@@ -32,8 +31,11 @@ def evaluate_perturbed(
         raise ConfigError(
             "one-sided perturbations need the centre (center=True): the differences are f(θ+cΔ) - f(θ)."
         )
-    if isinstance(objective, SupportsPerturbedEvaluation):
-        return objective.evaluate_perturbed(theta, perturbations, rng)
+    # What isinstance(objective, SupportsPerturbedEvaluation) decides for a one-method protocol
+    # (the method is there and not None), without its 8 µs of protocol introspection a step.
+    own = getattr(objective, "evaluate_perturbed", None)
+    if callable(own):
+        return own(theta, perturbations, rng)
     return evaluate_materialized(objective, theta, perturbations, rng)
 
 

@@ -3,9 +3,10 @@
 Each step estimates and updates through the optimizer, adds the step's cost, and appends
 a history row describing the iterate it started from: its loss (estimated on the step's
 own random draw), the objective's metrics there (on a log-spaced schedule by default; metrics
-cost no budget, but time), the cumulative cost including this step, and the wall time. After the
-loop the final point is evaluated once more and gets the last row, so a history always
-ends with the returned point.
+cost no budget, but time, so an objective may give cheaper ``running_metrics`` for these rows),
+the cumulative cost including this step, and the wall time. After the loop the final point is
+evaluated once more and gets the last row, with the objective's full ``metrics``, so a history
+always ends with the returned point and its final metrics.
 
 The budget rule (:mod:`zeroth_q.loop.budget`): with a budget in a unit of cost, a step is
 taken only if the optimizer's ``step_cost`` fits in what is left after setting aside the
@@ -35,6 +36,7 @@ from zeroth_q.objective import (
     Evaluation,
     Objective,
     SupportsMetrics,
+    SupportsRunningMetrics,
     SupportsState,
     evaluate,
     evaluation_cost,
@@ -106,12 +108,14 @@ def check_budget(objective: Objective, optimizer: Optimizer, budget: Budget, run
     return reserve
 
 
-def objective_metrics(objective: Objective, x: np.ndarray) -> dict[str, float]:
-    return (
-        {k: float(v) for k, v in objective.metrics(x).items()}
-        if isinstance(objective, SupportsMetrics)
-        else {}
-    )
+def objective_metrics(objective: Objective, x: np.ndarray, *, final: bool = True) -> dict[str, float]:
+    """The objective's metrics at ``x`` as floats: its full ``metrics`` for the ``final`` row (and
+    by default), its cheaper ``running_metrics`` (when it has them) for the rows during the run."""
+    if not isinstance(objective, SupportsMetrics):
+        return {}
+    running = not final and isinstance(objective, SupportsRunningMetrics)
+    values = objective.running_metrics(x) if running else objective.metrics(x)
+    return {k: float(v) for k, v in values.items()}
 
 
 def history_row(run: RunState, loss: float | None, metrics: Mapping[str, float]) -> dict[str, float]:
@@ -207,7 +211,7 @@ def minimize(
             )
         final_cost = final.cost
         run.cost += final.cost
-        final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x)
+        final_loss, metrics = float(final.values[0]), objective_metrics(objective, run.x, final=True)
         run.elapsed = time.perf_counter() - clock_start
         run.history.append(history_row(run, final_loss, metrics))
     result = run.result(final_loss, metrics, final_cost)
@@ -254,7 +258,7 @@ def _loop(
         allowance = budget.allowance(run.cost + reserve) if metered else UNLIMITED
         limit = {"allowance": allowance} if metered else {}
         due = metrics_due(run.step, *schedule)
-        metrics = objective_metrics(objective, run.x) if due else {}
+        metrics = objective_metrics(objective, run.x, final=False) if due else {}
         outcome = optimizer.step(objective, run.x, run.opt_state, run.step, run.rng, **limit)
         if not allowance.covers(outcome.cost):
             raise ZerothQError(

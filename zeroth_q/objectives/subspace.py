@@ -12,8 +12,8 @@ with the constant embedding ``E``:
 
 * ``gradient``: :math:`\nabla g(z) = (\nabla f(Ez))_{I}` (one call of ``f.gradient``);
 * ``hessian``: :math:`\nabla^2 g(z) = (\nabla^2 f(Ez))_{I,I}`;
-* ``metrics``, ``fidelity``, ``initial_state``/``get_state``/``set_state`` and the cost model ``cost(rows)``
-  at the embedded points, unchanged (a row of ``g`` is a row of ``f``).
+* ``metrics``, ``running_metrics``, ``fidelity``, ``initial_state``/``get_state``/``set_state`` and
+  the cost model ``cost(rows)`` at the embedded points, unchanged (a row of ``g`` is a row of ``f``).
 
 Optimizers discover capabilities with ``isinstance``, so the wrapper must offer exactly
 those ``f`` has: :func:`restrict` builds it from one mixin per capability present.
@@ -39,6 +39,7 @@ from zeroth_q.objective import (
     SupportsGradient,
     SupportsHessian,
     SupportsMetrics,
+    SupportsRunningMetrics,
     SupportsState,
     check_thetas,
 )
@@ -100,6 +101,11 @@ class _Metrics(CoordinateSubspace):
         return self.objective.metrics(self.embed_one(theta))
 
 
+class _RunningMetrics(CoordinateSubspace):
+    def running_metrics(self, theta: np.ndarray) -> Mapping[str, float]:
+        return self.objective.running_metrics(self.embed_one(theta))
+
+
 class _Fidelity(CoordinateSubspace):
     def fidelity(self, theta: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> Evaluation:
         return self.objective.fidelity(self.embed_one(theta), self.embed(check_thetas(others, self.dim)), rng)
@@ -129,6 +135,7 @@ _FORWARDED: tuple[tuple[Callable[[object], bool], type], ...] = (
     (lambda f: isinstance(f, SupportsGradient), _Gradient),
     (lambda f: isinstance(f, SupportsHessian), _Hessian),
     (lambda f: isinstance(f, SupportsMetrics), _Metrics),
+    (lambda f: isinstance(f, SupportsRunningMetrics), _RunningMetrics),
     (lambda f: isinstance(f, SupportsFidelity), _Fidelity),
     (lambda f: isinstance(f, SupportsState), _State),
     (lambda f: isinstance(f, SupportsCostModel), _CostModel),
