@@ -5,7 +5,7 @@ Each notebook has one code cell tagged ``parameters`` (``SMOKE``, ``FIGURES_DIR`
 convention, so the committed parameters cell keeps the full-size values::
 
     python notebooks/execute.py notebooks/shot_budgets.ipynb            # full size, in place
-    python notebooks/execute.py notebooks/shot_budgets.ipynb --smoke --out /tmp/smoke.ipynb
+    python notebooks/execute.py notebooks/shot_budgets.ipynb --smoke   # into a new temporary folder
     python notebooks/execute.py notebooks/optimizer_benchmark.ipynb --set SIZE=full
 
 The kernel is the current interpreter's (ipykernel's native ``python3``) and runs in
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -70,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("notebook", type=Path)
-    parser.add_argument("--smoke", action="store_true", help="inject SMOKE = True (small grids, minutes)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="inject SMOKE = True (small grids, minutes); notebook, figures, runs go to a new temp folder",
+    )
     parser.add_argument("--out", type=Path, help="write the executed notebook here (default: in place)")
     parser.add_argument(
         "--set",
@@ -80,14 +85,27 @@ def main(argv: list[str] | None = None) -> int:
         help="override a parameter (VALUE a Python literal, else a string), e.g. SIZE=full",
     )
     args = parser.parse_args(argv)
-    overrides = {"SMOKE": True} if args.smoke else {}
+    overrides: dict[str, Any] = {}
     for assignment in args.set:
         name, equals, value = assignment.partition("=")
         if not equals or not name.isidentifier():
             parser.error(f"--set {assignment!r}: write NAME=VALUE, e.g. --set SIZE=full")
         overrides[name] = literal(value)
+    out = args.out
+    if args.smoke:
+        # A smoke run never writes over the committed notebook, its figures or the full-size
+        # runs, and never meets a previous smoke run's directories: all go to a new folder.
+        scratch = Path(tempfile.mkdtemp(prefix=f"smoke-{args.notebook.stem}-"))
+        overrides = {
+            "SMOKE": True,
+            "FIGURES_DIR": str(scratch / "figures"),
+            "WORK_DIR": str(scratch / "runs"),
+            **overrides,
+        }
+        out = out or scratch / args.notebook.name
+        print(f"smoke run: notebook, figures and runs in {scratch}", file=sys.stderr)
     start = time.perf_counter()
-    execute(args.notebook, overrides or None, args.out)
+    execute(args.notebook, overrides or None, out)
     print(f"executed {args.notebook} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return 0
 

@@ -97,3 +97,39 @@ def test_every_grid_file_a_notebook_runs_is_a_valid_sweep(path: Path) -> None:
 
     members = read_grid(path).members(progress=False)
     assert members and len({m.name for m in members}) == len(members)
+
+
+def test_a_smoke_run_from_the_command_line_writes_nothing_beside_the_notebook(tmp_path, monkeypatch) -> None:
+    """``execute.py NB --smoke`` without ``--out``: the executed notebook, its figures and its
+    runs all go to a new temporary folder; the notebook's own file and folders are untouched
+    (before, it wrote the SMOKE outputs over the committed notebook and its figures)."""
+    import nbformat
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    monkeypatch.setattr(notebook_execute.tempfile, "tempdir", None)  # re-read TMPDIR
+    home = tmp_path / "notebooks"
+    home.mkdir()
+    parameters = nbformat.v4.new_code_cell(
+        'SMOKE = False\nFIGURES_DIR = "figures"\nWORK_DIR = "../runs"', metadata={"tags": ["parameters"]}
+    )
+    body = nbformat.v4.new_code_cell(
+        "from pathlib import Path\n"
+        "Path(FIGURES_DIR).mkdir(parents=True)\n"
+        "(Path(FIGURES_DIR) / 'drawn.png').write_bytes(b'png')\n"
+        "Path(WORK_DIR).mkdir(parents=True)\n"
+        "print(SMOKE)"
+    )
+    path = home / "tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[parameters, body]), path)
+    committed = path.read_bytes()
+
+    assert notebook_execute.main([str(path), "--smoke"]) == 0
+
+    assert path.read_bytes() == committed
+    assert sorted(p.name for p in home.iterdir()) == ["tiny.ipynb"]
+    assert not (tmp_path / "runs").exists()
+    (scratch,) = (tmp_path / "scratch").iterdir()
+    assert (scratch / "figures" / "drawn.png").is_file() and (scratch / "runs").is_dir()
+    executed = nbformat.read(scratch / "tiny.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "True\n"
